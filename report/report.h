@@ -1,0 +1,248 @@
+/** The report model: what was scanned, what each source saw, findings with evidence, verdict. */
+#ifndef KSCAN_REPORT_H
+#define KSCAN_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scanner/kerr.h"
+
+/*
+ * The scanner fills a report; writers (fmt_json, fmt_text) read it. The structures are
+ * plain data: writers read them directly. Every string in them is owned by the report and
+ * copied in by the report_* functions, so callers may pass temporaries.
+ *
+ * Strings may hold any bytes but NUL (file names are not UTF-8 by law); writers escape.
+ */
+
+/** Schema version of the JSON report (docs/report.md). */
+#define REPORT_SCHEMA 1
+
+/** How strongly a finding proves the product, weakest first. Strongest wins. */
+enum report_state {
+	REPORT_STATE_NONE = 0,
+	/** Only an installer kit was seen. */
+	REPORT_STATE_INSTALLER = 1,
+	/** Only leftovers: configuration files, logs, state. */
+	REPORT_STATE_REMNANT = 2,
+	/** Installed on disk (a package, or the install tree). */
+	REPORT_STATE_INSTALLED = 3,
+	/** Executing now (a process or a loaded kernel module). */
+	REPORT_STATE_RUNNING = 4,
+};
+
+/** What kind of thing an evidence item is. */
+enum report_ev_kind {
+	REPORT_EV_PACKAGE = 0,
+	REPORT_EV_PATH,
+	REPORT_EV_FILE,
+	REPORT_EV_HASH,
+	REPORT_EV_PROCESS,
+	REPORT_EV_SERVICE,
+	REPORT_EV_KERNEL_MODULE,
+	REPORT_EV_KIND_COUNT,
+};
+
+/**
+ * One observation that ties the host to a signature. Unused strings are NULL; writers
+ * leave NULL fields out.
+ */
+struct report_evidence {
+	enum report_ev_kind kind;
+	/** What this observation alone proves. */
+	enum report_state state;
+	/** The signature's role for this entry ("install", "remnant", "installer"), or NULL. */
+	char *role;
+	/** The signature entry that matched (a package name or glob, a path pattern). */
+	char *pattern;
+	/** Packages: "dpkg" or "rpm". */
+	char *manager;
+	/** Packages, processes, services, modules: the name. */
+	char *name;
+	char *version;
+	char *arch;
+	/** Packages: the manager's status words ("install ok installed", "deinstall ok..."). */
+	char *status;
+	/** A path inside the scanned root ("/opt/kaspersky/kesl"), never a host path. */
+	char *path;
+	/** Paths: "file", "dir", "symlink", "other". */
+	char *ftype;
+	/** Paths that are symlinks: the link text, as stored. */
+	char *target;
+	/** Hashes: lower-case hex. */
+	char *sha256;
+	/** Where the record came from ("/var/lib/dpkg/status"). */
+	char *source;
+	uint64_t size;
+	bool has_size;
+	/** Modification time, ms since the epoch; valid if has_mtime. */
+	int64_t mtime_ms;
+	bool has_mtime;
+};
+
+/** All evidence for one signature. */
+struct report_finding {
+	char *signature;
+	char *vendor;
+	char *product;
+	char *remove;
+	/** The strongest state of its evidence (set by report_finish()). */
+	enum report_state state;
+	struct report_evidence *ev;
+	size_t nev;
+	size_t cap;
+	/** Evidence dropped past KS_EVIDENCE_PER_FINDING_MAX. */
+	size_t ev_dropped;
+};
+
+/** Outcome of one evidence source. */
+enum report_src_status {
+	/** Ran and read what it should. */
+	REPORT_SRC_OK = 0,
+	/** Nothing to read here (no rpm database on a Debian host): not a failure. */
+	REPORT_SRC_ABSENT = 1,
+	/** Could not read what is there: the host cannot be called clean. */
+	REPORT_SRC_FAILED = 2,
+};
+
+/** Counters a source reports; at most this many per source. */
+#define REPORT_COUNTS_MAX 8
+
+struct report_count {
+	const char *key;
+	uint64_t value;
+};
+
+/** One evidence source ("dpkg", "rpm", "paths"...) and what it saw. */
+struct report_source {
+	/** Static name, also the JSON key. */
+	const char *name;
+	enum report_src_status status;
+	/** Where it read (inside the root), or NULL. */
+	char *location;
+	/** Why it failed, or NULL. */
+	char *error;
+	struct report_count counts[REPORT_COUNTS_MAX];
+	size_t ncounts;
+};
+
+/** A signature pack the scan used. */
+struct report_pack {
+	char *name;
+	char *version;
+	char *sha256;
+	bool builtin;
+	size_t nsignatures;
+};
+
+/** The verdict, from findings and source outcomes (see report_finish()). */
+enum report_verdict {
+	REPORT_CLEAN = 0,
+	REPORT_DETECTED = 1,
+	REPORT_INCOMPLETE = 2,
+};
+
+struct report {
+	/** UUIDv4, lower-case. */
+	char report_id[37];
+	char *kscan_version;
+	struct report_pack *packs;
+	size_t npacks;
+
+	/** Host facts; NULL when unknown. kernel only for the live host. */
+	char *hostname;
+	char *machine_id;
+	char *os_id;
+	char *os_version_id;
+	char *os_pretty_name;
+	char *kernel;
+
+	/** The scanned root as given, absolute ("/" for the live host). */
+	char *root;
+	/** "quick" (package databases and known paths) or "deep" (whole filesystem). */
+	char *mode;
+	int64_t started_ms;
+	int64_t finished_ms;
+	int64_t duration_ms;
+
+	struct report_source *sources;
+	size_t nsources;
+
+	struct report_finding *findings;
+	size_t nfindings;
+	size_t findings_cap;
+
+	/** Errors that are not a source's status (kept up to KS_REPORT_ERRORS_MAX). */
+	char **errors;
+	size_t nerrors;
+	size_t errors_dropped;
+
+	enum report_verdict verdict;
+	/** Why the verdict is incomplete, when it is. */
+	char *verdict_reason;
+};
+
+/**
+ * A new empty report with a fresh report id.
+ * @return the report, or NULL with errno (ENOMEM, or the random source's error).
+ */
+struct report *report_new(const char *kscan_version);
+
+void report_free(struct report *r);
+
+/** Duplicates @s into *@dst (freeing the old value); NULL stays NULL. @return 0 or -1. */
+int report_set_str(char **dst, const char *s);
+
+/** Records a pack. @return 0 or -1 (ENOMEM). */
+int report_add_pack(struct report *r, const char *name, const char *version,
+	const char *sha256, bool builtin, size_t nsignatures);
+
+/**
+ * Adds a source named @name (a static string) with status @status.
+ * @return the source, to add counts and an error to, or NULL (ENOMEM).
+ */
+struct report_source *report_add_source(struct report *r, const char *name,
+	enum report_src_status status);
+
+/** Sets the source's error message (copied). @return 0 or -1. */
+int report_source_error(struct report_source *s, const char *msg);
+
+/** Sets where the source read (copied). @return 0 or -1. */
+int report_source_location(struct report_source *s, const char *location);
+
+/** Adds a counter (@key static). Past REPORT_COUNTS_MAX it is ignored. */
+void report_source_count(struct report_source *s, const char *key, uint64_t value);
+
+/**
+ * The finding for signature @id, created on first use with the given descriptive fields.
+ * @return the finding, or NULL (ENOMEM).
+ */
+struct report_finding *report_finding(struct report *r, const char *id, const char *vendor,
+	const char *product, const char *remove);
+
+/**
+ * Adds a copy of @ev (all strings duplicated) to @f. Identical evidence is added once.
+ * Past KS_EVIDENCE_PER_FINDING_MAX it is counted in ev_dropped instead.
+ * @return 0 or -1 (ENOMEM).
+ */
+int report_add_evidence(struct report_finding *f, const struct report_evidence *ev);
+
+/** Adds a formatted error. @return 0 or -1 (ENOMEM). */
+int report_add_error(struct report *r, const char *fmt, ...) KS_PRINTF(2, 3);
+
+/**
+ * Sorts findings and evidence (deterministic output), computes each finding's state and
+ * the verdict: detected if any finding exists; else incomplete if any source failed
+ * (reason says which); else clean.
+ * @return 0 or -1 (ENOMEM).
+ */
+int report_finish(struct report *r);
+
+/** Stable names for the JSON and text writers. */
+const char *report_state_name(enum report_state s);
+const char *report_ev_kind_name(enum report_ev_kind k);
+const char *report_src_status_name(enum report_src_status s);
+const char *report_verdict_name(enum report_verdict v);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * Every cap kscan enforces, in one place, each with the reason for its value.
+ *
+ * kscan runs as root on every host of a fleet and reads files that local users can write.
+ * Nothing it reads may make it use unbounded memory or time: each parser checks its input
+ * against one of these and fails with a clear message, never truncates silently.
+ *
+ * Include it as "scanner/limits.h"; <limits.h> stays the C library's.
+ */
+#ifndef KSCAN_LIMITS_H
+#define KSCAN_LIMITS_H
+
+/* Errors: room for a path of ordinary length and a reason; longer messages are cut. */
+#define KS_ERR_MSG_MAX 1024
+
+/* Signature packs */
+
+/* A pack file: the complete vendor pack is ~100 KiB; 4 MiB leaves room, stops a runaway file. */
+#define KS_SIG_FILE_MAX (4u << 20)
+/* Packs loaded in one run: a directory of packs, not a filesystem. */
+#define KS_SIG_PACKS_MAX 256u
+/* Signatures over all packs: thousands of products would already be a different tool. */
+#define KS_SIG_SIGNATURES_MAX 8192u
+/* Entries in one list of one signature (paths, hashes...): a reference install has ~2000. */
+#define KS_SIG_LIST_MAX 16384u
+/* One YAML scalar: the longest legitimate one is a remove hint or a URL. */
+#define KS_SIG_SCALAR_MAX 4096u
+/* YAML nesting: the schema is 4 levels deep; a little slack, no stack-eating documents. */
+#define KS_SIG_DEPTH_MAX 8u
+/* A signature id: [a-z0-9._-], long enough for vendor.product.variant names. */
+#define KS_SIG_ID_MAX 128u
+/* Diagnostics kept per load: enough to fix a pack in one pass, bounded for hostile input. */
+#define KS_SIG_DIAGS_MAX 64u
+
+/* Package databases */
+
+/* dpkg status: big desktops have ~10 MiB; 512 MiB is far past real, still bounded. */
+#define KS_DPKG_FILE_MAX ((size_t)512 << 20)
+/* One control-file line: long Description or Conffiles lines are a few KiB. */
+#define KS_DPKG_LINE_MAX ((size_t)1 << 20)
+/* Files in updates/ or status.d/: dpkg checkpoints its journal every few dozen entries. */
+#define KS_DPKG_DIR_ENTRIES_MAX 65536u
+/* Packages over all managers: the largest distributions ship ~70,000. */
+#define KS_PKG_MAX 1000000u
+/* One package field we keep (name, version, arch, status). */
+#define KS_PKG_FIELD_MAX 4096u
+
+/* Paths and the scanned root */
+
+/* Components in one signature path: /var/opt/kaspersky/... is 10 deep. */
+#define KS_PATH_COMPONENTS_MAX 64u
+/* Concrete paths one glob pattern may expand to before it is cut and reported. */
+#define KS_PATH_GLOB_MATCHES_MAX 4096u
+/* Entries read from one directory while expanding a glob component. */
+#define KS_PATH_GLOB_DIR_MAX 1000000u
+/* Symlinks followed while resolving one path inside the root (the kernel uses 40). */
+#define KS_PATH_SYMLINKS_MAX 40u
+/* Small text files read whole: os-release, machine-id, hostname. */
+#define KS_SMALL_FILE_MAX ((size_t)64 << 10)
+
+/* Report */
+
+/* The whole serialized report: thousands of findings fit; a runaway report does not. */
+#define KS_REPORT_MAX ((size_t)256 << 20)
+/* Evidence items in one finding: a reference install's every file, not a filesystem. */
+#define KS_EVIDENCE_PER_FINDING_MAX 100000u
+/* Errors listed in a report; the rest are counted. */
+#define KS_REPORT_ERRORS_MAX 100u
+/* Strings kept in the report model (names, paths); PATH_MAX-sized paths fit. */
+#define KS_REPORT_STR_MAX ((size_t)64 << 10)
+
+/* CLI */
+
+/* --signatures given more often than this is a mistake, not a use. */
+#define KS_CLI_LIST_MAX 256u
+
+#endif

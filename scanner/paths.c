@@ -1,0 +1,3 @@
+/* placeholder: being written */
+#include <stddef.h>
+extern int kscan_placeholder_paths;

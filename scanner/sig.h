@@ -1,0 +1,161 @@
+/** Signatures: what each Kaspersky product looks like, loaded from strict YAML packs. */
+#ifndef KSCAN_SIG_H
+#define KSCAN_SIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scanner/kerr.h"
+
+/*
+ * A pack is one YAML file (schema 1, docs/signatures.md) holding a list of signatures.
+ * Loading is all-or-nothing: one bad entry and the whole set is refused, because scanning
+ * with half a rule set and calling the host clean is the one failure kscan must not have.
+ *
+ * The data structures below are plain: after sig_set_finish() they are read-only and
+ * callers read them directly.
+ */
+
+/** What a path or file proves about the product when it is there. */
+enum sig_role {
+	/** Part of a working installation. */
+	SIG_ROLE_INSTALL = 0,
+	/** Left behind by an uninstall: logs, state, configuration. */
+	SIG_ROLE_REMNANT = 1,
+	/** A package or installer kit that could install the product. */
+	SIG_ROLE_INSTALLER = 2,
+};
+
+/** Where a value was written, for messages. */
+struct sig_loc {
+	uint32_t line;
+	uint32_t col;
+};
+
+/** packages: a package name, exact or an fnmatch(3) glob. */
+struct sig_package {
+	char *name;
+	bool glob;
+	struct sig_loc loc;
+};
+
+/** paths: an absolute path; any component may be an fnmatch(3) glob. */
+struct sig_path {
+	char *path;
+	enum sig_role role;
+	bool glob;
+	struct sig_loc loc;
+};
+
+/** files: a basename glob for the deep sweep. */
+struct sig_file {
+	char *name;
+	enum sig_role role;
+	bool glob;
+	struct sig_loc loc;
+};
+
+/** hashes: a file's sha256 and size; the size is the prefilter. */
+struct sig_hash {
+	unsigned char sha256[32];
+	/** Lower-case hex of sha256. */
+	char hex[65];
+	uint64_t size;
+	/** The file's usual name, for reports; may be NULL. */
+	char *name;
+	enum sig_role role;
+	struct sig_loc loc;
+};
+
+/** A list of plain names (processes, services, kernel modules, references). */
+struct sig_names {
+	char **v;
+	size_t n;
+};
+
+/** One product. */
+struct sig {
+	/** Unique over all loaded packs, [a-z0-9._-]. */
+	char *id;
+	char *vendor;
+	char *product;
+	/** Optional free text; may be NULL. */
+	char *description;
+	/** Removal hint; may be NULL. */
+	char *remove;
+	struct sig_names references;
+	struct sig_package *packages;
+	size_t npackages;
+	struct sig_path *paths;
+	size_t npaths;
+	struct sig_file *files;
+	size_t nfiles;
+	struct sig_hash *hashes;
+	size_t nhashes;
+	struct sig_names processes;
+	struct sig_names services;
+	struct sig_names kernel_modules;
+	/** Index of the pack it came from, in sig_set_pack(). */
+	size_t pack;
+	struct sig_loc loc;
+};
+
+/** One loaded pack file. */
+struct sig_pack {
+	/** "builtin:kesl.yaml" for a built-in pack, else the path as given. */
+	char *name;
+	/** The pack's `version:` value, or "" if it has none. */
+	char *version;
+	/** sha256 of the file's bytes, lower-case hex. */
+	char sha256[65];
+	bool builtin;
+	size_t nsignatures;
+};
+
+/** A set of signatures from one or more packs. */
+struct sig_set;
+
+struct sig_set *sig_set_new(void);
+
+void sig_set_free(struct sig_set *s);
+
+/**
+ * Parses and validates one pack held in memory and adds its signatures.
+ * @name is used in messages ("FILE:LINE:COL: what is wrong") and in reports.
+ * On any error nothing of the pack is added, every problem found (up to KS_SIG_DIAGS_MAX)
+ * is kept as a diagnostic, and @err holds the first.
+ * @return 0, or -1 with @err set (KERR_INPUT for a bad pack, KERR_LIMIT, KERR_NOMEM).
+ */
+int sig_set_load_mem(struct sig_set *s, const char *name, const char *data, size_t len,
+	bool builtin, struct kerr *err);
+
+/**
+ * Loads a pack file, or every *.yaml / *.yml file of a directory in name order.
+ * @return 0, or -1 with @err set (KERR_IO if it cannot be read).
+ */
+int sig_set_load_path(struct sig_set *s, const char *path, struct kerr *err);
+
+/** Loads the packs compiled into the binary from signatures/. */
+int sig_set_load_builtin(struct sig_set *s, struct kerr *err);
+
+/**
+ * Checks what only the whole set can tell (ids unique across packs) and freezes it.
+ * @return 0, or -1 with @err set and diagnostics added.
+ */
+int sig_set_finish(struct sig_set *s, struct kerr *err);
+
+size_t sig_set_count(const struct sig_set *s);
+const struct sig *sig_set_get(const struct sig_set *s, size_t i);
+
+size_t sig_set_npacks(const struct sig_set *s);
+const struct sig_pack *sig_set_pack(const struct sig_set *s, size_t i);
+
+/** Diagnostics collected by failed loads, each "FILE:LINE:COL: message". */
+size_t sig_set_ndiags(const struct sig_set *s);
+const char *sig_set_diag(const struct sig_set *s, size_t i);
+
+/** Stable name of @r ("install", "remnant", "installer"). */
+const char *sig_role_name(enum sig_role r);
+
+#endif

@@ -1,0 +1,165 @@
+# Shared helpers for the integration tests: fixture roots built with the real dpkg and rpm
+# tools, and small assertions over kscan's JSON report. Source it from a test script:
+#   . "$KSCAN_SRC/tests/lib/fixtures.sh"
+# Every test gets its own scratch directory ($FX), removed on exit.
+
+set -u
+
+: "${KSCAN:?run through meson test (KSCAN is the binary)}"
+: "${KSCAN_SRC:?run through meson test}"
+
+FX=$(mktemp -d "${TMPDIR:-/tmp}/kscan-test.XXXXXX")
+trap 'rm -rf "$FX"' EXIT
+fx_failed=0
+fx_count=0
+
+# ok COND-DESCRIPTION: record a passed check; not_ok: a failed one (the script goes on,
+# and exits non-zero at the end through fx_done).
+ok() {
+	fx_count=$((fx_count + 1))
+	echo "ok $fx_count - $*"
+}
+not_ok() {
+	fx_count=$((fx_count + 1))
+	fx_failed=$((fx_failed + 1))
+	echo "not ok $fx_count - $*"
+}
+check() {
+	# check DESCRIPTION COMMAND...: ok if the command succeeds
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+fx_done() {
+	echo "1..$fx_count"
+	[ "$fx_failed" -eq 0 ]
+}
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 77
+}
+
+# fx_root NAME: an empty root with an empty dpkg database; prints its path.
+fx_root() {
+	local r="$FX/$1"
+	mkdir -p "$r/var/lib/dpkg/updates" "$r/var/lib/dpkg/info"
+	: >"$r/var/lib/dpkg/status"
+	echo "$r"
+}
+
+# fx_deb NAME VERSION [ARCH] [FILE[=CONTENT]]...: builds NAME_VERSION_ARCH.deb with the
+# given files (absolute paths inside the package). Files under /etc become conffiles.
+# Set FX_DEB_POSTINST to a shell script body to add a postinst. Prints the .deb path.
+fx_deb() {
+	local name=$1 version=$2 arch=${3:-amd64}
+	shift 3 || shift $#
+	local stage="$FX/stage-$name-$version-$arch"
+	rm -rf "$stage"
+	mkdir -p "$stage/DEBIAN"
+	local f content
+	for f in "$@"; do
+		content=${f#*=}
+		[ "$content" = "$f" ] && content="fixture $name"
+		f=${f%%=*}
+		mkdir -p "$stage$(dirname "$f")"
+		printf '%s\n' "$content" >"$stage$f"
+		case $f in /etc/*) echo "$f" >>"$stage/DEBIAN/conffiles" ;; esac
+	done
+	cat >"$stage/DEBIAN/control" <<EOF
+Package: $name
+Version: $version
+Architecture: $arch
+Maintainer: kscan tests <tests@kscan.invalid>
+Description: kscan test fixture $name
+EOF
+	if [ -n "${FX_DEB_POSTINST:-}" ]; then
+		printf '#!/bin/sh\n%s\n' "$FX_DEB_POSTINST" >"$stage/DEBIAN/postinst"
+		chmod 755 "$stage/DEBIAN/postinst"
+	fi
+	local deb="$FX/${name}_${version}_${arch}.deb"
+	dpkg-deb --root-owner-group -Zgzip -b "$stage" "$deb" >/dev/null || return 1
+	echo "$deb"
+}
+
+# fx_dpkg ROOT ARGS...: the real dpkg, acting on ROOT (scripts run without chroot, since
+# fixture roots have no shell).
+fx_dpkg() {
+	local root=$1
+	shift
+	dpkg --root="$root" --force-not-root --force-script-chrootless \
+		--force-unsafe-io --no-triggers "$@" >/dev/null 2>&1
+}
+
+# fx_rpm NAME VERSION RELEASE [FILE[=CONTENT]]...: builds a noarch rpm with rpmbuild;
+# prints its path.
+fx_rpm() {
+	local name=$1 version=$2 release=$3
+	shift 3
+	local top="$FX/rpmbuild-$name-$version"
+	mkdir -p "$top/SPECS"
+	local spec="$top/SPECS/$name.spec" f content install="" files=""
+	for f in "$@"; do
+		content=${f#*=}
+		[ "$content" = "$f" ] && content="fixture $name"
+		f=${f%%=*}
+		install="$install
+mkdir -p %{buildroot}$(dirname "$f")
+printf '%s\\n' '$content' > %{buildroot}$f"
+		files="$files
+$f"
+	done
+	cat >"$spec" <<EOF
+Name: $name
+Version: $version
+Release: $release
+Summary: kscan test fixture
+License: MIT
+BuildArch: noarch
+AutoReqProv: no
+%description
+kscan test fixture $name
+%install
+$install
+%files
+$files
+EOF
+	rpmbuild --quiet --define "_topdir $top" --define '_build_id_links none' \
+		-bb "$spec" >/dev/null 2>&1 || return 1
+	ls "$top"/RPMS/noarch/*.rpm
+}
+
+# fx_rpm_install ROOT DBPATH RPM...: installs into ROOT with the database at DBPATH.
+fx_rpm_install() {
+	local root=$1 dbpath=$2
+	shift 2
+	mkdir -p "$root$dbpath"
+	rpm --root "$root" --dbpath "$dbpath" --initdb >/dev/null 2>&1 || return 1
+	rpm --root "$root" --dbpath "$dbpath" -i --nodeps --ignorearch "$@" >/dev/null 2>&1
+}
+
+# kscan_json OUT ARGS...: runs kscan with --format json, report in OUT, exit code in $rc.
+kscan_json() {
+	local out=$1
+	shift
+	rc=0
+	"$KSCAN" scan --format json "$@" >"$out" 2>"$out.err" || rc=$?
+}
+
+# jq-like queries over a report, with python3 (always there: meson needs it).
+# jget FILE EXPR: prints the Python expression EXPR evaluated with r = the parsed report.
+jget() {
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+# jcheck DESCRIPTION FILE EXPR: ok if the Python expression is true.
+jcheck() {
+	local what=$1 file=$2 expr=$3
+	if python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$file" "$expr"; then
+		ok "$what"
+	else
+		not_ok "$what"
+		echo "#   expression: $expr" >&2
+		echo "#   report: $(head -c 4000 "$file")" >&2
+	fi
+}
+# Python helpers usable inside jcheck expressions are plain comprehensions, e.g.
+#   'any(f["signature"]=="kaspersky.kesl" and f["state"]=="installed" for f in r["findings"])'
