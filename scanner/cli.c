@@ -1,3 +1,518 @@
-/* placeholder: being written */
-#include <stddef.h>
-extern int kscan_placeholder_cli;
+#include "config.h"
+#include "scanner/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report/fmt_json.h"
+#include "report/fmt_text.h"
+#include "report/output.h"
+#include "scanner/buf.h"
+#include "scanner/limits.h"
+#include "scanner/scan.h"
+#include "scanner/sig.h"
+
+enum cli_format {
+	CLI_FORMAT_AUTO = 0,
+	CLI_FORMAT_JSON,
+	CLI_FORMAT_TEXT,
+};
+
+/* Everything the command line can say. */
+struct cli_opts {
+	const char *root;
+	const char *sigpaths[KS_CLI_LIST_MAX];
+	size_t nsigpaths;
+	bool no_default_sigs;
+	enum cli_format format;
+	bool pretty;
+	const char *output;
+	bool quiet;
+};
+
+/* Long options without a short form. */
+enum {
+	OPT_NO_DEFAULT = 256,
+	OPT_PRETTY,
+};
+
+static const char cli_exit_help[] =
+	"Exit status:\n"
+	"  0   clean: no Kaspersky product found and every source was read\n"
+	"  1   detected: at least one finding\n"
+	"  2   incomplete: nothing found, but a source failed (not proven clean)\n"
+	"  64  usage error\n"
+	"  65  invalid signature pack or configuration\n"
+	"  70  internal error\n";
+
+static const char cli_scan_help[] =
+	"Usage: kscan [scan] [OPTION]...\n"
+	"Find installed, running, left-over or downloaded Kaspersky products on this host\n"
+	"or on a root tree mounted elsewhere, and report them with evidence.\n"
+	"\n"
+	"  -r, --root DIR             scan the system mounted at DIR instead of this host\n"
+	"  -s, --signatures PATH      add a signature pack (file or directory); repeatable\n"
+	"      --no-default-signatures  do not use the packs built into kscan\n"
+	"  -f, --format FORMAT        json or text (default: text on a terminal, else json)\n"
+	"      --pretty               indent the JSON report\n"
+	"  -o, --output FILE          write the report to FILE atomically (mode 0640)\n"
+	"  -q, --quiet                print only errors on stderr\n"
+	"  -h, --help                 show this help\n"
+	"  -V, --version              show the version\n"
+	"\n"
+	"Other commands:\n"
+	"  kscan signatures lint PATH...   validate signature packs\n"
+	"  kscan signatures list           list the loaded signatures\n"
+	"  kscan packages [--root DIR]     list the packages kscan reads from dpkg and rpm\n"
+	"\n";
+
+static const char cli_sigs_help[] =
+	"Usage: kscan signatures lint PATH...\n"
+	"       kscan signatures list [--signatures PATH]... [--no-default-signatures]\n"
+	"\n"
+	"lint   validate each pack (file or directory of *.yaml); print every problem as\n"
+	"       FILE:LINE:COL: message and exit 65 if there is one\n"
+	"list   print id, product and pack of every loaded signature, one per line\n"
+	"\n";
+
+static const char cli_pkgs_help[] =
+	"Usage: kscan packages [--root DIR]\n"
+	"Print every package kscan reads from the dpkg and rpm databases, one per line:\n"
+	"manager, name, version, architecture, dpkg status abbreviation, state (tab-separated).\n"
+	"Exit status 0, or 2 if a database could not be read.\n";
+
+static void cli_err(const char *fmt, ...) KS_PRINTF(1, 2);
+
+static void cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("kscan: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int cli_usage(const char *fmt, ...) KS_PRINTF(1, 2);
+
+static int cli_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("kscan: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'kscan --help'.\n", stderr);
+	return CLI_EXIT_USAGE;
+}
+
+static int cli_exit_for(const struct kerr *e)
+{
+	switch (e->code) {
+	case KERR_USAGE:
+		return CLI_EXIT_USAGE;
+	case KERR_INPUT:
+	case KERR_LIMIT:
+	case KERR_IO:
+	case KERR_CORRUPT:
+		return CLI_EXIT_DATAERR;
+	case KERR_OK:
+	case KERR_NOMEM:
+	case KERR_UNSUPPORTED:
+	case KERR_INTERNAL:
+	default:
+		return CLI_EXIT_SOFTWARE;
+	}
+}
+
+static int cli_add_sigpath(struct cli_opts *o, const char *path)
+{
+	if (o->nsigpaths == KS_CLI_LIST_MAX) {
+		return cli_usage("too many --signatures (at most %u)", KS_CLI_LIST_MAX);
+	}
+	o->sigpaths[o->nsigpaths++] = path;
+	return 0;
+}
+
+static int cli_set_format(struct cli_opts *o, const char *v)
+{
+	if (strcmp(v, "json") == 0) {
+		o->format = CLI_FORMAT_JSON;
+	} else if (strcmp(v, "text") == 0) {
+		o->format = CLI_FORMAT_TEXT;
+	} else {
+		return cli_usage("unknown format '%s' (json or text)", v);
+	}
+	return 0;
+}
+
+static int cli_version(void)
+{
+	printf("kscan %s\n", KSCAN_VERSION);
+	return CLI_EXIT_CLEAN;
+}
+
+/*
+ * Parses options for any subcommand; @allowed lists the short letters it accepts, so an
+ * option that means nothing to a subcommand is a usage error rather than silently ignored.
+ * @return -1 to go on, or an exit code (help, version, usage error).
+ */
+static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allowed,
+	const char *help)
+{
+	static const struct option longopts[] = {
+		{"root", required_argument, NULL, 'r'},
+		{"signatures", required_argument, NULL, 's'},
+		{"no-default-signatures", no_argument, NULL, OPT_NO_DEFAULT},
+		{"format", required_argument, NULL, 'f'},
+		{"pretty", no_argument, NULL, OPT_PRETTY},
+		{"output", required_argument, NULL, 'o'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:r:s:f:o:qhV", longopts, NULL)) != -1) {
+		if (c == OPT_NO_DEFAULT || c == OPT_PRETTY) {
+			if (strchr(allowed, c == OPT_NO_DEFAULT ? 'N' : 'P') == NULL) {
+				return cli_usage("option '%s' does not apply here", argv[optind - 1]);
+			}
+		} else if (c != '?' && c != ':' && c != 'h' && c != 'V' && strchr(allowed, c) == NULL) {
+			return cli_usage("option '%s' does not apply here", argv[optind - 1]);
+		}
+		rc = 0;
+		switch (c) {
+		case 'r':
+			o->root = optarg;
+			break;
+		case 's':
+			rc = cli_add_sigpath(o, optarg);
+			break;
+		case OPT_NO_DEFAULT:
+			o->no_default_sigs = true;
+			break;
+		case 'f':
+			rc = cli_set_format(o, optarg);
+			break;
+		case OPT_PRETTY:
+			o->pretty = true;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			fputs(cli_exit_help, stdout);
+			return CLI_EXIT_CLEAN;
+		case 'V':
+			return cli_version();
+		case ':':
+			return cli_usage("option '%s' needs an argument", argv[optind - 1]);
+		case '?':
+		default:
+			return cli_usage("unknown option '%s'", argv[optind - 1]);
+		}
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	return -1;
+}
+
+static void cli_print_diags(const struct sig_set *s, const struct kerr *e)
+{
+	size_t i, n = sig_set_ndiags(s);
+
+	for (i = 0; i < n; i++) {
+		cli_err("%s", sig_set_diag(s, i));
+	}
+	if (n == 0) {
+		cli_err("%s", e->msg);
+	}
+}
+
+/* Loads the signature set the options ask for. @return the set, or NULL with *@code set. */
+static struct sig_set *cli_load_sigs(const struct cli_opts *o, int *code)
+{
+	struct sig_set *s = sig_set_new();
+	struct kerr e;
+	size_t i;
+
+	kerr_clear(&e);
+	if (s == NULL) {
+		cli_err("out of memory");
+		*code = CLI_EXIT_SOFTWARE;
+		return NULL;
+	}
+	if (!o->no_default_sigs && sig_set_load_builtin(s, &e) != 0) {
+		goto fail;
+	}
+	for (i = 0; i < o->nsigpaths; i++) {
+		if (sig_set_load_path(s, o->sigpaths[i], &e) != 0) {
+			goto fail;
+		}
+	}
+	if (sig_set_finish(s, &e) != 0) {
+		goto fail;
+	}
+	if (sig_set_count(s) == 0) {
+		cli_err("no signatures loaded: nothing to scan for");
+		*code = CLI_EXIT_USAGE;
+		sig_set_free(s);
+		return NULL;
+	}
+	return s;
+
+fail:
+	cli_print_diags(s, &e);
+	*code = cli_exit_for(&e);
+	sig_set_free(s);
+	return NULL;
+}
+
+static enum cli_format cli_pick_format(const struct cli_opts *o)
+{
+	bool to_stdout = o->output == NULL || strcmp(o->output, "-") == 0;
+
+	if (o->format != CLI_FORMAT_AUTO) {
+		return o->format;
+	}
+	return to_stdout && isatty(STDOUT_FILENO) ? CLI_FORMAT_TEXT : CLI_FORMAT_JSON;
+}
+
+static int cli_emit(const struct cli_opts *o, const struct report *rep)
+{
+	bool to_stdout = o->output == NULL || strcmp(o->output, "-") == 0;
+	struct buf out;
+	struct kerr e;
+	int rc;
+
+	buf_init(&out, KS_REPORT_MAX);
+	if (cli_pick_format(o) == CLI_FORMAT_TEXT) {
+		rc = fmt_text_write(rep, &out, to_stdout && isatty(STDOUT_FILENO));
+	} else {
+		rc = fmt_json_write(rep, &out, o->pretty);
+	}
+	if (rc != 0) {
+		cli_err("cannot format the report: %s", strerror(errno));
+		buf_free(&out);
+		return CLI_EXIT_SOFTWARE;
+	}
+	kerr_clear(&e);
+	rc = output_write(o->output, buf_str(&out), buf_len(&out), 0640, &e);
+	buf_free(&out);
+	if (rc != 0) {
+		cli_err("%s", e.msg);
+		return CLI_EXIT_SOFTWARE;
+	}
+	return CLI_EXIT_CLEAN;
+}
+
+static int cli_verdict_exit(const struct report *rep)
+{
+	switch (rep->verdict) {
+	case REPORT_CLEAN:
+		return CLI_EXIT_CLEAN;
+	case REPORT_DETECTED:
+		return CLI_EXIT_DETECTED;
+	case REPORT_INCOMPLETE:
+		return CLI_EXIT_INCOMPLETE;
+	default:
+		return CLI_EXIT_SOFTWARE;
+	}
+}
+
+static int cli_scan(int argc, char **argv)
+{
+	struct cli_opts o;
+	struct scan_opts so;
+	struct report *rep;
+	struct sig_set *sigs;
+	struct kerr e;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	rc = cli_parse(argc, argv, &o, "rsfoqNP", cli_scan_help);
+	if (rc >= 0) {
+		return rc;
+	}
+	if (optind < argc) {
+		return cli_usage("unexpected argument '%s'", argv[optind]);
+	}
+	sigs = cli_load_sigs(&o, &rc);
+	if (sigs == NULL) {
+		return rc;
+	}
+	memset(&so, 0, sizeof(so));
+	so.root = o.root;
+	kerr_clear(&e);
+	rep = scan_run(&so, sigs, &e);
+	sig_set_free(sigs);
+	if (rep == NULL) {
+		cli_err("%s", e.msg);
+		return e.code == KERR_IO ? CLI_EXIT_USAGE : CLI_EXIT_SOFTWARE;
+	}
+	rc = cli_emit(&o, rep);
+	if (rc == CLI_EXIT_CLEAN) {
+		rc = cli_verdict_exit(rep);
+	}
+	report_free(rep);
+	return rc;
+}
+
+static int cli_sigs_lint(int argc, char **argv, int first)
+{
+	struct sig_set *s;
+	struct kerr e;
+	int i, rc = CLI_EXIT_CLEAN;
+
+	if (first >= argc) {
+		return cli_usage("%s", "signatures lint needs at least one PATH");
+	}
+	s = sig_set_new();
+	if (s == NULL) {
+		cli_err("out of memory");
+		return CLI_EXIT_SOFTWARE;
+	}
+	kerr_clear(&e);
+	for (i = first; i < argc && rc == CLI_EXIT_CLEAN; i++) {
+		if (sig_set_load_path(s, argv[i], &e) != 0) {
+			rc = cli_exit_for(&e);
+		}
+	}
+	if (rc == CLI_EXIT_CLEAN && sig_set_finish(s, &e) != 0) {
+		rc = cli_exit_for(&e);
+	}
+	if (rc != CLI_EXIT_CLEAN) {
+		cli_print_diags(s, &e);
+	} else {
+		printf("%zu signature(s) in %zu pack(s): ok\n", sig_set_count(s),
+			sig_set_npacks(s));
+	}
+	sig_set_free(s);
+	return rc;
+}
+
+static int cli_sigs_list(const struct cli_opts *o)
+{
+	struct sig_set *s;
+	size_t i;
+	int rc;
+
+	s = cli_load_sigs(o, &rc);
+	if (s == NULL) {
+		return rc;
+	}
+	for (i = 0; i < sig_set_count(s); i++) {
+		const struct sig *g = sig_set_get(s, i);
+
+		printf("%s\t%s\t%s\n", g->id, g->product, sig_set_pack(s, g->pack)->name);
+	}
+	sig_set_free(s);
+	return CLI_EXIT_CLEAN;
+}
+
+static int cli_signatures(int argc, char **argv)
+{
+	struct cli_opts o;
+	const char *verb;
+	int rc;
+
+	if (argc < 2) {
+		return cli_usage("%s", "signatures needs a command: lint or list");
+	}
+	verb = argv[1];
+	memset(&o, 0, sizeof(o));
+	rc = cli_parse(argc - 1, argv + 1, &o, strcmp(verb, "list") == 0 ? "sN" : "",
+		cli_sigs_help);
+	if (rc >= 0) {
+		return rc;
+	}
+	if (strcmp(verb, "lint") == 0) {
+		return cli_sigs_lint(argc - 1, argv + 1, optind);
+	}
+	if (strcmp(verb, "list") == 0) {
+		if (optind < argc - 1) {
+			return cli_usage("unexpected argument '%s'", argv[optind + 1]);
+		}
+		return cli_sigs_list(&o);
+	}
+	if (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0) {
+		fputs(cli_sigs_help, stdout);
+		return CLI_EXIT_CLEAN;
+	}
+	return cli_usage("unknown signatures command '%s' (lint or list)", verb);
+}
+
+static int cli_packages(int argc, char **argv)
+{
+	struct pkg_list l;
+	struct cli_opts o;
+	struct kerr e;
+	size_t i;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	rc = cli_parse(argc, argv, &o, "r", cli_pkgs_help);
+	if (rc >= 0) {
+		return rc;
+	}
+	if (optind < argc) {
+		return cli_usage("unexpected argument '%s'", argv[optind]);
+	}
+	pkg_list_init(&l);
+	kerr_clear(&e);
+	rc = scan_packages(o.root, &l, &e) == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_INCOMPLETE;
+	for (i = 0; i < l.n; i++) {
+		const struct pkg *p = &l.v[i];
+
+		printf("%s\t%s\t%s\t%s\t%s\t%s\n", p->manager, p->name, p->version, p->arch,
+			p->abbrev, pkg_state_name(p->state));
+	}
+	if (rc != CLI_EXIT_CLEAN) {
+		cli_err("%s", e.msg);
+	}
+	pkg_list_free(&l);
+	return rc;
+}
+
+int cli_main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (cmd == NULL || cmd[0] == '-') {
+		return cli_scan(argc, argv);
+	}
+	if (strcmp(cmd, "scan") == 0) {
+		return cli_scan(argc - 1, argv + 1);
+	}
+	if (strcmp(cmd, "signatures") == 0) {
+		return cli_signatures(argc - 1, argv + 1);
+	}
+	if (strcmp(cmd, "packages") == 0) {
+		return cli_packages(argc - 1, argv + 1);
+	}
+	if (strcmp(cmd, "help") == 0) {
+		fputs(cli_scan_help, stdout);
+		fputs(cli_exit_help, stdout);
+		return CLI_EXIT_CLEAN;
+	}
+	if (strcmp(cmd, "version") == 0) {
+		return cli_version();
+	}
+	return cli_usage("unknown command '%s'", cmd);
+}

@@ -1,4 +1,43 @@
-int main(void)
+/*
+ * kscan: finds Kaspersky products on a Linux host or a mounted root, and says so in a
+ * report a compliance team can trust.
+ *
+ * A tour of the program, in the order data flows (docs/ARCHITECTURE.md has the picture):
+ *
+ * - main.c        this map; hands argv to the CLI
+ * - cli.[ch]      subcommands (scan, signatures lint|list, packages), options, exit codes
+ * - scan.[ch]     one scan: opens the root, runs the sources, the matcher, finishes the report
+ *
+ * Signatures: what to look for
+ * - sig.[ch]      YAML packs (libyaml events) into a validated, frozen signature set;
+ *                 signatures/*.yaml are compiled in by signatures/embed.py (builtin.h)
+ *
+ * Sources: what is on the host (each reports ok / absent / failed, never guesses)
+ * - rootfs.[ch]   the scanned root; every lookup stays inside it (openat2 RESOLVE_IN_ROOT,
+ *                 or an O_PATH walk), never opens FIFOs or devices
+ * - dpkg.[ch]     var/lib/dpkg: status, the updates journal, status.d
+ * - rpmdb.[ch]    the rpm database through librpm, read-only
+ * - pkg.[ch]      the package model both share
+ * - paths.[ch]    signature paths looked up in the root, globs expanded
+ * - host.[ch]     host name, machine id, os-release, kernel
+ *
+ * Matching: evidence into findings
+ * - match.[ch]    package names and path hits against signatures, into report evidence
+ *
+ * Report (report/): the model and its writers; nothing there calls back into scanner/
+ * - report.[ch]   findings, evidence, sources, verdict (detected > incomplete > clean)
+ * - fmt_json.[ch], json.[ch]   the native JSON report, always valid UTF-8
+ * - fmt_text.[ch] the human report
+ * - output.[ch]   stdout or an atomically replaced file
+ *
+ * Base utilities every layer uses
+ * - limits.h      every cap, with its reason
+ * - kerr.[ch]     errors with stable codes and context
+ * - buf.[ch]      bounded buffers; lineread.[ch] bounded line reading; xstd.[ch] checked libc
+ */
+#include "scanner/cli.h"
+
+int main(int argc, char **argv)
 {
-	return 70;
+	return cli_main(argc, argv);
 }

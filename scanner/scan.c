@@ -1,3 +1,241 @@
-/* placeholder: being written */
-#include <stddef.h>
-extern int kscan_placeholder_scan;
+#include "config.h"
+#include "scanner/scan.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "scanner/dpkg.h"
+#include "scanner/host.h"
+#include "scanner/match.h"
+#include "scanner/paths.h"
+#include "scanner/rootfs.h"
+#include "scanner/rpmdb.h"
+#include "scanner/xstd.h"
+
+/* Everything one scan carries between its steps. */
+struct scan_ctx {
+	const struct sig_set *sigs;
+	struct rootfs *root;
+	struct report *rep;
+	struct pkg_list pkgs;
+	struct kerr *err;
+};
+
+static int scan_nomem(struct scan_ctx *c)
+{
+	return kerr_set(c->err, KERR_NOMEM, "out of memory");
+}
+
+/* Records a source's outcome: 1 read, 0 absent, -1 failed (message in @e). */
+static struct report_source *scan_source(struct scan_ctx *c, const char *name, int rc,
+	const struct kerr *e, const char *location)
+{
+	enum report_src_status st = rc > 0 ? REPORT_SRC_OK
+				    : rc == 0 ? REPORT_SRC_ABSENT : REPORT_SRC_FAILED;
+	struct report_source *src = report_add_source(c->rep, name, st);
+
+	if (src == NULL) {
+		return NULL;
+	}
+	if (rc < 0 && report_source_error(src, e->msg) != 0) {
+		return NULL;
+	}
+	if (location != NULL && location[0] != '\0' && rc != 0 &&
+	    report_source_location(src, location) != 0) {
+		return NULL;
+	}
+	return src;
+}
+
+static int scan_dpkg(struct scan_ctx *c)
+{
+	struct dpkg_counts n;
+	struct report_source *src;
+	struct kerr e;
+	int rc;
+
+	memset(&n, 0, sizeof(n));
+	kerr_clear(&e);
+	rc = dpkg_read(c->root, &c->pkgs, &n, &e);
+	src = scan_source(c, "dpkg", rc, &e, "/var/lib/dpkg");
+	if (src == NULL) {
+		return scan_nomem(c);
+	}
+	if (rc > 0) {
+		report_source_count(src, "packages", n.packages);
+		report_source_count(src, "status_records", n.status_records);
+		report_source_count(src, "updates_files", n.updates_files);
+		report_source_count(src, "status_d_files", n.statusd_files);
+	}
+	return 0;
+}
+
+static int scan_rpm(struct scan_ctx *c)
+{
+	struct rpmdb_counts n;
+	struct report_source *src;
+	struct kerr e;
+	int rc;
+
+	memset(&n, 0, sizeof(n));
+	kerr_clear(&e);
+	rc = rpmdb_read(c->root, &c->pkgs, &n, &e);
+	src = scan_source(c, "rpm", rc, &e, n.location);
+	if (src == NULL) {
+		return scan_nomem(c);
+	}
+	if (rc > 0) {
+		report_source_count(src, "packages", n.packages);
+	}
+	return 0;
+}
+
+struct scan_paths_ctx {
+	struct report *rep;
+	struct kerr *err;
+};
+
+static int scan_path_hit(void *ctx, const struct sig *sig, const struct sig_path *sp,
+	const struct paths_hit *hit)
+{
+	struct scan_paths_ctx *p = ctx;
+
+	return match_path_hit(p->rep, sig, sp, hit, p->err);
+}
+
+static int scan_paths(struct scan_ctx *c)
+{
+	struct scan_paths_ctx pc = {c->rep, c->err};
+	struct paths_sink sink = {scan_path_hit, &pc};
+	struct paths_counts n;
+	struct report_source *src;
+	struct kerr e;
+	int rc;
+
+	kerr_clear(&e);
+	rc = paths_scan(c->root, c->sigs, &sink, &n, &e);
+	if (rc < 0) {
+		return -1;
+	}
+	if (rc > 0) {
+		kerr_prefix(&e, "%zu lookup(s) failed, first: ", n.errors);
+	}
+	/* the paths source always looks, so it is never absent: ok or failed */
+	src = scan_source(c, "paths", rc == 0 ? 1 : -1, &e, NULL);
+	if (src == NULL) {
+		return scan_nomem(c);
+	}
+	report_source_count(src, "patterns", n.patterns);
+	report_source_count(src, "lookups", n.lookups);
+	report_source_count(src, "found", n.found);
+	report_source_count(src, "errors", n.errors);
+	report_source_count(src, "truncated", n.truncated);
+	return 0;
+}
+
+static int scan_packs(struct scan_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < sig_set_npacks(c->sigs); i++) {
+		const struct sig_pack *p = sig_set_pack(c->sigs, i);
+
+		if (report_add_pack(c->rep, p->name, p->version, p->sha256, p->builtin,
+			    p->nsignatures) != 0) {
+			return scan_nomem(c);
+		}
+	}
+	return 0;
+}
+
+static int scan_sources(struct scan_ctx *c)
+{
+	if (scan_dpkg(c) != 0 || scan_rpm(c) != 0) {
+		return -1;
+	}
+	pkg_list_sort(&c->pkgs);
+	if (match_packages(c->sigs, &c->pkgs, c->rep, c->err) < 0) {
+		return -1;
+	}
+	return scan_paths(c);
+}
+
+static int scan_fill(struct scan_ctx *c)
+{
+	int64_t t0 = xstd_mono_ms();
+
+	c->rep->started_ms = xstd_now_ms();
+	if (report_set_str(&c->rep->root, rootfs_path(c->root)) != 0 ||
+	    report_set_str(&c->rep->mode, "quick") != 0 || host_fill(c->root, c->rep) != 0) {
+		return scan_nomem(c);
+	}
+	if (scan_packs(c) != 0 || scan_sources(c) != 0) {
+		return -1;
+	}
+	c->rep->finished_ms = xstd_now_ms();
+	c->rep->duration_ms = xstd_mono_ms() - t0;
+	if (report_finish(c->rep) != 0) {
+		return scan_nomem(c);
+	}
+	return 0;
+}
+
+struct report *scan_run(const struct scan_opts *o, const struct sig_set *sigs, struct kerr *err)
+{
+	struct scan_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	c.sigs = sigs;
+	c.err = err;
+	pkg_list_init(&c.pkgs);
+	c.root = rootfs_open(o->root != NULL ? o->root : "/", err);
+	if (c.root == NULL) {
+		return NULL;
+	}
+	c.rep = report_new(KSCAN_VERSION);
+	if (c.rep == NULL) {
+		kerr_sys(err, KERR_INTERNAL, errno, "cannot create a report");
+		goto close_root;
+	}
+	if (scan_fill(&c) != 0) {
+		goto free_report;
+	}
+	pkg_list_free(&c.pkgs);
+	rootfs_close(c.root);
+	return c.rep;
+
+free_report:
+	report_free(c.rep);
+	c.rep = NULL;
+close_root:
+	pkg_list_free(&c.pkgs);
+	rootfs_close(c.root);
+	return NULL;
+}
+
+int scan_packages(const char *root, struct pkg_list *out, struct kerr *err)
+{
+	struct dpkg_counts dn;
+	struct rpmdb_counts rn;
+	struct rootfs *r;
+	struct kerr e;
+	int rc = 0;
+
+	r = rootfs_open(root != NULL ? root : "/", err);
+	if (r == NULL) {
+		return -1;
+	}
+	kerr_clear(&e);
+	if (dpkg_read(r, out, &dn, &e) < 0) {
+		*err = e;
+		rc = -1;
+	}
+	kerr_clear(&e);
+	if (rpmdb_read(r, out, &rn, &e) < 0 && rc == 0) {
+		*err = e;
+		rc = -1;
+	}
+	pkg_list_sort(out);
+	rootfs_close(r);
+	return rc;
+}

@@ -1,0 +1,32 @@
+/** One scan: open the root, run every source, match, and build the report. */
+#ifndef KSCAN_SCAN_H
+#define KSCAN_SCAN_H
+
+#include "report/report.h"
+#include "scanner/kerr.h"
+#include "scanner/pkg.h"
+#include "scanner/sig.h"
+
+/** What to scan. */
+struct scan_opts {
+	/** The root to scan; NULL means the live host "/". */
+	const char *root;
+};
+
+/**
+ * Runs the quick audit of @o->root against @sigs (finished: sig_set_finish() done):
+ * package databases (dpkg, rpm) and signature paths, then the matcher.
+ * A source that fails is recorded in the report (verdict incomplete), not returned as an
+ * error: the report is the answer. Only what prevents any report fails the call.
+ * @return the finished report (report_free() it), or NULL with @err set.
+ */
+struct report *scan_run(const struct scan_opts *o, const struct sig_set *sigs, struct kerr *err);
+
+/**
+ * Reads every package database of @root (NULL: "/") into @out, sorted.
+ * @return 0 if every database present was read, or -1 with @err naming the first failure
+ *         (what could be read is still in @out).
+ */
+int scan_packages(const char *root, struct pkg_list *out, struct kerr *err);
+
+#endif
