@@ -159,6 +159,17 @@ static int cli_version(void)
 	return CLI_EXIT_CLEAN;
 }
 
+/* Whether option @c is one the subcommand accepts (@allowed: letters, N and P for long-only). */
+static bool cli_applies(const char *allowed, int c)
+{
+	int letter = c == OPT_NO_DEFAULT ? 'N' : c == OPT_PRETTY ? 'P' : c;
+
+	if (c == '?' || c == ':' || c == 'h' || c == 'V') {
+		return true;
+	}
+	return strchr(allowed, letter) != NULL;
+}
+
 /*
  * Parses options for any subcommand; @allowed lists the short letters it accepts, so an
  * option that means nothing to a subcommand is a usage error rather than silently ignored.
@@ -184,11 +195,7 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:r:s:f:o:qhV", longopts, NULL)) != -1) {
-		if (c == OPT_NO_DEFAULT || c == OPT_PRETTY) {
-			if (strchr(allowed, c == OPT_NO_DEFAULT ? 'N' : 'P') == NULL) {
-				return cli_usage("option '%s' does not apply here", argv[optind - 1]);
-			}
-		} else if (c != '?' && c != ':' && c != 'h' && c != 'V' && strchr(allowed, c) == NULL) {
+		if (!cli_applies(allowed, c)) {
 			return cli_usage("option '%s' does not apply here", argv[optind - 1]);
 		}
 		rc = 0;

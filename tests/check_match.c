@@ -9,21 +9,20 @@
 #include "scanner/pkg.h"
 #include "scanner/sig.h"
 
-static const char pack[] =
-	"schema: 1\n"
-	"signatures:\n"
-	"  - id: test.kesl\n"
-	"    vendor: Kaspersky\n"
-	"    product: Endpoint Security\n"
-	"    remove: apt-get purge kesl\n"
-	"    packages:\n"
-	"      - {name: kesl}\n"
-	"      - {name: kesl-gui}\n"
-	"  - id: test.klnagent\n"
-	"    vendor: Kaspersky\n"
-	"    product: Network Agent\n"
-	"    packages:\n"
-	"      - {name: 'klnagent*'}\n";
+static const char pack[] = "schema: 1\n"
+			   "signatures:\n"
+			   "  - id: test.kesl\n"
+			   "    vendor: Kaspersky\n"
+			   "    product: Endpoint Security\n"
+			   "    remove: apt-get purge kesl\n"
+			   "    packages:\n"
+			   "      - {name: kesl}\n"
+			   "      - {name: kesl-gui}\n"
+			   "  - id: test.klnagent\n"
+			   "    vendor: Kaspersky\n"
+			   "    product: Network Agent\n"
+			   "    packages:\n"
+			   "      - {name: 'klnagent*'}\n";
 
 static struct sig_set *load(void)
 {
@@ -33,7 +32,7 @@ static struct sig_set *load(void)
 	ck_assert_ptr_nonnull(s);
 	kerr_clear(&e);
 	if (sig_set_load_mem(s, "t.yaml", pack, strlen(pack), false, &e) != 0 ||
-	    sig_set_finish(s, &e) != 0) {
+		sig_set_finish(s, &e) != 0) {
 		ck_abort_msg("pack rejected: %s", e.msg);
 	}
 	return s;
@@ -90,11 +89,11 @@ START_TEST(states_and_decoys)
 	ck_assert_int_eq(match_packages(s, &l, rep, &e), 2);
 	ck_assert_int_eq(report_finish(rep), 0);
 	ck_assert_uint_eq(rep->nfindings, 1);
-	ck_assert_str_eq(rep->findings[0].signature, "test.kesl");
-	ck_assert_str_eq(rep->findings[0].remove, "apt-get purge kesl");
+	ck_assert_str_eq(rep->findings[0]->signature, "test.kesl");
+	ck_assert_str_eq(rep->findings[0]->remove, "apt-get purge kesl");
 	/* half-configured still has its files on disk: installed wins over the rc remnant */
-	ck_assert_int_eq(rep->findings[0].state, REPORT_STATE_INSTALLED);
-	ck_assert_uint_eq(rep->findings[0].nev, 2);
+	ck_assert_int_eq(rep->findings[0]->state, REPORT_STATE_INSTALLED);
+	ck_assert_uint_eq(rep->findings[0]->nev, 2);
 	ck_assert_int_eq(rep->verdict, REPORT_DETECTED);
 	report_free(rep);
 	pkg_list_free(&l);
@@ -114,9 +113,9 @@ START_TEST(config_files_alone_is_remnant)
 	kerr_clear(&e);
 	ck_assert_int_eq(match_packages(s, &l, rep, &e), 1);
 	ck_assert_int_eq(report_finish(rep), 0);
-	ck_assert_int_eq(rep->findings[0].state, REPORT_STATE_REMNANT);
-	ck_assert_str_eq(rep->findings[0].ev[0].status, "deinstall ok config-files");
-	ck_assert_str_eq(rep->findings[0].ev[0].pattern, "kesl");
+	ck_assert_int_eq(rep->findings[0]->state, REPORT_STATE_REMNANT);
+	ck_assert_str_eq(rep->findings[0]->ev[0].status, "deinstall ok config-files");
+	ck_assert_str_eq(rep->findings[0]->ev[0].pattern, "kesl");
 	report_free(rep);
 	pkg_list_free(&l);
 	sig_set_free(s);

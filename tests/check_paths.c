@@ -47,8 +47,8 @@ static void teardown(void)
 }
 
 /* Collects hits as "path|ftype|target" lines. */
-static int collect(void *ctx, const struct sig *sig, const struct sig_path *sp,
-	const struct paths_hit *hit)
+static int collect(
+	void *ctx, const struct sig *sig, const struct sig_path *sp, const struct paths_hit *hit)
 {
 	struct buf *b = ctx;
 
@@ -77,7 +77,7 @@ static struct sig_set *load(const char *paths_yaml)
 	ck_assert_ptr_nonnull(s);
 	kerr_clear(&e);
 	if (sig_set_load_mem(s, "test.yaml", yaml, strlen(yaml), false, &e) != 0 ||
-	    sig_set_finish(s, &e) != 0) {
+		sig_set_finish(s, &e) != 0) {
 		ck_abort_msg("pack rejected: %s", e.msg);
 	}
 	return s;
@@ -111,10 +111,11 @@ START_TEST(literal_and_symlink)
 	   " && mkdir -p opt/kasperskyfan/kesl/bin && touch opt/kasperskyfan/kesl/bin/kesl-control",
 		root);
 	buf_init(&b, 1 << 20);
-	ck_assert_int_eq(run("      - {path: /opt/kaspersky/kesl/bin/kesl-control, role: install}\n"
-			     "      - {path: /var/opt/kaspersky/kesl/install-current, role: install}\n"
-			     "      - {path: /opt/kaspersky/kesl/bin/kesl-missing, role: install}\n",
-			     &b, &c, &e),
+	ck_assert_int_eq(
+		run("      - {path: /opt/kaspersky/kesl/bin/kesl-control, role: install}\n"
+		    "      - {path: /var/opt/kaspersky/kesl/install-current, role: install}\n"
+		    "      - {path: /opt/kaspersky/kesl/bin/kesl-missing, role: install}\n",
+			&b, &c, &e),
 		0);
 	ck_assert_str_eq(buf_str(&b),
 		"/opt/kaspersky/kesl/bin/kesl-control|file|\n"
@@ -135,15 +136,17 @@ START_TEST(globs_sorted_and_specific)
 
 	sh("cd '%s' && mkdir -p var/opt/kaspersky/kesl/install_11.2.0.4528"
 	   " var/opt/kaspersky/kesl/install_12.4.0.1225 var/opt/kaspersky/kesl/.install_hidden"
-	   " var/opt/kaspersky/kesl/installer var/opt/kaspersky/kics/common var/opt/kaspersky/kesl/common"
+	   " var/opt/kaspersky/kesl/installer var/opt/kaspersky/kics/common "
+	   "var/opt/kaspersky/kesl/common"
 	   " && touch var/opt/kaspersky/kesl/common/kesl.ini var/opt/kaspersky/kics/common/kics.ini"
 	   " var/opt/kaspersky/kics/common/notes.txt",
 		root);
 	buf_init(&b, 1 << 20);
-	ck_assert_int_eq(run("      - {path: '/var/opt/kaspersky/kesl/install_[0-9]*', role: install}\n"
-			     "      - {path: '/var/opt/kaspersky/*/common/*.ini', role: remnant}\n"
-			     "      - {path: '/var/opt/kaspersky/*', role: remnant}\n",
-			     &b, &c, &e),
+	ck_assert_int_eq(
+		run("      - {path: '/var/opt/kaspersky/kesl/install_[0-9]*', role: install}\n"
+		    "      - {path: '/var/opt/kaspersky/*/common/*.ini', role: remnant}\n"
+		    "      - {path: '/var/opt/kaspersky/*', role: remnant}\n",
+			&b, &c, &e),
 		0);
 	ck_assert_str_eq(buf_str(&b),
 		"/var/opt/kaspersky/kesl/install_11.2.0.4528|dir|\n"
@@ -192,7 +195,7 @@ START_TEST(loop_is_an_error_not_a_hang)
 	buf_init(&b, 1 << 20);
 	ck_assert_int_eq(run("      - {path: /opt/kaspersky/loop/bin, role: install}\n"
 			     "      - {path: /opt/kaspersky/real, role: install}\n",
-			     &b, &c, &e),
+				 &b, &c, &e),
 		1);
 	ck_assert_str_eq(buf_str(&b), "/opt/kaspersky/real|file|\n");
 	ck_assert_uint_eq(c.errors, 1);
@@ -212,9 +215,8 @@ START_TEST(glob_expansion_is_capped)
 	   "seq -f 'log%%05g' 1 %u | xargs touch",
 		root, root, KS_PATH_GLOB_MATCHES_MAX + 3);
 	buf_init(&b, 8 << 20);
-	ck_assert_int_eq(run("      - {path: '/var/log/kaspersky/log*', role: remnant}\n", &b, &c,
-				 &e),
-		0);
+	ck_assert_int_eq(
+		run("      - {path: '/var/log/kaspersky/log*', role: remnant}\n", &b, &c, &e), 0);
 	ck_assert_uint_eq(c.found, KS_PATH_GLOB_MATCHES_MAX);
 	ck_assert_uint_eq(c.truncated, 3);
 	buf_free(&b);
@@ -229,7 +231,8 @@ START_TEST(fifo_is_reported_not_opened)
 
 	sh("mkdir -p '%s/opt/kaspersky' && mkfifo '%s/opt/kaspersky/fifo'", root, root);
 	buf_init(&b, 1 << 20);
-	ck_assert_int_eq(run("      - {path: /opt/kaspersky/fifo, role: install}\n", &b, &c, &e), 0);
+	ck_assert_int_eq(
+		run("      - {path: /opt/kaspersky/fifo, role: install}\n", &b, &c, &e), 0);
 	ck_assert_str_eq(buf_str(&b), "/opt/kaspersky/fifo|other|\n");
 	buf_free(&b);
 }
@@ -254,7 +257,7 @@ START_TEST(same_answers_with_fallback_resolver)
 	buf_init(&b, 1 << 20);
 	ck_assert_int_eq(run("      - {path: /var/opt/kaspersky/kesl/kesl.ini, role: remnant}\n"
 			     "      - {path: '/opt/kaspersky/*/kesl.ini', role: remnant}\n",
-			     &b, &c, &e),
+				 &b, &c, &e),
 		0);
 	ck_assert_str_eq(buf_str(&b), "/opt/kaspersky/kesl/kesl.ini|file|\n");
 	buf_free(&b);
