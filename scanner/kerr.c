@@ -53,6 +53,7 @@ void kerr_prefix(struct kerr *e, const char *fmt, ...)
 {
 	char old[KS_ERR_MSG_MAX];
 	va_list ap;
+	size_t len;
 	int n;
 
 	if (e == NULL) {
@@ -65,7 +66,13 @@ void kerr_prefix(struct kerr *e, const char *fmt, ...)
 	if (n < 0 || (size_t)n >= sizeof(e->msg)) {
 		return;
 	}
-	(void)snprintf(e->msg + n, sizeof(e->msg) - (size_t)n, "%s", old);
+	/* the old message is cut to what fits after the prefix (the cap is documented) */
+	len = strnlen(old, sizeof(old) - 1);
+	if (len > sizeof(e->msg) - 1 - (size_t)n) {
+		len = sizeof(e->msg) - 1 - (size_t)n;
+	}
+	memcpy(e->msg + n, old, len);
+	e->msg[(size_t)n + len] = '\0';
 }
 
 const char *kerr_code_name(enum kerr_code code)

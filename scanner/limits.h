@@ -45,6 +45,13 @@
 /* One package field we keep (name, version, arch, status). */
 #define KS_PKG_FIELD_MAX 4096u
 
+/* One rpm database file copied aside: real ones stay under 1 GiB; bounds time and space. */
+#define KS_RPMDB_FILE_MAX ((off_t)4 << 30)
+/* Copies retried while rpm keeps writing the database: a transaction ends within seconds. */
+#define KS_RPMDB_COPY_TRIES 3u
+/* librpm messages kept for an error: the first few say what went wrong. */
+#define KS_RPMDB_LOG_MAX 640u
+
 /* Paths and the scanned root */
 
 /* Components in one signature path: /var/opt/kaspersky/... is 10 deep. */

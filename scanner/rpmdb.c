@@ -76,15 +76,6 @@
 #include "scanner/limits.h"
 #include "scanner/xstd.h"
 
-/* CAP: move to limits.h */
-/* One rpm database file copied aside: real ones stay under 1 GiB; bounds time and space. */
-#define KS_RPMDB_FILE_MAX ((off_t)4 << 30)
-/* Copies retried while rpm keeps writing the database: a transaction ends within seconds. */
-#define KS_RPMDB_COPY_TRIES 3u
-/* librpm messages kept for an error: the first few say what went wrong. */
-#define KS_RPMDB_LOG_MAX 640u
-/* end CAP */
-
 /* Where distributions keep the database, in the order they are read. */
 static const char *const rpmdb_dirs[] = {
 	"/usr/lib/sysimage/rpm",

@@ -1,4 +1,4 @@
-/** The default signature packs, compiled into the binary from signatures/*.yaml. */
+/** The default signature packs, compiled into the binary from the YAML files in signatures/. */
 #ifndef KSCAN_SIGNATURES_BUILTIN_H
 #define KSCAN_SIGNATURES_BUILTIN_H
 
