@@ -851,8 +851,8 @@ static int dpkg_field(struct dpkg_parse *p, const char *line, size_t len)
 		return dpkg_fail(p, KERR_CORRUPT, p->line, "empty field name");
 	}
 	if (i == len || line[i] != ':') {
-		return dpkg_fail(p, KERR_CORRUPT, p->line, "'%s' is neither a field (no colon after "
-			"the name) nor a continuation line", dpkg_quote(&q, line, len));
+		return dpkg_fail(p, KERR_CORRUPT, p->line, "'%s' is neither a field (no colon "
+			"after the name) nor a continuation line", dpkg_quote(&q, line, len));
 	}
 	if (line[0] == '-' || n < 2) {
 		return dpkg_fail(p, KERR_CORRUPT, p->line, "invalid field name '%s'",

@@ -199,7 +199,8 @@ static const struct parse_case parse_cases[] = {
 		"Multi-Arch: same\n\n"
 		"Package: libc6\nStatus: install ok installed\nVersion: 2.36\nArchitecture: i386\n"
 		"Multi-Arch: Same\n",
-		0, 2, KERR_OK, "libc6 2.36 amd64 [ii ] installed\nlibc6 2.36 i386 [ii ] installed\n" },
+		0, 2, KERR_OK,
+		"libc6 2.36 amd64 [ii ] installed\nlibc6 2.36 i386 [ii ] installed\n" },
 	{ "a not-installed instance beside an installed one",
 		"Package: foo\nStatus: install ok installed\nVersion: 1\nArchitecture: amd64\n\n"
 		"Package: foo\nStatus: purge ok not-installed\nArchitecture: i386\n",
@@ -216,8 +217,8 @@ static const struct parse_case parse_cases[] = {
 		LABEL ":2: NUL byte: binary data, not a control file" },
 	{ "comment-like line",
 		"#padded\n", 0, -1, KERR_CORRUPT,
-		LABEL ":1: '#padded' is neither a field (no colon after the name) nor a continuation "
-		"line" },
+		LABEL ":1: '#padded' is neither a field (no colon after the name) nor a "
+		"continuation line" },
 	{ "line without colon",
 		"Package: a\nStatus install ok installed\n", 0, -1, KERR_CORRUPT,
 		LABEL ":2: 'Status install ok installed' is neither a field (no colon after the "
@@ -225,7 +226,8 @@ static const struct parse_case parse_cases[] = {
 	{ "empty field name",
 		"Package: a\n: foo\n", 0, -1, KERR_CORRUPT, LABEL ":2: empty field name" },
 	{ "field name with a hyphen first",
-		"Package: a\n-Foo: x\n", 0, -1, KERR_CORRUPT, LABEL ":2: invalid field name '-Foo'" },
+		"Package: a\n-Foo: x\n", 0, -1, KERR_CORRUPT,
+		LABEL ":2: invalid field name '-Foo'" },
 	{ "one-letter field name",
 		"Package: a\nX: y\n", 0, -1, KERR_CORRUPT, LABEL ":2: invalid field name 'X'" },
 	{ "white-space line is no separator",
@@ -302,12 +304,15 @@ static const struct parse_case parse_cases[] = {
 		LABEL ":1: package 'a' is 'Multi-Arch: same' but has no Architecture" },
 	{ "pending triggers on an installed package",
 		"Package: a\nStatus: install ok installed\nVersion: 1\nTriggers-Pending: /usr/x\n",
-		0, -1, KERR_CORRUPT, LABEL ":1: package 'a' is installed but has pending triggers" },
+		0, -1, KERR_CORRUPT,
+		LABEL ":1: package 'a' is installed but has pending triggers" },
 	{ "triggers-pending without triggers",
-		"Package: a\nStatus: install ok triggers-pending\nVersion: 1\n", 0, -1, KERR_CORRUPT,
+		"Package: a\nStatus: install ok triggers-pending\nVersion: 1\n",
+		0, -1, KERR_CORRUPT,
 		LABEL ":1: package 'a' is triggers-pending but has no pending triggers" },
 	{ "triggers-awaited without triggers",
-		"Package: a\nStatus: install ok triggers-awaited\nVersion: 1\n", 0, -1, KERR_CORRUPT,
+		"Package: a\nStatus: install ok triggers-awaited\nVersion: 1\n",
+		0, -1, KERR_CORRUPT,
 		LABEL ":1: package 'a' is triggers-awaited but awaits no triggers" },
 	{ "awaited triggers on a config-files package",
 		"Package: a\nStatus: deinstall ok config-files\nVersion: 1\nTriggers-Awaited: b\n",

@@ -26,7 +26,8 @@ check "installed kesl: exit 1 (detected), got $rc" [ "$rc" -eq 1 ]
 jcheck "installed kesl: verdict detected" "$FX/r1.json" 'r["verdict"] == "detected"'
 jcheck "installed kesl: dpkg source ok" "$FX/r1.json" 'r["sources"]["dpkg"]["status"] == "ok"'
 jcheck "installed kesl: finding kaspersky.kesl, state installed" "$FX/r1.json" \
-	'any(f["signature"] == "kaspersky.kesl" and f["state"] == "installed" for f in r["findings"])'
+	'any(f["signature"] == "kaspersky.kesl" and f["state"] == "installed"
+		for f in r["findings"])'
 expr="any(e.get('version') == '12.4.0-1225' and e.get('arch') == 'amd64' and"
 expr+=" e.get('status') == 'install ok installed' and e['state'] == 'installed'"
 expr+=" for e in $(pkg_ev kaspersky.kesl kesl))"
