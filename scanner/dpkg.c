@@ -39,15 +39,6 @@
 #include "scanner/lineread.h"
 #include "scanner/xstd.h"
 
-/* CAP: move to limits.h */
-/* Fields in one stanza: dpkg knows ~45 and packages add a few of their own. */
-#define KS_DPKG_FIELDS_MAX 1024u
-/* One field name: the longest in Debian are ~30 bytes. */
-#define KS_DPKG_FIELD_NAME_MAX 256u
-/* Records of one package name, one per architecture: dpkg knows ~40 architectures. */
-#define KS_DPKG_INSTANCES_MAX 256u
-/* end CAP */
-
 #define DPKG_STATUS "/var/lib/dpkg/status"
 #define DPKG_UPDATES "/var/lib/dpkg/updates"
 #define DPKG_STATUSD "/var/lib/dpkg/status.d"

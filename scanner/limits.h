@@ -40,6 +40,12 @@
 #define KS_DPKG_LINE_MAX ((size_t)1 << 20)
 /* Files in updates/ or status.d/: dpkg checkpoints its journal every few dozen entries. */
 #define KS_DPKG_DIR_ENTRIES_MAX 65536u
+/* Fields in one stanza: dpkg knows ~45 and packages add a few of their own. */
+#define KS_DPKG_FIELDS_MAX 1024u
+/* One field name: the longest in Debian are ~30 bytes. */
+#define KS_DPKG_FIELD_NAME_MAX 256u
+/* Records of one package name, one per architecture: dpkg knows ~40 architectures. */
+#define KS_DPKG_INSTANCES_MAX 256u
 /* Packages over all managers: the largest distributions ship ~70,000. */
 #define KS_PKG_MAX 1000000u
 /* One package field we keep (name, version, arch, status). */
