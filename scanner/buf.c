@@ -14,7 +14,8 @@ void buf_init(struct buf *b, size_t max)
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
-	b->max = max;
+	/* room for the NUL: max + 1 must not wrap, or a SIZE_MAX cap would clamp growth to 0 */
+	b->max = max < SIZE_MAX ? max : SIZE_MAX - 1;
 	b->err = 0;
 }
 

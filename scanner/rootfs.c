@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #if HAVE_OPENAT2_H
 #include <linux/openat2.h>
@@ -178,6 +181,30 @@ static int rootfs_walk_link(struct rootfs_walk *w, const char *name, const char 
 	return rootfs_walk_splice(w, target, rest);
 }
 
+/* procfs's root directory always has this inode number (PROC_ROOT_INO in the kernel). */
+#define ROOTFS_PROC_ROOT_INO 1
+
+/*
+ * True if the symlink @link, found in the directory @parent, is a procfs magic link
+ * (/proc/<pid>/root, cwd, exe, fd/<n>, ns/...): the kernel follows those to the object, not
+ * to their text, and openat2 refuses them (RESOLVE_NO_MAGICLINKS); the walk must too, or
+ * the two resolvers disagree. They all live below /proc/<pid>; the links in procfs's own
+ * root ("self", "mounts") are ordinary. When in doubt, call it magic.
+ */
+static bool rootfs_is_magic(int parent, int link)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	if (fstatfs(link, &sfs) != 0) {
+		return true;
+	}
+	if (sfs.f_type != PROC_SUPER_MAGIC) {
+		return false;
+	}
+	return fstat(parent, &st) != 0 || st.st_ino != ROOTFS_PROC_ROOT_INO;
+}
+
 /* Resolves one component; @last tells whether it ends the path. */
 static int rootfs_walk_step(struct rootfs_walk *w, const char *name, const char *rest,
 	bool last, int flags)
@@ -203,7 +230,13 @@ static int rootfs_walk_step(struct rootfs_walk *w, const char *name, const char 
 		return -1;
 	}
 	if (S_ISLNK(st.st_mode) && !(last && (flags & ROOTFS_NOFOLLOW))) {
+		bool magic = rootfs_is_magic(w->stack[w->depth - 1], fd);
+
 		xstd_close_quietly(fd);
+		if (magic) {
+			errno = ELOOP;
+			return -1;
+		}
 		return rootfs_walk_link(w, name, rest);
 	}
 	if (!last && !S_ISDIR(st.st_mode)) {
@@ -244,6 +277,10 @@ static int rootfs_resolve_fallback(const struct rootfs *r, const char *rel, int 
 		while (*rest == '/') {
 			rest++;
 		}
+		/* a trailing slash asks for a directory, as in the kernel: "x/" walks as "x/." */
+		if (slash != NULL && *rest == '\0') {
+			rest = ".";
+		}
 		if (len == 0) {
 			memmove(w.rest, rest, strlen(rest) + 1);
 			continue;
@@ -280,9 +317,18 @@ int rootfs_open_path(const struct rootfs *r, const char *path, int flags)
 		int oflags = O_PATH | ((flags & ROOTFS_NOFOLLOW) ? O_NOFOLLOW : 0);
 		int fd = rootfs_openat2(r->fd, rel, oflags);
 
+		/*
+		 * ENAMETOOLONG: past PATH_MAX for the kernel. EAGAIN: a rename anywhere on the
+		 * host raced a ".." and the kernel cannot vouch for it. The walk takes the first
+		 * a component at a time, and its ".." pops a held descriptor, which no rename
+		 * can move: both are answered, not reported as errors.
+		 */
+		if (fd < 0 && (errno == ENAMETOOLONG || errno == EAGAIN)) {
+			return rootfs_resolve_fallback(r, rel, flags);
+		}
 		if (fd >= 0 || (errno != ENOSYS && errno != EPERM)) {
 			rootfs_have_openat2 = 1;
-			/* openat2 says EXDEV for magic links; they are refused either way */
+			/* openat2 says ELOOP or EXDEV for magic links; refused either way */
 			return fd;
 		}
 		/* ENOSYS: old kernel; EPERM: a seccomp filter that does not know openat2 */
@@ -309,19 +355,28 @@ int rootfs_lstat(const struct rootfs *r, const char *path, struct stat *st)
 
 ssize_t rootfs_readlink(const struct rootfs *r, const char *path, char *out, size_t n)
 {
+	/* a whole target fits (the kernel caps them below PATH_MAX), so its length is known */
+	char target[PATH_MAX];
 	int fd = rootfs_open_path(r, path, ROOTFS_NOFOLLOW);
 	ssize_t len;
 
 	if (fd < 0) {
 		return -1;
 	}
-	len = readlinkat(fd, "", out, n > 0 ? n - 1 : 0);
+	len = readlinkat(fd, "", target, sizeof(target));
 	xstd_close_quietly(fd);
 	if (len < 0) {
+		/* with an empty path the kernel says ENOENT for "not a symlink" */
+		if (errno == ENOENT) {
+			errno = EINVAL;
+		}
 		return -1;
 	}
 	if (n > 0) {
-		out[(size_t)len < n ? (size_t)len : n - 1] = '\0';
+		size_t k = (size_t)len < n ? (size_t)len : n - 1;
+
+		memcpy(out, target, k);
+		out[k] = '\0';
 	}
 	return len;
 }

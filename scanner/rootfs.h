@@ -47,8 +47,8 @@ enum rootfs_flags {
  * Resolves @path inside the root and opens it with O_PATH.
  * @path is absolute ("/opt/x") or relative to the root ("opt/x"); both mean the same.
  * @return an O_PATH descriptor (caller closes), or -1 with errno:
- *         ENOENT, ENOTDIR, ELOOP (too many links), EACCES, ENAMETOOLONG, EXDEV/EPERM
- *         (a magic link such as /proc/self/root).
+ *         ENOENT, ENOTDIR, ELOOP (too many links, or a magic link such as
+ *         /proc/self/root; openat2 may say EXDEV for those), EACCES, ENAMETOOLONG.
  */
 int rootfs_open_path(const struct rootfs *r, const char *path, int flags);
 

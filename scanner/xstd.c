@@ -24,7 +24,8 @@ int xstd_strntou64(const char *s, size_t n, uint64_t max, uint64_t *out)
 			return -1;
 		}
 		d = (unsigned)(s[i] - '0');
-		if (v > (max - d) / 10) {
+		/* d > max first: max - d would wrap and let any digit through */
+		if (d > max || v > (max - d) / 10) {
 			errno = ERANGE;
 			return -1;
 		}
@@ -101,10 +102,14 @@ int xstd_read_fd(int fd, size_t max, struct buf *out)
 
 size_t xstd_utf8_seq(const unsigned char *s, size_t n)
 {
-	unsigned c = s[0];
+	unsigned c;
 	size_t len, i;
 	uint32_t cp;
 
+	if (n == 0) {
+		return 0;
+	}
+	c = s[0];
 	if (c < 0x80) {
 		return 1;
 	} else if (c >= 0xc2 && c <= 0xdf) {
@@ -243,7 +248,9 @@ int64_t xstd_mono_ms(void)
 
 void xstd_rfc3339(int64_t ms, char out[32])
 {
-	time_t t = (time_t)(ms / 1000);
+	/* floor, not truncation: -1 ms is 23:59:59.999 of the day before, not 00:00:00 */
+	int64_t frac = ms % 1000 < 0 ? ms % 1000 + 1000 : ms % 1000;
+	time_t t = (time_t)(ms / 1000 - (ms % 1000 < 0));
 	struct tm tm;
 	size_t n;
 
@@ -252,5 +259,5 @@ void xstd_rfc3339(int64_t ms, char out[32])
 		return;
 	}
 	n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	(void)snprintf(out + n, 32 - n, ".%03uZ", (unsigned)(ms % 1000) % 1000u);
+	(void)snprintf(out + n, 32 - n, ".%03uZ", (unsigned)frac);
 }
