@@ -1,3 +1,217 @@
-/* placeholder: being written */
-#include <stddef.h>
-extern int kscan_placeholder_fmt_json;
+#include "report/fmt_json.h"
+
+#include <errno.h>
+#include <stdint.h>
+
+#include "report/json.h"
+#include "scanner/xstd.h"
+
+/* 9999-12-31T23:59:59.999Z: RFC 3339 has four-digit years. */
+#define FMT_JSON_TIME_MAX INT64_C(253402300799999)
+
+/*
+ * Times before 1970 or past year 9999 (a file's mtime is whatever its owner set) have no
+ * faithful xstd_rfc3339() form, so they are left out like any unknown field.
+ */
+static void fmt_json_time(struct json *j, const char *key, int64_t ms)
+{
+	char t[32];
+
+	if (ms < 0 || ms > FMT_JSON_TIME_MAX) {
+		return;
+	}
+	xstd_rfc3339(ms, t);
+	json_kv_str(j, key, t);
+}
+
+static void fmt_json_packs(struct json *j, const struct report *r)
+{
+	size_t i;
+
+	json_key(j, "signatures");
+	json_obj_begin(j);
+	json_key(j, "packs");
+	json_arr_begin(j);
+	for (i = 0; i < r->npacks; i++) {
+		const struct report_pack *p = &r->packs[i];
+
+		json_obj_begin(j);
+		json_kv_str(j, "name", p->name);
+		json_kv_str(j, "version", p->version);
+		json_kv_str(j, "sha256", p->sha256);
+		json_kv_bool(j, "builtin", p->builtin);
+		json_kv_u64(j, "signatures", p->nsignatures);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+static void fmt_json_host(struct json *j, const struct report *r)
+{
+	json_key(j, "host");
+	json_obj_begin(j);
+	json_kv_str(j, "hostname", r->hostname);
+	json_kv_str(j, "machine_id", r->machine_id);
+	json_key(j, "os");
+	json_obj_begin(j);
+	json_kv_str(j, "id", r->os_id);
+	json_kv_str(j, "version_id", r->os_version_id);
+	json_kv_str(j, "pretty_name", r->os_pretty_name);
+	json_obj_end(j);
+	json_kv_str(j, "kernel", r->kernel);
+	json_obj_end(j);
+}
+
+static void fmt_json_scan(struct json *j, const struct report *r)
+{
+	json_key(j, "scan");
+	json_obj_begin(j);
+	json_kv_str(j, "root", r->root);
+	json_kv_str(j, "mode", r->mode);
+	fmt_json_time(j, "started_at", r->started_ms);
+	fmt_json_time(j, "finished_at", r->finished_ms);
+	json_kv_i64(j, "duration_ms", r->duration_ms);
+	json_obj_end(j);
+}
+
+static void fmt_json_sources(struct json *j, const struct report *r)
+{
+	size_t i, k;
+
+	json_key(j, "sources");
+	json_obj_begin(j);
+	for (i = 0; i < r->nsources; i++) {
+		const struct report_source *s = &r->sources[i];
+
+		json_key(j, s->name);
+		json_obj_begin(j);
+		json_kv_str(j, "status", report_src_status_name(s->status));
+		json_kv_str(j, "location", s->location);
+		json_key(j, "counts");
+		json_obj_begin(j);
+		for (k = 0; k < s->ncounts; k++) {
+			json_kv_u64(j, s->counts[k].key, s->counts[k].value);
+		}
+		json_obj_end(j);
+		json_kv_str(j, "error", s->error);
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+}
+
+static void fmt_json_evidence(struct json *j, const struct report_evidence *e)
+{
+	json_obj_begin(j);
+	json_kv_str(j, "kind", report_ev_kind_name(e->kind));
+	json_kv_str(j, "state", report_state_name(e->state));
+	json_kv_str(j, "role", e->role);
+	json_kv_str(j, "pattern", e->pattern);
+	json_kv_str(j, "manager", e->manager);
+	json_kv_str(j, "name", e->name);
+	json_kv_str(j, "version", e->version);
+	json_kv_str(j, "arch", e->arch);
+	json_kv_str(j, "status", e->status);
+	json_kv_str(j, "path", e->path);
+	json_kv_str(j, "type", e->ftype);
+	json_kv_str(j, "target", e->target);
+	json_kv_str(j, "sha256", e->sha256);
+	if (e->has_size) {
+		json_kv_u64(j, "size", e->size);
+	}
+	if (e->has_mtime) {
+		fmt_json_time(j, "mtime", e->mtime_ms);
+	}
+	json_kv_str(j, "source", e->source);
+	json_obj_end(j);
+}
+
+/* Kinds in name order, for evidence_kinds. */
+static const enum report_ev_kind fmt_json_kinds_sorted[] = {
+	REPORT_EV_FILE, REPORT_EV_HASH, REPORT_EV_KERNEL_MODULE, REPORT_EV_PACKAGE,
+	REPORT_EV_PATH, REPORT_EV_PROCESS, REPORT_EV_SERVICE,
+};
+
+static void fmt_json_finding(struct json *j, const struct report_finding *f)
+{
+	size_t i;
+
+	json_obj_begin(j);
+	json_kv_str(j, "signature", f->signature);
+	json_kv_str(j, "vendor", f->vendor);
+	json_kv_str(j, "product", f->product);
+	json_kv_str(j, "state", report_state_name(f->state));
+	json_kv_str(j, "remove", f->remove);
+	json_key(j, "evidence_kinds");
+	json_arr_begin(j);
+	for (i = 0; i < XSTD_COUNTOF(fmt_json_kinds_sorted); i++) {
+		if (f->kinds & 1u << fmt_json_kinds_sorted[i]) {
+			json_str(j, report_ev_kind_name(fmt_json_kinds_sorted[i]));
+		}
+	}
+	json_arr_end(j);
+	json_key(j, "evidence");
+	json_arr_begin(j);
+	for (i = 0; i < f->nev; i++) {
+		fmt_json_evidence(j, &f->ev[i]);
+	}
+	json_arr_end(j);
+	if (f->ev_dropped > 0) {
+		json_kv_u64(j, "evidence_dropped", f->ev_dropped);
+	}
+	json_obj_end(j);
+}
+
+static void fmt_json_results(struct json *j, const struct report *r)
+{
+	size_t i;
+
+	json_kv_str(j, "verdict", report_verdict_name(r->verdict));
+	if (r->verdict == REPORT_INCOMPLETE) {
+		json_kv_str(j, "verdict_reason",
+			r->verdict_reason != NULL ? r->verdict_reason : "a source failed");
+	}
+	json_key(j, "findings");
+	json_arr_begin(j);
+	for (i = 0; i < r->nfindings; i++) {
+		fmt_json_finding(j, r->findings[i]);
+	}
+	json_arr_end(j);
+	json_key(j, "errors");
+	json_arr_begin(j);
+	for (i = 0; i < r->nerrors; i++) {
+		json_str(j, r->errors[i]);
+	}
+	json_arr_end(j);
+	if (r->errors_dropped > 0) {
+		json_kv_u64(j, "errors_dropped", r->errors_dropped);
+	}
+}
+
+int fmt_json_write(const struct report *r, struct buf *out, bool pretty)
+{
+	struct json j;
+	int err;
+
+	json_init(&j, out, pretty);
+	json_obj_begin(&j);
+	json_kv_u64(&j, "schema", REPORT_SCHEMA);
+	json_kv_str(&j, "report_id", r->report_id);
+	json_key(&j, "kscan");
+	json_obj_begin(&j);
+	json_kv_str(&j, "version", r->kscan_version);
+	json_obj_end(&j);
+	fmt_json_packs(&j, r);
+	fmt_json_host(&j, r);
+	fmt_json_scan(&j, r);
+	fmt_json_sources(&j, r);
+	fmt_json_results(&j, r);
+	json_obj_end(&j);
+	buf_addc(out, '\n');
+	err = json_error(&j);
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}

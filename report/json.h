@@ -14,7 +14,8 @@
  *   "path": "<the bytes, each invalid byte replaced by U+FFFD>",
  *   "path_b64": "<standard base64 of the exact bytes>"
  * The first stays readable and searchable; the second gives the exact bytes back.
- * Valid UTF-8 is written once, with only the escapes JSON requires.
+ * Valid UTF-8 is written once, with the escapes JSON requires plus \u007f, \u2028 and
+ * \u2029 (so a report can be pasted into JavaScript or a terminal unchanged).
  *
  * Separators (commas) are tracked by the emitter: callers just open, write and close.
  */
@@ -25,11 +26,16 @@ struct json {
 	unsigned char first[64];
 	/** Pretty-print with tabs and newlines. */
 	bool pretty;
-	/** Set when nesting exceeded the cap; the buffer error is set too. */
+	/** Set when nesting exceeded the cap (or closed past the top); nothing more is written. */
 	bool overflow;
+	/** The key just written, until its value is: names the `<key>_b64` sibling. */
+	const char *key;
 };
 
 void json_init(struct json *j, struct buf *out, bool pretty);
+
+/** The first failure: 0, ENOMEM or E2BIG from the buffer, or E2BIG for nesting overflow. */
+int json_error(const struct json *j);
 
 void json_obj_begin(struct json *j);
 void json_obj_end(struct json *j);
@@ -39,7 +45,10 @@ void json_arr_end(struct json *j);
 /** Writes the key of the next member of the current object. */
 void json_key(struct json *j, const char *key);
 
-/** A string value (any bytes but NUL); see the note above for non-UTF-8. */
+/**
+ * A string value (any bytes; json_str() stops at NUL). Not UTF-8 and just after a key: the
+ * `<key>_b64` member follows (see the note above). In an array only the lossy string.
+ */
 void json_str(struct json *j, const char *s);
 void json_strn(struct json *j, const char *s, size_t n);
 void json_u64(struct json *j, uint64_t v);

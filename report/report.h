@@ -46,34 +46,35 @@ enum report_ev_kind {
 
 /**
  * One observation that ties the host to a signature. Unused strings are NULL; writers
- * leave NULL fields out.
+ * leave NULL fields out. The strings are const so a caller can fill one on the stack from
+ * literals and borrowed names; the copies report_add_evidence() keeps are its own.
  */
 struct report_evidence {
 	enum report_ev_kind kind;
 	/** What this observation alone proves. */
 	enum report_state state;
 	/** The signature's role for this entry ("install", "remnant", "installer"), or NULL. */
-	char *role;
+	const char *role;
 	/** The signature entry that matched (a package name or glob, a path pattern). */
-	char *pattern;
+	const char *pattern;
 	/** Packages: "dpkg" or "rpm". */
-	char *manager;
+	const char *manager;
 	/** Packages, processes, services, modules: the name. */
-	char *name;
-	char *version;
-	char *arch;
+	const char *name;
+	const char *version;
+	const char *arch;
 	/** Packages: the manager's status words ("install ok installed", "deinstall ok..."). */
-	char *status;
+	const char *status;
 	/** A path inside the scanned root ("/opt/kaspersky/kesl"), never a host path. */
-	char *path;
+	const char *path;
 	/** Paths: "file", "dir", "symlink", "other". */
-	char *ftype;
+	const char *ftype;
 	/** Paths that are symlinks: the link text, as stored. */
-	char *target;
+	const char *target;
 	/** Hashes: lower-case hex. */
-	char *sha256;
+	const char *sha256;
 	/** Where the record came from ("/var/lib/dpkg/status"). */
-	char *source;
+	const char *source;
 	uint64_t size;
 	bool has_size;
 	/** Modification time, ms since the epoch; valid if has_mtime. */
@@ -81,7 +82,13 @@ struct report_evidence {
 	bool has_mtime;
 };
 
-/** All evidence for one signature. */
+struct report;
+
+/**
+ * All evidence for one signature. Findings are allocated one by one, so the pointer
+ * report_finding() returns stays valid while other findings are added, until
+ * report_finish() (which may remove a finding without evidence) or report_free().
+ */
 struct report_finding {
 	char *signature;
 	char *vendor;
@@ -92,8 +99,20 @@ struct report_finding {
 	struct report_evidence *ev;
 	size_t nev;
 	size_t cap;
-	/** Evidence dropped past KS_EVIDENCE_PER_FINDING_MAX. */
+	/**
+	 * Evidence dropped past KS_EVIDENCE_PER_FINDING_MAX or the report's memory budget.
+	 * Dropped evidence still counts for state and kinds, so a cap never weakens a finding.
+	 */
 	size_t ev_dropped;
+	/** Bit (1u << kind) for every kind of evidence offered, kept or dropped. */
+	unsigned kinds;
+
+	/* Private to report.c. */
+	enum report_state dropped_state;
+	struct report *owner;
+	/** Open-addressing index of ev (slot = index + 1, 0 = empty) for deduplication. */
+	size_t *slots;
+	size_t nslots;
 };
 
 /** Outcome of one evidence source. */
@@ -169,7 +188,8 @@ struct report {
 	struct report_source *sources;
 	size_t nsources;
 
-	struct report_finding *findings;
+	/** Owned pointers, so a finding stays put while others are added. */
+	struct report_finding **findings;
 	size_t nfindings;
 	size_t findings_cap;
 
@@ -181,26 +201,36 @@ struct report {
 	enum report_verdict verdict;
 	/** Why the verdict is incomplete, when it is. */
 	char *verdict_reason;
+
+	/* Private to report.c: bytes of evidence held, against the memory budget. */
+	size_t ev_bytes;
 };
 
 /**
  * A new empty report with a fresh report id.
- * @return the report, or NULL with errno (ENOMEM, or the random source's error).
+ * @return the report, or NULL with errno (EINVAL if @kscan_version is NULL, ENOMEM, or the
+ * random source's error).
  */
 struct report *report_new(const char *kscan_version);
 
 void report_free(struct report *r);
 
-/** Duplicates @s into *@dst (freeing the old value); NULL stays NULL. @return 0 or -1. */
+/**
+ * Duplicates @s into *@dst (freeing the old value); NULL stays NULL.
+ * @return 0, or -1 with errno (ENOMEM, E2BIG past KS_REPORT_STR_MAX; *@dst is unchanged).
+ */
 int report_set_str(char **dst, const char *s);
 
-/** Records a pack. @return 0 or -1 (ENOMEM). */
+/** Records a pack. @return 0 or -1 (ENOMEM, E2BIG past KS_SIG_PACKS_MAX packs). */
 int report_add_pack(struct report *r, const char *name, const char *version,
 	const char *sha256, bool builtin, size_t nsignatures);
 
 /**
- * Adds a source named @name (a static string) with status @status.
- * @return the source, to add counts and an error to, or NULL (ENOMEM).
+ * Adds a source named @name (a static string) with status @status. Adding a name twice
+ * returns the existing source (JSON keys are unique); its status becomes failed if either
+ * is, else ok if either is. The pointer stays valid until report_free().
+ * @return the source, to add counts and an error to, or NULL (ENOMEM, E2BIG past the
+ * sources cap).
  */
 struct report_source *report_add_source(struct report *r, const char *name,
 	enum report_src_status status);
@@ -211,30 +241,37 @@ int report_source_error(struct report_source *s, const char *msg);
 /** Sets where the source read (copied). @return 0 or -1. */
 int report_source_location(struct report_source *s, const char *location);
 
-/** Adds a counter (@key static). Past REPORT_COUNTS_MAX it is ignored. */
+/** Adds or updates a counter (@key static). Past REPORT_COUNTS_MAX keys it is ignored. */
 void report_source_count(struct report_source *s, const char *key, uint64_t value);
 
 /**
- * The finding for signature @id, created on first use with the given descriptive fields.
- * @return the finding, or NULL (ENOMEM).
+ * The finding for signature @id, created on first use with the given descriptive fields
+ * (later calls keep the first ones).
+ * @return the finding, or NULL (ENOMEM, E2BIG past KS_SIG_SIGNATURES_MAX findings).
  */
 struct report_finding *report_finding(struct report *r, const char *id, const char *vendor,
 	const char *product, const char *remove);
 
 /**
- * Adds a copy of @ev (all strings duplicated) to @f. Identical evidence is added once.
- * Past KS_EVIDENCE_PER_FINDING_MAX it is counted in ev_dropped instead.
- * @return 0 or -1 (ENOMEM).
+ * Adds a copy of @ev (all strings duplicated) to @f. Identical evidence (every field equal)
+ * is added once. Past KS_EVIDENCE_PER_FINDING_MAX, or past the report's memory budget, it
+ * is counted in ev_dropped instead.
+ * @return 0 or -1 (ENOMEM, E2BIG for a string past KS_REPORT_STR_MAX, EINVAL for an unknown
+ * kind or a state that is not installer..running).
  */
 int report_add_evidence(struct report_finding *f, const struct report_evidence *ev);
 
-/** Adds a formatted error. @return 0 or -1 (ENOMEM). */
+/**
+ * Adds a formatted error (cut at KS_REPORT_STR_MAX bytes). Past KS_REPORT_ERRORS_MAX it
+ * is counted in errors_dropped. @return 0 or -1 (ENOMEM).
+ */
 int report_add_error(struct report *r, const char *fmt, ...) KS_PRINTF(2, 3);
 
 /**
  * Sorts findings and evidence (deterministic output), computes each finding's state and
  * the verdict: detected if any finding exists; else incomplete if any source failed
- * (reason says which); else clean.
+ * (reason says which); else clean. A finding that never got evidence proves nothing and
+ * is removed. Safe to call again after more is added.
  * @return 0 or -1 (ENOMEM).
  */
 int report_finish(struct report *r);
