@@ -17,15 +17,6 @@
 #include "scanner/limits.h"
 #include "scanner/xstd.h"
 
-/* CAP: move to limits.h */
-/* Sources in one report: the scanner has a handful (dpkg, rpm, paths...); a loop adding more
- * is a bug. */
-#define KS_REPORT_SOURCES_MAX 32u
-/* Bytes of evidence held in memory (structures and strings): half the serialized cap, since
- * keys, escapes and indentation roughly double the strings on the way out. */
-#define KS_REPORT_EVIDENCE_BYTES_MAX (KS_REPORT_MAX / 2)
-/* end CAP */
-
 /* Fills @p with @n random bytes, for the report id. */
 static int report_random(unsigned char *p, size_t n)
 {

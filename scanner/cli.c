@@ -396,8 +396,9 @@ static int cli_sigs_lint(int argc, char **argv, int first)
 		return CLI_EXIT_SOFTWARE;
 	}
 	kerr_clear(&e);
-	for (i = first; i < argc && rc == CLI_EXIT_CLEAN; i++) {
-		if (sig_set_load_path(s, argv[i], &e) != 0) {
+	/* every path is checked, so one run shows every problem; the first failure decides */
+	for (i = first; i < argc; i++) {
+		if (sig_set_load_path(s, argv[i], &e) != 0 && rc == CLI_EXIT_CLEAN) {
 			rc = cli_exit_for(&e);
 		}
 	}

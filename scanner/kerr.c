@@ -12,6 +12,9 @@ void kerr_clear(struct kerr *e)
 }
 
 static void kerr_vset(struct kerr *e, enum kerr_code code, const char *fmt, va_list ap)
+	KS_PRINTF(3, 0);
+
+static void kerr_vset(struct kerr *e, enum kerr_code code, const char *fmt, va_list ap)
 {
 	e->code = code;
 	e->sys_errno = 0;

@@ -31,6 +31,12 @@
 #define KS_SIG_ID_MAX 128u
 /* Diagnostics kept per load: enough to fix a pack in one pass, bounded for hostile input. */
 #define KS_SIG_DIAGS_MAX 64u
+/* Diagnostics kept by one set over all its loads: every pack at its own cap. */
+#define KS_SIG_SET_DIAGS_MAX (KS_SIG_DIAGS_MAX * KS_SIG_PACKS_MAX)
+/* One diagnostic line: a pack path of ordinary length and a message; longer ones are cut. */
+#define KS_SIG_DIAG_MAX 2048u
+/* Entries read from one pack directory: a directory of packs, not a filesystem. */
+#define KS_SIG_DIR_ENTRIES_MAX 65536u
 
 /* Package databases */
 
@@ -77,6 +83,11 @@
 #define KS_REPORT_MAX ((size_t)256 << 20)
 /* Evidence items in one finding: a reference install's every file, not a filesystem. */
 #define KS_EVIDENCE_PER_FINDING_MAX 100000u
+/* Sources in one report: the scanner has a handful; a loop adding more is a bug. */
+#define KS_REPORT_SOURCES_MAX 32u
+/* Evidence held in memory (structures and strings): half the serialized cap, since keys,
+ * escapes and indentation roughly double the strings on the way out. */
+#define KS_REPORT_EVIDENCE_BYTES_MAX (KS_REPORT_MAX / 2)
 /* Errors listed in a report; the rest are counted. */
 #define KS_REPORT_ERRORS_MAX 100u
 /* Strings kept in the report model (names, paths); PATH_MAX-sized paths fit. */

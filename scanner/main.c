@@ -10,7 +10,7 @@
  *
  * Signatures: what to look for
  * - sig.[ch]      YAML packs (libyaml events) into a validated, frozen signature set;
- *                 signatures/*.yaml are compiled in by signatures/embed.py (builtin.h)
+ *                 the YAML packs in signatures/ are compiled in by embed.py (builtin.h)
  *
  * Sources: what is on the host (each reports ok / absent / failed, never guesses)
  * - rootfs.[ch]   the scanned root; every lookup stays inside it (openat2 RESOLVE_IN_ROOT,

@@ -1,14 +1,8 @@
 #include "scanner/match.h"
 
+#include <errno.h>
 #include <fnmatch.h>
-#include <stdint.h>
 #include <string.h>
-
-/*
- * Evidence is filled from read-only data (signatures, package records, static names) and
- * handed to report_add_evidence(), which copies every string and never writes through them.
- */
-#define MATCH_STR(s) ((char *)(uintptr_t)(s))
 
 bool match_package_name(const struct sig_package *p, const char *name)
 {
@@ -60,6 +54,13 @@ static struct report_finding *match_finding(struct report *rep, const struct sig
 	return f;
 }
 
+/* report_add_evidence() refuses evidence only for memory or a cap: say which. */
+static int match_add_failed(struct kerr *err, const struct sig *sig)
+{
+	return kerr_sys(err, errno == ENOMEM ? KERR_NOMEM : KERR_LIMIT, errno,
+		"evidence for %s", sig->id);
+}
+
 static int match_add_package(struct report *rep, const struct sig *sig,
 	const struct sig_package *sp, const struct pkg *p, struct kerr *err)
 {
@@ -73,14 +74,14 @@ static int match_add_package(struct report *rep, const struct sig *sig,
 	ev.kind = REPORT_EV_PACKAGE;
 	ev.state = match_pkg_state(p->state);
 	ev.pattern = sp->name;
-	ev.manager = MATCH_STR(p->manager);
+	ev.manager = p->manager;
 	ev.name = p->name;
 	ev.version = p->version;
 	ev.arch = p->arch[0] != '\0' ? p->arch : NULL;
 	ev.status = p->status;
 	ev.source = p->source;
 	if (report_add_evidence(f, &ev) != 0) {
-		return kerr_set(err, KERR_NOMEM, "out of memory");
+		return match_add_failed(err, sig);
 	}
 	return 0;
 }
@@ -124,17 +125,17 @@ int match_path_hit(struct report *rep, const struct sig *sig, const struct sig_p
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = REPORT_EV_PATH;
 	ev.state = match_role_state(sp->role);
-	ev.role = MATCH_STR(sig_role_name(sp->role));
+	ev.role = sig_role_name(sp->role);
 	ev.pattern = sp->path;
-	ev.path = MATCH_STR(hit->path);
-	ev.ftype = MATCH_STR(hit->ftype);
-	ev.target = MATCH_STR(hit->target);
+	ev.path = hit->path;
+	ev.ftype = hit->ftype;
+	ev.target = hit->target;
 	ev.size = hit->size;
 	ev.has_size = true;
 	ev.mtime_ms = hit->mtime_ms;
 	ev.has_mtime = true;
 	if (report_add_evidence(f, &ev) != 0) {
-		return kerr_set(err, KERR_NOMEM, "out of memory");
+		return match_add_failed(err, sig);
 	}
 	return 0;
 }

@@ -19,15 +19,6 @@
 #include "scanner/xstd.h"
 #include "signatures/builtin.h"
 
-/* CAP: move to limits.h */
-/* One diagnostic line: a pack path of ordinary length and a message; longer ones are cut. */
-#define SIG_DIAG_MAX 2048u
-/* Entries read from one pack directory: a directory of packs, not a filesystem. */
-#define SIG_DIR_ENTRIES_MAX 65536u
-/* Diagnostics kept by one set over all its loads: every pack at its own cap. */
-#define SIG_SET_DIAGS_MAX (KS_SIG_DIAGS_MAX * KS_SIG_PACKS_MAX)
-/* end CAP */
-
 /* User text quoted in a message is cut here: enough to recognise it, not to flood a line. */
 #define SIG_QUOTE_MAX 60u
 /* Room for SIG_QUOTE_MAX bytes each escaped to at most 4, the quotes, "..." and the NUL. */
@@ -225,15 +216,15 @@ void sig_set_free(struct sig_set *s)
 /* ---- Diagnostics of the set. ---- */
 
 /*
- * Appends "NAME:LINE:COL: MSG". Past SIG_SET_DIAGS_MAX the line is dropped: the load still
+ * Appends "NAME:LINE:COL: MSG". Past KS_SIG_SET_DIAGS_MAX the line is dropped: the load still
  * fails, and the caller's kerr still says why. @return 0, or -1 on ENOMEM.
  */
 static int sig_add_diag(struct sig_set *s, const char *name, struct sig_loc at, const char *msg)
 {
-	char line[SIG_DIAG_MAX];
+	char line[KS_SIG_DIAG_MAX];
 	char **v;
 
-	if (s->ndiags >= SIG_SET_DIAGS_MAX) {
+	if (s->ndiags >= KS_SIG_SET_DIAGS_MAX) {
 		return 0;
 	}
 	/* truncation is harmless: the line keeps its position and the start of the message */
@@ -421,7 +412,7 @@ static void ld_vfail(struct ld *l, enum kerr_code code, struct sig_loc at, const
 static void ld_vfail(struct ld *l, enum kerr_code code, struct sig_loc at, const char *fmt,
 	va_list ap)
 {
-	char msg[SIG_DIAG_MAX];
+	char msg[KS_SIG_DIAG_MAX];
 
 	if (l->stop) {
 		return;
@@ -436,7 +427,7 @@ static void ld_vfail(struct ld *l, enum kerr_code code, struct sig_loc at, const
 		l->stop = true;
 		return;
 	}
-	/* truncation is harmless: see SIG_DIAG_MAX */
+	/* truncation is harmless: see KS_SIG_DIAG_MAX */
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	ld_add(l, at, msg);
 }
@@ -1919,9 +1910,9 @@ static int sig_list_dir(DIR *d, const char *path, struct sig_names_list *out, st
 	char **v;
 
 	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
-		if (++seen > SIG_DIR_ENTRIES_MAX) {
+		if (++seen > KS_SIG_DIR_ENTRIES_MAX) {
 			return kerr_set(err, KERR_LIMIT, "%s: more than %u directory entries", path,
-				SIG_DIR_ENTRIES_MAX);
+				KS_SIG_DIR_ENTRIES_MAX);
 		}
 		if (!sig_is_pack_name(de->d_name)) {
 			continue;
@@ -2082,7 +2073,7 @@ static int sig_check_ids(struct sig_set *s, size_t *first_diag)
 {
 	const struct sset_slot *first;
 	struct sset ids = {NULL, 0, 0};
-	char msg[SIG_DIAG_MAX];
+	char msg[KS_SIG_DIAG_MAX];
 	size_t i, bad = 0;
 	int r = 0;
 
