@@ -3,66 +3,14 @@
 #include "report/report.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#if HAVE_GETRANDOM
-#include <sys/random.h>
-#endif
 
 #include "scanner/limits.h"
 #include "scanner/xstd.h"
-
-/* Fills @p with @n random bytes, for the report id. */
-static int report_random(unsigned char *p, size_t n)
-{
-	size_t got = 0;
-	int fd;
-
-#if HAVE_GETRANDOM
-	while (got < n) {
-		ssize_t r = getrandom(p + got, n - got, 0);
-
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			break;
-		}
-		got += (size_t)r;
-	}
-	if (got == n) {
-		return 0;
-	}
-	if (errno != ENOSYS) {
-		return -1;
-	}
-#endif
-	/* kernels before 3.17 have no getrandom(2) */
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return -1;
-	}
-	for (got = 0; got < n;) {
-		ssize_t r = read(fd, p + got, n - got);
-
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r <= 0) {
-			errno = r == 0 ? EIO : errno;
-			xstd_close_quietly(fd);
-			return -1;
-		}
-		got += (size_t)r;
-	}
-	xstd_close_quietly(fd);
-	return 0;
-}
 
 /* A random (version 4) UUID, RFC 9562 section 5.4, in lower case. */
 static int report_uuid4(char out[37])
@@ -70,7 +18,7 @@ static int report_uuid4(char out[37])
 	unsigned char b[16];
 	char hex[33];
 
-	if (report_random(b, sizeof(b)) != 0) {
+	if (xstd_random(b, sizeof(b)) != 0) {
 		return -1;
 	}
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
