@@ -95,6 +95,23 @@ static void report_finding_free(struct report_finding *f)
 	free(f);
 }
 
+static void report_idlist_free(struct report_idlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i]);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void report_delivery_free(struct report_delivery *d)
+{
+	report_idlist_free(&d->dropped);
+	report_idlist_free(&d->corrupt);
+}
+
 void report_free(struct report *r)
 {
 	size_t i;
@@ -131,6 +148,7 @@ void report_free(struct report *r)
 	free(r->root);
 	free(r->mode);
 	free(r->verdict_reason);
+	report_delivery_free(&r->delivery);
 	free(r);
 }
 
@@ -541,6 +559,29 @@ int report_add_error(struct report *r, const char *fmt, ...)
 		return -1;
 	}
 	r->errors[r->nerrors++] = msg;
+	return 0;
+}
+
+int report_idlist_add(struct report_idlist *l, const char *s)
+{
+	size_t cap = l->n;
+	char *copy;
+
+	if (l->n >= KS_SPOOL_JOURNAL_IDS_MAX) {
+		l->total++;
+		return 0;
+	}
+	copy = xstd_strndup_max(s, strlen(s), KS_REPORT_STR_MAX);
+	if (copy == NULL) {
+		return -1;
+	}
+	/* no capacity field: lists are short and rare, a realloc per entry is cheap */
+	if (report_grow((void **)&l->v, l->n, &cap, sizeof(*l->v), KS_SPOOL_JOURNAL_IDS_MAX) != 0) {
+		free(copy);
+		return -1;
+	}
+	l->v[l->n++] = copy;
+	l->total++;
 	return 0;
 }
 

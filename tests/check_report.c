@@ -833,7 +833,7 @@ static const char *const sample_checks[][6] = {
 		"'duration_ms': 1234}",
 		"r['signatures']['packs'] == [{'name': 'builtin:kaspersky-kesl.yaml', "
 		"'version': '2026.11', 'sha256': '" SHA_A "', 'builtin': True, 'signatures': 5}]",
-		"r['kscan'] == {'version': '0.1.0'} and r['schema'] == 1",
+		"r['kscan'] == {'version': '0.1.0'} and r['schema'] == 2",
 		"'errors_dropped' not in r and 'null' not in open(sys.argv[2]).read()",
 	},
 	{
