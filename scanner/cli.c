@@ -9,36 +9,39 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "report/fmt_json.h"
-#include "report/fmt_text.h"
+#include "report/deliver.h"
+#include "report/fmt.h"
 #include "report/output.h"
 #include "scanner/buf.h"
+#include "scanner/conf.h"
 #include "scanner/limits.h"
 #include "scanner/scan.h"
 #include "scanner/sig.h"
+#include "scanner/xstd.h"
 
-enum cli_format {
-	CLI_FORMAT_AUTO = 0,
-	CLI_FORMAT_JSON,
-	CLI_FORMAT_TEXT,
-};
-
-/* Everything the command line can say. */
+/* Everything the command line can say, and then what the configuration file adds. */
 struct cli_opts {
 	const char *root;
 	const char *sigpaths[KS_CLI_LIST_MAX];
 	size_t nsigpaths;
 	bool no_default_sigs;
-	enum cli_format format;
+	bool has_format;
+	enum fmt_kind format;
 	bool pretty;
 	const char *output;
 	bool quiet;
+	const char *config;
+	const char *post;
+	bool has_splay;
+	uint64_t splay_ms;
 };
 
 /* Long options without a short form. */
 enum {
 	OPT_NO_DEFAULT = 256,
 	OPT_PRETTY,
+	OPT_POST,
+	OPT_SPLAY,
 };
 
 static const char cli_exit_help[] =
@@ -46,6 +49,7 @@ static const char cli_exit_help[] =
 	"  0   clean: no Kaspersky product found and every source was read\n"
 	"  1   detected: at least one finding\n"
 	"  2   incomplete: nothing found, but a source failed (not proven clean)\n"
+	"  3   not delivered: the report is in the spool (whatever the verdict; kscan send)\n"
 	"  64  usage error\n"
 	"  65  invalid signature pack or configuration\n"
 	"  70  internal error\n";
@@ -58,14 +62,20 @@ static const char cli_scan_help[] =
 	"  -r, --root DIR             scan the system mounted at DIR instead of this host\n"
 	"  -s, --signatures PATH      add a signature pack (file or directory); repeatable\n"
 	"      --no-default-signatures  do not use the packs built into kscan\n"
-	"  -f, --format FORMAT        json or text (default: text on a terminal, else json)\n"
+	"  -f, --format FORMAT        json, text, ecs, ecs-bulk or splunk-hec\n"
+	"                             (default: text on a terminal, else json)\n"
 	"      --pretty               indent the JSON report\n"
 	"  -o, --output FILE          write the report to FILE atomically (mode 0640)\n"
 	"  -q, --quiet                print only errors on stderr\n"
+	"  -c, --config FILE          read FILE instead of " CONF_DEFAULT_PATH "\n"
+	"      --post URL             deliver the report to the collector at URL (https);\n"
+	"                             it is then written locally only with --output\n"
+	"      --splay SECONDS        first sleep a random time up to SECONDS\n"
 	"  -h, --help                 show this help\n"
 	"  -V, --version              show the version\n"
 	"\n"
 	"Other commands:\n"
+	"  kscan send                      deliver the spooled reports to the collector\n"
 	"  kscan signatures lint PATH...   validate signature packs\n"
 	"  kscan signatures list           list the loaded signatures\n"
 	"  kscan packages [--root DIR]     list the packages kscan reads from dpkg and rpm\n"
@@ -79,6 +89,11 @@ static const char cli_sigs_help[] =
 	"       FILE:LINE:COL: message and exit 65 if there is one\n"
 	"list   print id, product and pack of every loaded signature, one per line\n"
 	"\n";
+
+static const char cli_send_help[] =
+	"Usage: kscan send [--config FILE] [--post URL] [--splay SECONDS] [--quiet]\n"
+	"Deliver the reports waiting in the spool to the collector, oldest first.\n"
+	"Exit status 0 when the spool is empty, 3 when reports are still waiting.\n";
 
 static const char cli_pkgs_help[] =
 	"Usage: kscan packages [--root DIR]\n"
@@ -143,13 +158,33 @@ static int cli_add_sigpath(struct cli_opts *o, const char *path)
 
 static int cli_set_format(struct cli_opts *o, const char *v)
 {
-	if (strcmp(v, "json") == 0) {
-		o->format = CLI_FORMAT_JSON;
-	} else if (strcmp(v, "text") == 0) {
-		o->format = CLI_FORMAT_TEXT;
-	} else {
-		return cli_usage("unknown format '%s' (json or text)", v);
+	if (fmt_parse(v, &o->format) != 0) {
+		return cli_usage("unknown format '%s' (json, text, ecs, ecs-bulk or "
+			"splunk-hec)", v);
 	}
+	o->has_format = true;
+	return 0;
+}
+
+static int cli_set_post(struct cli_opts *o, const char *v)
+{
+	struct kerr e;
+
+	kerr_clear(&e);
+	if (http_url_check(v, &e) != 0) {
+		return cli_usage("--post: %s", e.msg);
+	}
+	o->post = v;
+	return 0;
+}
+
+static int cli_set_splay(struct cli_opts *o, const char *v)
+{
+	if (conf_parse_duration(v, &o->splay_ms) != 0) {
+		return cli_usage("--splay: '%s' is not a number of seconds (at most %llu)", v,
+			(unsigned long long)(KS_DURATION_MAX_MS / 1000));
+	}
+	o->has_splay = true;
 	return 0;
 }
 
@@ -159,10 +194,14 @@ static int cli_version(void)
 	return CLI_EXIT_CLEAN;
 }
 
-/* Whether option @c is one the subcommand accepts (@allowed: letters, N and P for long-only). */
+/*
+ * Whether option @c is one the subcommand accepts (@allowed: letters; N, P, U and Y for
+ * the long-only --no-default-signatures, --pretty, --post and --splay).
+ */
 static bool cli_applies(const char *allowed, int c)
 {
-	int letter = c == OPT_NO_DEFAULT ? 'N' : c == OPT_PRETTY ? 'P' : c;
+	int letter = c == OPT_NO_DEFAULT ? 'N' : c == OPT_PRETTY ? 'P' : c == OPT_POST ? 'U' :
+		c == OPT_SPLAY ? 'Y' : c;
 
 	if (c == '?' || c == ':' || c == 'h' || c == 'V') {
 		return true;
@@ -186,6 +225,9 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 		{"pretty", no_argument, NULL, OPT_PRETTY},
 		{"output", required_argument, NULL, 'o'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"config", required_argument, NULL, 'c'},
+		{"post", required_argument, NULL, OPT_POST},
+		{"splay", required_argument, NULL, OPT_SPLAY},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -194,7 +236,7 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:r:s:f:o:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:r:s:f:o:qc:hV", longopts, NULL)) != -1) {
 		if (!cli_applies(allowed, c)) {
 			return cli_usage("option '%s' does not apply here", argv[optind - 1]);
 		}
@@ -220,6 +262,15 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case OPT_POST:
+			rc = cli_set_post(o, optarg);
+			break;
+		case OPT_SPLAY:
+			rc = cli_set_splay(o, optarg);
 			break;
 		case 'h':
 			fputs(help, stdout);
@@ -291,14 +342,14 @@ fail:
 	return NULL;
 }
 
-static enum cli_format cli_pick_format(const struct cli_opts *o)
+static enum fmt_kind cli_pick_format(const struct cli_opts *o)
 {
 	bool to_stdout = o->output == NULL || strcmp(o->output, "-") == 0;
 
-	if (o->format != CLI_FORMAT_AUTO) {
+	if (o->has_format) {
 		return o->format;
 	}
-	return to_stdout && isatty(STDOUT_FILENO) ? CLI_FORMAT_TEXT : CLI_FORMAT_JSON;
+	return to_stdout && isatty(STDOUT_FILENO) ? FMT_TEXT : FMT_JSON;
 }
 
 static int cli_emit(const struct cli_opts *o, const struct report *rep)
@@ -309,11 +360,8 @@ static int cli_emit(const struct cli_opts *o, const struct report *rep)
 	int rc;
 
 	buf_init(&out, KS_REPORT_MAX);
-	if (cli_pick_format(o) == CLI_FORMAT_TEXT) {
-		rc = fmt_text_write(rep, &out, to_stdout && isatty(STDOUT_FILENO));
-	} else {
-		rc = fmt_json_write(rep, &out, o->pretty);
-	}
+	rc = fmt_write(cli_pick_format(o), rep, &out, o->pretty,
+		to_stdout && isatty(STDOUT_FILENO));
 	if (rc != 0) {
 		cli_err("cannot format the report: %s", strerror(errno));
 		buf_free(&out);
@@ -343,29 +391,124 @@ static int cli_verdict_exit(const struct report *rep)
 	}
 }
 
-static int cli_scan(int argc, char **argv)
+/*
+ * Loads the configuration file and fills in what the command line did not say: the command
+ * line wins, and --signatures replaces the file's list rather than adding to it.
+ * @return -1 to go on, or an exit code.
+ */
+static int cli_configure(struct cli_opts *o, struct conf *cfg)
 {
-	struct cli_opts o;
+	struct kerr e;
+	size_t i;
+
+	kerr_clear(&e);
+	if (conf_load(cfg, o->config, &e) != 0) {
+		for (i = 0; i < cfg->ndiags; i++) {
+			cli_err("%s", cfg->diags[i]);
+		}
+		if (cfg->ndiags == 0) {
+			cli_err("%s", e.msg);
+		}
+		return e.code == KERR_NOMEM ? CLI_EXIT_SOFTWARE : CLI_EXIT_DATAERR;
+	}
+	o->root = o->root != NULL ? o->root : cfg->root;
+	for (i = 0; o->nsigpaths == 0 && i < cfg->nsignatures; i++) {
+		o->sigpaths[i] = cfg->signatures[i];
+	}
+	o->nsigpaths = o->nsigpaths != 0 ? o->nsigpaths : cfg->nsignatures;
+	o->no_default_sigs = o->no_default_sigs || cfg->no_default_signatures;
+	if (!o->has_format && cfg->has_format) {
+		o->has_format = true;
+		o->format = cfg->format;
+	}
+	o->pretty = o->pretty || cfg->pretty;
+	o->output = o->output != NULL ? o->output : cfg->output;
+	o->quiet = o->quiet || cfg->quiet;
+	if (!o->has_splay) {
+		o->splay_ms = cfg->splay_ms;
+	}
+	return -1;
+}
+
+/* Fleet etiquette: hosts started by the same cron minute do not all arrive at once. */
+static void cli_splay(const struct cli_opts *o)
+{
+	uint64_t rnd;
+
+	if (o->splay_ms == 0) {
+		return;
+	}
+	if (xstd_random(&rnd, sizeof(rnd)) != 0) {
+		rnd = (uint64_t)xstd_now_ms();
+	}
+	xstd_sleep_ms(rnd % (o->splay_ms + 1));
+}
+
+/* deliver's voice: problems always (cron mails them), progress unless --quiet. */
+static void cli_say(void *arg, bool problem, const char *msg)
+{
+	const struct cli_opts *o = arg;
+
+	if (problem || !o->quiet) {
+		cli_err("%s", msg);
+	}
+}
+
+static void cli_deliver_opts(struct cli_opts *o, const struct conf *cfg,
+	struct deliver_opts *d)
+{
+	conf_deliver_opts(cfg, d);
+	if (o->post != NULL) {
+		d->http.url = o->post;
+	}
+	d->say = cli_say;
+	d->say_arg = o;
+}
+
+/*
+ * Delivers @rep: the spool first, then the report; the local copy only with --output.
+ * Not delivered is exit 3 whatever the verdict: the verdict travels with the report.
+ */
+static int cli_deliver(struct cli_opts *o, const struct deliver_opts *dopts, struct report *rep)
+{
+	struct deliver_result res;
+	struct deliver *d;
+	int rc = CLI_EXIT_CLEAN;
+
+	d = deliver_begin(dopts);
+	if (d == NULL || deliver_attach(d, rep) != 0) {
+		cli_err("out of memory");
+		deliver_end(d, &res);
+		return CLI_EXIT_SOFTWARE;
+	}
+	if (o->output != NULL) {
+		rc = cli_emit(o, rep);
+	}
+	(void)deliver_report(d, rep);
+	deliver_end(d, &res);
+	if (rc != CLI_EXIT_CLEAN || res.fate == DELIVER_LOST) {
+		return CLI_EXIT_SOFTWARE;
+	}
+	return res.fate == DELIVER_SENT ? cli_verdict_exit(rep) : CLI_EXIT_SPOOLED;
+}
+
+static int cli_run_scan(struct cli_opts *o, const struct conf *cfg)
+{
+	struct deliver_opts dopts;
 	struct scan_opts so;
 	struct report *rep;
 	struct sig_set *sigs;
 	struct kerr e;
 	int rc;
 
-	memset(&o, 0, sizeof(o));
-	rc = cli_parse(argc, argv, &o, "rsfoqNP", cli_scan_help);
-	if (rc >= 0) {
-		return rc;
-	}
-	if (optind < argc) {
-		return cli_usage("unexpected argument '%s'", argv[optind]);
-	}
-	sigs = cli_load_sigs(&o, &rc);
+	cli_deliver_opts(o, cfg, &dopts);
+	cli_splay(o);
+	sigs = cli_load_sigs(o, &rc);
 	if (sigs == NULL) {
 		return rc;
 	}
 	memset(&so, 0, sizeof(so));
-	so.root = o.root;
+	so.root = o->root;
 	kerr_clear(&e);
 	rep = scan_run(&so, sigs, &e);
 	sig_set_free(sigs);
@@ -373,11 +516,81 @@ static int cli_scan(int argc, char **argv)
 		cli_err("%s", e.msg);
 		return e.code == KERR_IO ? CLI_EXIT_USAGE : CLI_EXIT_SOFTWARE;
 	}
-	rc = cli_emit(&o, rep);
-	if (rc == CLI_EXIT_CLEAN) {
-		rc = cli_verdict_exit(rep);
+	if (dopts.http.url != NULL) {
+		rc = cli_deliver(o, &dopts, rep);
+	} else {
+		rc = cli_emit(o, rep);
+		if (rc == CLI_EXIT_CLEAN) {
+			rc = cli_verdict_exit(rep);
+		}
 	}
 	report_free(rep);
+	return rc;
+}
+
+static int cli_scan(int argc, char **argv)
+{
+	struct conf cfg;
+	struct cli_opts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	rc = cli_parse(argc, argv, &o, "rsfoqNPcUY", cli_scan_help);
+	if (rc >= 0) {
+		return rc;
+	}
+	if (optind < argc) {
+		return cli_usage("unexpected argument '%s'", argv[optind]);
+	}
+	conf_init(&cfg);
+	rc = cli_configure(&o, &cfg);
+	if (rc < 0) {
+		rc = cli_run_scan(&o, &cfg);
+	}
+	conf_free(&cfg);
+	return rc;
+}
+
+/* kscan send: the spool only. 0 when it is empty after, 3 when reports still wait. */
+static int cli_send(int argc, char **argv)
+{
+	struct deliver_opts dopts;
+	struct deliver_result res;
+	struct deliver *d;
+	struct conf cfg;
+	struct cli_opts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	rc = cli_parse(argc, argv, &o, "qcUY", cli_send_help);
+	if (rc >= 0) {
+		return rc;
+	}
+	if (optind < argc) {
+		return cli_usage("unexpected argument '%s'", argv[optind]);
+	}
+	conf_init(&cfg);
+	rc = cli_configure(&o, &cfg);
+	cli_deliver_opts(&o, &cfg, &dopts);
+	if (rc < 0 && dopts.http.url == NULL) {
+		rc = cli_usage("%s", "no collector to send to: set collector.url or --post");
+	}
+	if (rc < 0) {
+		cli_splay(&o);
+		d = deliver_begin(&dopts);
+		if (d == NULL) {
+			cli_err("out of memory");
+			rc = CLI_EXIT_SOFTWARE;
+		} else {
+			deliver_end(d, &res);
+			rc = res.no_spool ? CLI_EXIT_SOFTWARE :
+				res.waiting > 0 ? CLI_EXIT_SPOOLED : CLI_EXIT_CLEAN;
+			if (!o.quiet && rc == CLI_EXIT_CLEAN) {
+				cli_err("the spool is empty");
+			}
+		}
+	}
+	conf_free(&cfg);
 	return rc;
 }
 
@@ -513,6 +726,9 @@ int cli_main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "packages") == 0) {
 		return cli_packages(argc - 1, argv + 1);
+	}
+	if (strcmp(cmd, "send") == 0) {
+		return cli_send(argc - 1, argv + 1);
 	}
 	if (strcmp(cmd, "help") == 0) {
 		fputs(cli_scan_help, stdout);
