@@ -177,7 +177,7 @@ static const struct bad_case bad_cases[] = {
 	{"matches nothing", "schema: 1\nsignatures:\n  - id: x\n    vendor: v\n    product: p\n"
 		"    processes: []\n",
 		"t.yaml:3:5: signature \"x\" matches nothing (it has no packages, paths, files, "
-		"hashes, processes, services or kernel_modules)", KERR_INPUT, NULL},
+		"hashes, processes, services, kernel_modules or accounts)", KERR_INPUT, NULL},
 	{"duplicate mapping key", "schema: 1\nsignatures:\n  - id: x\n    vendor: v\n"
 		"    vendor: w\n    product: p\n" MATCH,
 		"t.yaml:5:5: duplicate key \"vendor\" in signature \"x\"", KERR_INPUT, NULL},
