@@ -8,6 +8,8 @@
 #include "scanner/host.h"
 #include "scanner/match.h"
 #include "scanner/paths.h"
+#include "scanner/plan.h"
+#include "scanner/probes.h"
 #include "scanner/rootfs.h"
 #include "scanner/rpmdb.h"
 #include "scanner/xstd.h"
@@ -157,7 +159,10 @@ static int scan_sources(struct scan_ctx *c)
 	if (match_packages(c->sigs, &c->pkgs, c->rep, c->err) < 0) {
 		return -1;
 	}
-	return scan_paths(c);
+	if (scan_paths(c) != 0) {
+		return -1;
+	}
+	return probes_run(c->root, c->sigs, c->rep, c->err);
 }
 
 static int scan_fill(struct scan_ctx *c)
@@ -177,7 +182,7 @@ static int scan_fill(struct scan_ctx *c)
 	if (report_finish(c->rep) != 0) {
 		return scan_nomem(c);
 	}
-	return 0;
+	return plan_build(c->rep, c->sigs, c->root, c->err);
 }
 
 struct report *scan_run(const struct scan_opts *o, const struct sig_set *sigs, struct kerr *err)
