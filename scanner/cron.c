@@ -17,8 +17,8 @@
 
 /* What cron accepts in a schedule field: numbers, names (jan, mon), ranges, steps, lists. */
 #define CRON_FIELD_CHARS "0123456789*/,-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-/* A path in a command ends at one of these. */
-#define CRON_PATH_END " \t\"'`;|&()<>"
+/* A path in a command ends at one of these (":" separates the entries of a PATH). */
+#define CRON_PATH_END " \t\"'`;|&()<>:"
 /* A path in a command starts after one of these (or at the start). */
 #define CRON_PATH_AFTER " \t\"'`;|&()<>=:"
 

@@ -62,7 +62,8 @@ int cron_parse_line(const char *line, size_t n, bool system, struct cron_line *o
 /**
  * Calls @fn with every absolute path in the command @cmd[0..n): a word, or the value of
  * an assignment or option ("--conf=/etc/x"), that starts with "/". A path ends at a blank,
- * a quote or a shell operator. Paths of PATH_MAX bytes or more are skipped.
+ * a quote, a shell operator or a ":" (PATH=/a:/b names two). Paths of PATH_MAX bytes or
+ * more are skipped.
  * @return 0, or the first non-zero value of @fn.
  */
 int cron_command_paths(const char *cmd, size_t n, int (*fn)(void *ctx, const char *path),

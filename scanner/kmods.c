@@ -263,7 +263,8 @@ int kmods_scan_files(const struct rootfs *r, const struct kmods_sink *sink,
 		dup = false;
 		if (fstat(fd, &st) == 0) {
 			for (k = 0; k < nseen; k++) {
-				dup = dup || (seen[k].st_dev == st.st_dev && seen[k].st_ino == st.st_ino);
+				dup = dup || (seen[k].st_dev == st.st_dev &&
+					      seen[k].st_ino == st.st_ino);
 			}
 			seen[nseen++] = st;
 		}

@@ -116,6 +116,12 @@ static int plan_vec_own(struct plan_vec *v, char *s)
 	return plan_vec_add(v, s);
 }
 
+/* A byte's place in the path order: the end first, then "/", then every other byte. */
+static int plan_path_rank(unsigned char c)
+{
+	return c == '\0' ? 0 : c == '/' ? 1 : c + 1;
+}
+
 /* Orders paths with "/" before any other byte, so a directory's contents follow it. */
 static int plan_path_cmp(const void *a, const void *b)
 {
@@ -127,7 +133,7 @@ static int plan_path_cmp(const void *a, const void *b)
 	if (*x == *y) {
 		return 0;
 	}
-	return (*x == '/' ? 1 : *x == '\0' ? 0 : *x + 1) - (*y == '/' ? 1 : *y == '\0' ? 0 : *y + 1);
+	return plan_path_rank(*x) - plan_path_rank(*y);
 }
 
 static int plan_str_cmp(const void *a, const void *b)
@@ -227,8 +233,8 @@ static int plan_chunks(struct plan_ctx *c, const char *action, const char *descr
 			buf_add(&c->cmd, buf_str(&c->item), buf_len(&c->item));
 		}
 		if (buf_error(&c->item) != 0) {
-			return kerr_sys(c->err, KERR_NOMEM, buf_error(&c->item), "removal plan of %s",
-				c->f->signature);
+			return kerr_sys(c->err, KERR_NOMEM, buf_error(&c->item),
+				"removal plan of %s", c->f->signature);
 		}
 		if (plan_step(c, action, description, false, v->v + i, m) != 0) {
 			return -1;
@@ -495,8 +501,8 @@ static int plan_paths(struct plan_ctx *c)
 	for (i = 0; i < c->f->nev && rc == 0; i++) {
 		const struct report_evidence *e = &c->f->ev[i];
 
-		if (e->path == NULL || e->kind == REPORT_EV_PROCESS || e->kind == REPORT_EV_SOCKET ||
-		    e->kind == REPORT_EV_CRON || e->path[0] != '/') {
+		if (e->path == NULL || e->path[0] != '/' || e->kind == REPORT_EV_PROCESS ||
+		    e->kind == REPORT_EV_SOCKET || e->kind == REPORT_EV_CRON) {
 			continue;
 		}
 		rc = plan_vec_add(plan_is_protected(e->path) ? &skipped : &v, e->path) != 0 ?

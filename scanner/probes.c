@@ -53,12 +53,30 @@ struct probes_ctx {
 	const struct cron_job *job;
 };
 
+/* Does @path have a "." or ".." component? Such a path can point anywhere. */
+static bool probes_dots(const char *path)
+{
+	size_t n;
+
+	for (; *path != '\0'; path += n) {
+		while (*path == '/') {
+			path++;
+		}
+		n = strcspn(path, "/");
+		if ((n == 1 && path[0] == '.') || (n == 2 && path[0] == '.' && path[1] == '.')) {
+			return true;
+		}
+	}
+	return false;
+}
+
 bool probes_path_under(const char *pattern, const char *path)
 {
 	char pc[NAME_MAX + 1], sc[NAME_MAX + 1];
 	size_t pl, sl;
 
-	if (pattern[0] != '/' || path[0] != '/') {
+	/* ".." could climb out of the product's tree: such a path proves nothing */
+	if (pattern[0] != '/' || path[0] != '/' || probes_dots(path)) {
 		return false;
 	}
 	for (;;) {
@@ -80,9 +98,7 @@ bool probes_path_under(const char *pattern, const char *path)
 		pc[pl] = '\0';
 		memcpy(sc, path, sl);
 		sc[sl] = '\0';
-		/* ".." could climb out of the product's tree: such a path proves nothing */
-		if (strcmp(sc, "..") == 0 || strcmp(sc, ".") == 0 ||
-		    (xstd_has_glob(pc) ? fnmatch(pc, sc, FNM_PERIOD) != 0 : strcmp(pc, sc) != 0)) {
+		if (xstd_has_glob(pc) ? fnmatch(pc, sc, FNM_PERIOD) != 0 : strcmp(pc, sc) != 0) {
 			return false;
 		}
 		pattern += pl;
@@ -277,6 +293,14 @@ static int probes_proc(void *ctx, const struct procs_info *p)
 	return 0;
 }
 
+/* Says in the report's errors which processes even root could not read. */
+static int probes_unreadable_as_root(struct probes_ctx *c, const struct procs_counts *n)
+{
+	return report_add_error(c->rep, "processes: the executable of %zu process(es) could "
+		"not be read even as root (first: pid %" PRIu32 ": %s); they were matched by name "
+		"only", n->unreadable, n->first_pid, strerror(n->first_errno));
+}
+
 static int probes_processes(struct probes_ctx *c)
 {
 	struct procs_sink sink = {probes_proc, c};
@@ -308,10 +332,7 @@ static int probes_processes(struct probes_ctx *c)
 			PRIu32 "); kscan must run as root to see every process", n.unreadable,
 			n.first_pid);
 		rc = -1;
-	} else if (rc == 0 && n.unreadable > 0 &&
-		   report_add_error(c->rep, "processes: the executable of %zu process(es) could "
-			   "not be read even as root (first: pid %" PRIu32 ": %s); they were matched "
-			   "by name only", n.unreadable, n.first_pid, strerror(n.first_errno)) != 0) {
+	} else if (rc == 0 && n.unreadable > 0 && probes_unreadable_as_root(c, &n) != 0) {
 		return probes_nomem(c);
 	}
 	src = probes_source(c, "processes", 1, rc != 0, &e, "/proc");
@@ -432,7 +453,8 @@ static int probes_sockets(struct probes_ctx *c)
 	kerr_clear(&e);
 	c->matched = 0;
 	if (c->procfd < 0) {
-		return probes_source(c, "sockets", 0, 1, &c->procs_err, "/proc/net") != NULL ? 0 : -1;
+		src = probes_source(c, "sockets", 0, 1, &c->procs_err, "/proc/net");
+		return src != NULL ? 0 : -1;
 	}
 	if (sockets_read(c->procfd, probes_want_port, c, &l, &n, &e) != 0) {
 		sockets_list_free(&l);
@@ -632,7 +654,8 @@ static int probes_kmod_file(void *ctx, const char *name, const char *path, const
 		if (k < 0) {
 			continue;
 		}
-		role = g->kernel_module_roles != NULL ? g->kernel_module_roles[k] : SIG_ROLE_INSTALL;
+		role = g->kernel_module_roles != NULL ? g->kernel_module_roles[k] :
+			SIG_ROLE_INSTALL;
 		ev.state = match_role_state(role);
 		ev.role = sig_role_name(role);
 		ev.pattern = g->kernel_modules.v[k];
@@ -862,7 +885,7 @@ int probes_run(const struct rootfs *r, const struct sig_set *s, struct report *r
 	kerr_clear(&c.procs_err);
 	rep->live = rootfs_is_host(r);
 	if (rep->live) {
-		c.procfd = procs_open(&c.procs_err);
+		c.procfd = procs_open("/proc", &c.procs_err);
 	} else {
 		kerr_set(&c.procs_err, KERR_OK, "not the live host");
 	}

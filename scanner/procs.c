@@ -22,22 +22,22 @@
 /* include/linux/sched.h: the task is a kernel thread. */
 #define PROCS_PF_KTHREAD 0x00200000u
 
-int procs_open(struct kerr *err)
+int procs_open(const char *path, struct kerr *err)
 {
 	struct statfs sf;
-	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0) {
-		return kerr_sys(err, KERR_IO, errno, "/proc");
+		return kerr_sys(err, KERR_IO, errno, "%s", path);
 	}
 	if (fstatfs(fd, &sf) != 0) {
-		kerr_sys(err, KERR_IO, errno, "/proc");
+		kerr_sys(err, KERR_IO, errno, "%s", path);
 		xstd_close_quietly(fd);
 		return -1;
 	}
 	if (sf.f_type != PROC_SUPER_MAGIC) {
 		xstd_close_quietly(fd);
-		return kerr_set(err, KERR_IO, "/proc is not the proc filesystem");
+		return kerr_set(err, KERR_IO, "%s is not the proc filesystem", path);
 	}
 	return fd;
 }
@@ -255,7 +255,8 @@ int procs_scan(int procfd, const struct procs_sink *sink, struct procs_counts *c
 			continue;
 		}
 		if (++seen > KS_PROCS_MAX) {
-			rc = kerr_set(err, KERR_LIMIT, "/proc: more than %u processes", KS_PROCS_MAX);
+			rc = kerr_set(err, KERR_LIMIT, "/proc: more than %u processes",
+				KS_PROCS_MAX);
 			break;
 		}
 		rc = procs_one(procfd, pid, sink, c);

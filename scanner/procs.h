@@ -95,11 +95,11 @@ struct procs_detail {
 };
 
 /**
- * Opens the live host's /proc and checks that it is procfs (a directory that merely looks
- * like /proc would let anyone feed the probe).
+ * Opens @path (the live host's "/proc") and checks that it is procfs: a directory that
+ * merely looks like /proc would let anyone feed the probe.
  * @return a directory descriptor (caller closes), or -1 with @err set.
  */
-int procs_open(struct kerr *err);
+int procs_open(const char *path, struct kerr *err);
 
 /**
  * Reads every /proc/<pid> of @procfd in turn and hands it to @sink.

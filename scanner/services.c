@@ -418,7 +418,9 @@ static bool services_claimed(const struct services_run *run, const struct servic
 	size_t i;
 
 	for (i = 0; i < run->units.n; i++) {
-		if (run->units.v[i].sysv == l->sysv && services_names(l->name, run->units.v[i].name)) {
+		const struct services_item *u = &run->units.v[i];
+
+		if (u->sysv == l->sysv && services_names(l->name, u->name)) {
 			return true;
 		}
 	}
