@@ -1294,6 +1294,36 @@ START_TEST(test_builtin_loads)
 }
 END_TEST
 
+/* The ports of the built-in packs: the agent's multicast, and the server's four. */
+START_TEST(test_builtin_ports)
+{
+	struct sig_set *s = load_builtin();
+	size_t i, k;
+	char got[256];
+
+	for (i = 0; i < sig_set_count(s); i++) {
+		const struct sig *g = sig_set_get(s, i);
+		size_t len = 0;
+
+		got[0] = '\0';
+		for (k = 0; k < g->nports; k++) {
+			len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%s/%u",
+				k > 0 ? " " : "", sig_proto_name(g->ports[k].proto),
+				(unsigned)g->ports[k].port);
+			ck_assert_uint_lt(len, sizeof(got));
+		}
+		if (strcmp(g->id, "kaspersky.klnagent") == 0) {
+			ck_assert_str_eq(got, "udp/15000");
+		} else if (strcmp(g->id, "kaspersky.ksc") == 0) {
+			ck_assert_str_eq(got, "tcp/13000 tcp/14000 tcp/13291 tcp/13299");
+		} else {
+			ck_assert_str_eq(got, "");
+		}
+	}
+	sig_set_free(s);
+}
+END_TEST
+
 /* Every built-in pattern of one kind against a name; @return the id that matches, or NULL. */
 static const char *builtin_match(const struct sig_set *s, char kind, const char *name)
 {
@@ -1327,6 +1357,11 @@ static const char *builtin_match(const struct sig_set *s, char kind, const char 
 				return g->id;
 			}
 		}
+		for (j = 0; kind == 'a' && j < g->accounts.n; j++) {
+			if (strcmp(g->accounts.v[j], name) == 0) {
+				return g->id;
+			}
+		}
 	}
 	return NULL;
 }
@@ -1353,6 +1388,8 @@ static const struct probe probes[] = {
 	{'f', "kesl_12.4.0-1225_amd64.deb.txt", NULL}, {'f', ".kesl_1.2.3-4_amd64.deb", NULL},
 	{'s', "keslint.service", NULL}, {'s', "kservice.service", NULL},
 	{'r', "kscreen", NULL}, {'r', "klavaro", NULL},
+	{'a', "klusteradm", NULL}, {'a', "ksc", NULL}, {'a', "rightless", NULL},
+	{'a', "kav", NULL}, {'a', "admin", NULL},
 	/* the real thing */
 	{'k', "kesl", "kaspersky.kesl"}, {'k', "kesl-gui", "kaspersky.kesl"},
 	{'k', "kesl-astra", "kaspersky.kesl"}, {'k', "klnagent64", "kaspersky.klnagent"},
@@ -1385,6 +1422,9 @@ static const struct probe probes[] = {
 	{'s', "kesl.service", "kaspersky.kesl"}, {'s', "klnagent64.service", "kaspersky.klnagent"},
 	{'s', "KSCWebConsole.service", "kaspersky.ksc"},
 	{'r', "wdserver", "kaspersky.kesl"}, {'r', "klserver", "kaspersky.ksc"},
+	{'a', "kesladmin", "kaspersky.kesl"}, {'a', "nokesl", "kaspersky.kesl"},
+	{'a', "kladmins", "kaspersky.ksc"}, {'a', "kluser", "kaspersky.legacy-kav5"},
+	{'a', "klusers", "kaspersky.legacy-kav5"},
 };
 
 START_TEST(test_builtin_specific)
@@ -1438,6 +1478,7 @@ static Suite *sig_suite(void)
 	tcase_add_test(files, test_load_file_sha256);
 	suite_add_tcase(su, files);
 	tcase_add_test(builtin, test_builtin_loads);
+	tcase_add_test(builtin, test_builtin_ports);
 	tcase_add_loop_test(builtin, test_builtin_specific, 0, (int)XSTD_COUNTOF(probes));
 	suite_add_tcase(su, builtin);
 	return su;
