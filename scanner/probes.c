@@ -197,7 +197,7 @@ static const char *probes_proc_path(const struct sig *g, const char *exe)
 	return NULL;
 }
 
-/* Keeps a matched process for the socket join. */
+/* Keeps a matched process of a signature with ports, for the socket join. */
 static int probes_keep_proc(struct probes_ctx *c, size_t sig, uint32_t pid, const char *name,
 	const char *exe)
 {
@@ -247,7 +247,8 @@ static int probes_proc_ev(struct probes_ctx *c, size_t sig, const struct procs_i
 	if (probes_add(c, g, &ev) != 0) {
 		return -1;
 	}
-	return probes_keep_proc(c, sig, p->pid, name, p->exe);
+	/* only a signature with ports needs the process again, to find its sockets */
+	return g->nports > 0 ? probes_keep_proc(c, sig, p->pid, name, p->exe) : 0;
 }
 
 static int probes_proc(void *ctx, const struct procs_info *p)
@@ -468,7 +469,13 @@ static int probes_sockets(struct probes_ctx *c)
 	if (rc != 0) {
 		return -1;
 	}
-	src = probes_source(c, "sockets", n.tables > 0, n.errors + unreadable, &e, "/proc/net");
+	/* processes not kept for the join may hold a port: their sockets were not looked at */
+	if (c->procs_dropped > 0 && n.errors + unreadable == 0) {
+		kerr_set(&e, KERR_LIMIT, "more than %u matched processes: the sockets of %zu were "
+			"not read", KS_PROCS_MATCHED_MAX, c->procs_dropped);
+	}
+	src = probes_source(c, "sockets", n.tables > 0, n.errors + unreadable + c->procs_dropped,
+		&e, "/proc/net");
 	if (src == NULL) {
 		return -1;
 	}
