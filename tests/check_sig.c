@@ -1298,28 +1298,27 @@ END_TEST
 START_TEST(test_builtin_ports)
 {
 	struct sig_set *s = load_builtin();
+	struct buf got;
 	size_t i, k;
-	char got[256];
 
+	buf_init(&got, 4096);
 	for (i = 0; i < sig_set_count(s); i++) {
 		const struct sig *g = sig_set_get(s, i);
-		size_t len = 0;
 
-		got[0] = '\0';
+		buf_reset(&got);
 		for (k = 0; k < g->nports; k++) {
-			len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%s/%u",
-				k > 0 ? " " : "", sig_proto_name(g->ports[k].proto),
-				(unsigned)g->ports[k].port);
-			ck_assert_uint_lt(len, sizeof(got));
+			buf_addf(&got, "%s%s/%u", k > 0 ? " " : "",
+				sig_proto_name(g->ports[k].proto), (unsigned)g->ports[k].port);
 		}
 		if (strcmp(g->id, "kaspersky.klnagent") == 0) {
-			ck_assert_str_eq(got, "udp/15000");
+			ck_assert_str_eq(buf_str(&got), "udp/15000");
 		} else if (strcmp(g->id, "kaspersky.ksc") == 0) {
-			ck_assert_str_eq(got, "tcp/13000 tcp/14000 tcp/13291 tcp/13299");
+			ck_assert_str_eq(buf_str(&got), "tcp/13000 tcp/14000 tcp/13291 tcp/13299");
 		} else {
-			ck_assert_str_eq(got, "");
+			ck_assert_str_eq(buf_str(&got), "");
 		}
 	}
+	buf_free(&got);
 	sig_set_free(s);
 }
 END_TEST
