@@ -72,6 +72,12 @@ static void fmt_json_scan(struct json *j, const struct report *r)
 	fmt_json_time(j, "started_at", r->started_ms);
 	fmt_json_time(j, "finished_at", r->finished_ms);
 	json_kv_i64(j, "duration_ms", r->duration_ms);
+	json_key(j, "sandbox");
+	json_obj_begin(j);
+	json_kv_bool(j, "no_new_privs", r->sandbox_no_new_privs);
+	json_kv_i64(j, "landlock_abi", r->sandbox_landlock_abi);
+	json_kv_str(j, "note", r->sandbox_note);
+	json_obj_end(j);
 	json_obj_end(j);
 }
 

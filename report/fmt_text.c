@@ -100,6 +100,21 @@ static void fmt_text_item(struct buf *out, const char **sep, const char *label, 
 	*sep = ", ";
 }
 
+static void fmt_text_sandbox(struct buf *out, const struct report *r)
+{
+	if (r->sandbox_landlock_abi > 0) {
+		buf_addf(out, "filesystem read-only (Landlock ABI %d)", r->sandbox_landlock_abi);
+	} else {
+		buf_adds(out, "no filesystem sandbox");
+		if (r->sandbox_note != NULL) {
+			buf_adds(out, " (");
+			fmt_text_val(out, r->sandbox_note);
+			buf_adds(out, ")");
+		}
+	}
+	buf_adds(out, r->sandbox_no_new_privs ? ", no new privileges" : "");
+}
+
 static void fmt_text_header(struct buf *out, const struct report *r)
 {
 	char start[32], end[32];
@@ -121,8 +136,10 @@ static void fmt_text_header(struct buf *out, const struct report *r)
 	fmt_text_esc(out, r->root != NULL ? r->root : "/", false);
 	xstd_rfc3339(r->started_ms, start);
 	xstd_rfc3339(r->finished_ms, end);
-	buf_addf(out, " (%s), %s to %s, %" PRId64 " ms\nSignatures: ",
+	buf_addf(out, " (%s), %s to %s, %" PRId64 " ms\nSandbox:    ",
 		r->mode != NULL ? r->mode : "quick", start, end, r->duration_ms);
+	fmt_text_sandbox(out, r);
+	buf_adds(out, "\nSignatures: ");
 	for (i = 0; i < r->npacks; i++) {
 		buf_adds(out, i > 0 ? ", " : "");
 		fmt_text_val(out, r->packs[i].name);

@@ -182,6 +182,7 @@ void report_free(struct report *r)
 	free(r->kernel);
 	free(r->root);
 	free(r->mode);
+	free(r->sandbox_note);
 	free(r->verdict_reason);
 	free(r);
 }

@@ -184,6 +184,11 @@ struct report {
 	int64_t started_ms;
 	int64_t finished_ms;
 	int64_t duration_ms;
+	/** Least privilege while scanning (scanner/sandbox.h). */
+	bool sandbox_no_new_privs;
+	/** Landlock ABI enforced, 0 if none; then sandbox_note says why. */
+	int sandbox_landlock_abi;
+	char *sandbox_note;
 
 	struct report_source *sources;
 	size_t nsources;

@@ -6,7 +6,11 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "report/fmt_json.h"
@@ -14,6 +18,7 @@
 #include "report/output.h"
 #include "scanner/buf.h"
 #include "scanner/limits.h"
+#include "scanner/sandbox.h"
 #include "scanner/scan.h"
 #include "scanner/sig.h"
 
@@ -343,8 +348,79 @@ static int cli_verdict_exit(const struct report *rep)
 	}
 }
 
+/*
+ * What the scan may write once sandboxed: its private temporary directory (the rpm source
+ * copies databases there; TMPDIR points at it), and the --output file's directory.
+ */
+struct cli_jail {
+	char tmp[PATH_MAX];
+	char tmp_parent[PATH_MAX];
+	char outdir[PATH_MAX];
+	struct sandbox_status st;
+};
+
+static int cli_jail_tmp(struct cli_jail *j)
+{
+	const char *base = secure_getenv("TMPDIR");
+	int n;
+
+	if (base == NULL || base[0] != '/') {
+		base = "/tmp";
+	}
+	n = snprintf(j->tmp, sizeof(j->tmp), "%s/kscan.XXXXXX", base);
+	if (n < 0 || (size_t)n >= sizeof(j->tmp) || mkdtemp(j->tmp) == NULL) {
+		cli_err("cannot create a private directory in %s: %s", base,
+			n < 0 || (size_t)n >= sizeof(j->tmp) ? "path too long" : strerror(errno));
+		return -1;
+	}
+	memcpy(j->tmp_parent, j->tmp, sizeof(j->tmp));
+	(void)dirname(j->tmp_parent);
+	if (setenv("TMPDIR", j->tmp, 1) != 0) {
+		cli_err("cannot set TMPDIR: %s", strerror(errno));
+		(void)rmdir(j->tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int cli_jail_enter(struct cli_jail *j, const char *output)
+{
+	const char *writable[2];
+	size_t n = 0;
+	struct kerr e;
+
+	memset(j, 0, sizeof(*j));
+	if (output != NULL && strcmp(output, "-") != 0) {
+		char copy[PATH_MAX];
+		size_t len = strlen(output);
+
+		if (len >= sizeof(copy)) {
+			cli_err("%s: path too long", output);
+			return -1;
+		}
+		memcpy(copy, output, len + 1);
+		if (realpath(dirname(copy), j->outdir) == NULL) {
+			cli_err("%s: %s", output, strerror(errno));
+			return -1;
+		}
+		writable[n++] = j->outdir;
+	}
+	if (cli_jail_tmp(j) != 0) {
+		return -1;
+	}
+	writable[n++] = j->tmp;
+	kerr_clear(&e);
+	if (sandbox_restrict(writable, n, j->tmp_parent, &j->st, &e) != 0) {
+		cli_err("%s", e.msg);
+		(void)rmdir(j->tmp);
+		return -1;
+	}
+	return 0;
+}
+
 static int cli_scan(int argc, char **argv)
 {
+	struct cli_jail jail;
 	struct cli_opts o;
 	struct scan_opts so;
 	struct report *rep;
@@ -364,11 +440,18 @@ static int cli_scan(int argc, char **argv)
 	if (sigs == NULL) {
 		return rc;
 	}
+	/* everything trusted is loaded: give up writing before reading anything hostile */
+	if (cli_jail_enter(&jail, o.output) != 0) {
+		sig_set_free(sigs);
+		return o.output != NULL ? CLI_EXIT_USAGE : CLI_EXIT_SOFTWARE;
+	}
 	memset(&so, 0, sizeof(so));
 	so.root = o.root;
+	so.sandbox = &jail.st;
 	kerr_clear(&e);
 	rep = scan_run(&so, sigs, &e);
 	sig_set_free(sigs);
+	(void)rmdir(jail.tmp);
 	if (rep == NULL) {
 		cli_err("%s", e.msg);
 		return e.code == KERR_IO ? CLI_EXIT_USAGE : CLI_EXIT_SOFTWARE;
@@ -501,6 +584,13 @@ static int cli_packages(int argc, char **argv)
 int cli_main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	/* a closed fd 1 would make the first file kscan opens its "standard output" */
+	if (sandbox_std_fds() != 0) {
+		return CLI_EXIT_SOFTWARE;
+	}
+	/* reports and copies are kscan's own; modes are set explicitly where others may read */
+	(void)umask(077);
 
 	if (cmd == NULL || cmd[0] == '-') {
 		return cli_scan(argc, argv);

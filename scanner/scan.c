@@ -14,6 +14,7 @@
 
 /* Everything one scan carries between its steps. */
 struct scan_ctx {
+	const struct scan_opts *opts;
 	const struct sig_set *sigs;
 	struct rootfs *root;
 	struct report *rep;
@@ -160,13 +161,26 @@ static int scan_sources(struct scan_ctx *c)
 	return scan_paths(c);
 }
 
+static int scan_sandbox(struct scan_ctx *c)
+{
+	const struct sandbox_status *st = c->opts->sandbox;
+
+	if (st == NULL) {
+		return report_set_str(&c->rep->sandbox_note, "not requested");
+	}
+	c->rep->sandbox_no_new_privs = st->no_new_privs;
+	c->rep->sandbox_landlock_abi = st->landlock_abi;
+	return st->why[0] != '\0' ? report_set_str(&c->rep->sandbox_note, st->why) : 0;
+}
+
 static int scan_fill(struct scan_ctx *c)
 {
 	int64_t t0 = xstd_mono_ms();
 
 	c->rep->started_ms = xstd_now_ms();
 	if (report_set_str(&c->rep->root, rootfs_path(c->root)) != 0 ||
-	    report_set_str(&c->rep->mode, "quick") != 0 || host_fill(c->root, c->rep) != 0) {
+	    report_set_str(&c->rep->mode, "quick") != 0 || host_fill(c->root, c->rep) != 0 ||
+	    scan_sandbox(c) != 0) {
 		return scan_nomem(c);
 	}
 	if (scan_packs(c) != 0 || scan_sources(c) != 0) {
@@ -185,6 +199,7 @@ struct report *scan_run(const struct scan_opts *o, const struct sig_set *sigs, s
 	struct scan_ctx c;
 
 	memset(&c, 0, sizeof(c));
+	c.opts = o;
 	c.sigs = sigs;
 	c.err = err;
 	pkg_list_init(&c.pkgs);

@@ -4,6 +4,7 @@
 
 #include "report/report.h"
 #include "scanner/kerr.h"
+#include "scanner/sandbox.h"
 #include "scanner/pkg.h"
 #include "scanner/sig.h"
 
@@ -11,6 +12,8 @@
 struct scan_opts {
 	/** The root to scan; NULL means the live host "/". */
 	const char *root;
+	/** What the caller's sandbox_restrict() achieved, for the report; NULL: none. */
+	const struct sandbox_status *sandbox;
 };
 
 /**

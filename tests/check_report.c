@@ -830,7 +830,7 @@ static const char *const sample_checks[][6] = {
 		"'pretty_name': 'Debian GNU/Linux 12 (bookworm)'}",
 		"r['scan'] == {'root': '/', 'mode': 'quick', 'started_at': "
 		"'2026-11-22T05:51:45.123Z', 'finished_at': '2026-11-22T05:51:46.357Z', "
-		"'duration_ms': 1234}",
+		"'duration_ms': 1234, 'sandbox': {'no_new_privs': False, 'landlock_abi': 0}}",
 		"r['signatures']['packs'] == [{'name': 'builtin:kaspersky-kesl.yaml', "
 		"'version': '2026.11', 'sha256': '" SHA_A "', 'builtin': True, 'signatures': 5}]",
 		"r['kscan'] == {'version': '0.1.0'} and r['schema'] == 1",
@@ -1184,9 +1184,9 @@ START_TEST(test_text_escape)
 		lines += c == '\n';
 	}
 	ck_assert(xstd_utf8_valid(t, strlen(t)));
-	/* a newline in a name cannot add a line: banner, 4 header lines, blank, "Findings",
+	/* a newline in a name cannot add a line: banner, 5 header lines, blank, "Findings",
 	 * 5 lines of the finding, blank, "Coverage" and its line, blank, "Errors" and its line */
-	ck_assert_uint_eq(lines, 18);
+	ck_assert_uint_eq(lines, 19);
 	free(t);
 	report_free(r);
 }
