@@ -15,6 +15,7 @@ PKGS="
 	dpkg-dev rpm
 	openssl python3 ca-certificates
 	bfs hyperfine
+	clang libclang-rt-14-dev valgrind
 "
 
 export DEBIAN_FRONTEND=noninteractive

@@ -61,7 +61,9 @@ jcheck "timestamps are RFC 3339 UTC" "$FX/empty.json" \
 	'all(r["scan"][k].endswith("Z") and "T" in r["scan"][k] for k in ("started_at", "finished_at"))'
 jcheck "no findings" "$FX/empty.json" 'r["findings"] == []'
 # the scan runs with no-new-privs and, where the kernel has Landlock, a read-only filesystem
-if python3 -c 'import ctypes,sys; sys.exit(0 if ctypes.CDLL(None).syscall(444, None, 0, 1) > 0 else 1)'; then
+# (valgrind does not know the Landlock syscalls: under it kscan rightly reports none)
+if [ "${KSCAN_VALGRIND:-0}" != 1 ] &&
+	python3 -c 'import ctypes,sys; sys.exit(0 if ctypes.CDLL(None).syscall(444, None, 0, 1) > 0 else 1)'; then
 	jcheck "sandbox: Landlock enforced" "$FX/empty.json" \
 		'r["scan"]["sandbox"]["no_new_privs"] and r["scan"]["sandbox"]["landlock_abi"] >= 1'
 else
