@@ -40,6 +40,7 @@ static void fmt_json_packs(struct json *j, const struct report *r)
 		json_kv_str(j, "version", p->version);
 		json_kv_str(j, "sha256", p->sha256);
 		json_kv_bool(j, "builtin", p->builtin);
+		json_kv_bool(j, "verified", p->verified);
 		json_kv_u64(j, "signatures", p->nsignatures);
 		json_obj_end(j);
 	}

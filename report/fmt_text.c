@@ -147,7 +147,8 @@ static void fmt_text_header(struct buf *out, const struct report *r)
 			buf_adds(out, " ");
 			fmt_text_val(out, r->packs[i].version);
 		}
-		buf_addf(out, " (%zu)", r->packs[i].nsignatures);
+		buf_addf(out, " (%zu%s)", r->packs[i].nsignatures,
+			r->packs[i].verified ? ", signature verified" : "");
 	}
 	buf_adds(out, r->npacks == 0 ? "none\n" : "\n");
 }

@@ -152,6 +152,8 @@ struct report_pack {
 	char *version;
 	char *sha256;
 	bool builtin;
+	/** Its detached signature verified against a trusted key. */
+	bool verified;
 	size_t nsignatures;
 };
 

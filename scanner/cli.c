@@ -2,6 +2,7 @@
 #include "scanner/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -18,9 +19,11 @@
 #include "report/output.h"
 #include "scanner/buf.h"
 #include "scanner/limits.h"
+#include "scanner/packsig.h"
 #include "scanner/sandbox.h"
 #include "scanner/scan.h"
 #include "scanner/sig.h"
+#include "scanner/xstd.h"
 
 enum cli_format {
 	CLI_FORMAT_AUTO = 0,
@@ -34,16 +37,27 @@ struct cli_opts {
 	const char *sigpaths[KS_CLI_LIST_MAX];
 	size_t nsigpaths;
 	bool no_default_sigs;
+	/** Trusted public keys for pack signatures; NULL: /etc/kscan/keys if it exists. */
+	const char *keys;
+	bool require_signed;
+	/** The private key for `signatures sign`. */
+	const char *key;
 	enum cli_format format;
 	bool pretty;
 	const char *output;
 	bool quiet;
 };
 
-/* Long options without a short form. */
+/*
+ * Long options without a short form. Their codes are letters that are not in getopt's
+ * short option string, so "-N" stays unknown while subcommands can list them as accepted.
+ */
 enum {
-	OPT_NO_DEFAULT = 256,
-	OPT_PRETTY,
+	OPT_NO_DEFAULT = 'N',
+	OPT_PRETTY = 'P',
+	OPT_KEYS = 'K',
+	OPT_REQUIRE_SIGNED = 'S',
+	OPT_KEY = 'k',
 };
 
 static const char cli_exit_help[] =
@@ -65,6 +79,8 @@ static const char cli_scan_help[] =
 	"      --no-default-signatures  do not use the packs built into kscan\n"
 	"  -f, --format FORMAT        json or text (default: text on a terminal, else json)\n"
 	"      --pretty               indent the JSON report\n"
+	"      --keys DIR             trusted pack-signing keys (default /etc/kscan/keys)\n"
+	"      --require-signed       refuse --signatures packs without a valid PACK.sig\n"
 	"  -o, --output FILE          write the report to FILE atomically (mode 0640)\n"
 	"  -q, --quiet                print only errors on stderr\n"
 	"  -h, --help                 show this help\n"
@@ -79,10 +95,17 @@ static const char cli_scan_help[] =
 static const char cli_sigs_help[] =
 	"Usage: kscan signatures lint PATH...\n"
 	"       kscan signatures list [--signatures PATH]... [--no-default-signatures]\n"
+	"                             [--keys DIR] [--require-signed]\n"
+	"       kscan signatures sign --key KEY PACK...\n"
+	"       kscan signatures verify [--keys DIR] PACK...\n"
 	"\n"
-	"lint   validate each pack (file or directory of *.yaml); print every problem as\n"
-	"       FILE:LINE:COL: message and exit 65 if there is one\n"
-	"list   print id, product and pack of every loaded signature, one per line\n"
+	"lint    validate each pack (file or directory of *.yaml); print every problem as\n"
+	"        FILE:LINE:COL: message and exit 65 if there is one\n"
+	"list    print id, product and pack of every loaded signature, one per line\n"
+	"sign    lint each PACK, then write PACK.sig: its Ed25519 signature by the private\n"
+	"        key KEY (PEM; readable by its owner only)\n"
+	"verify  check that each PACK is owned safely and signed by a trusted key\n"
+	"        (public keys *.pem in DIR, default /etc/kscan/keys)\n"
 	"\n";
 
 static const char cli_pkgs_help[] =
@@ -164,15 +187,13 @@ static int cli_version(void)
 	return CLI_EXIT_CLEAN;
 }
 
-/* Whether option @c is one the subcommand accepts (@allowed: letters, N and P for long-only). */
+/* Whether option @c is one the subcommand accepts (@allowed: option codes). */
 static bool cli_applies(const char *allowed, int c)
 {
-	int letter = c == OPT_NO_DEFAULT ? 'N' : c == OPT_PRETTY ? 'P' : c;
-
 	if (c == '?' || c == ':' || c == 'h' || c == 'V') {
 		return true;
 	}
-	return strchr(allowed, letter) != NULL;
+	return strchr(allowed, c) != NULL;
 }
 
 /*
@@ -189,6 +210,9 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 		{"no-default-signatures", no_argument, NULL, OPT_NO_DEFAULT},
 		{"format", required_argument, NULL, 'f'},
 		{"pretty", no_argument, NULL, OPT_PRETTY},
+		{"keys", required_argument, NULL, OPT_KEYS},
+		{"require-signed", no_argument, NULL, OPT_REQUIRE_SIGNED},
+		{"key", required_argument, NULL, OPT_KEY},
 		{"output", required_argument, NULL, 'o'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -219,6 +243,15 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 			break;
 		case OPT_PRETTY:
 			o->pretty = true;
+			break;
+		case OPT_KEYS:
+			o->keys = optarg;
+			break;
+		case OPT_REQUIRE_SIGNED:
+			o->require_signed = true;
+			break;
+		case OPT_KEY:
+			o->key = optarg;
 			break;
 		case 'o':
 			o->output = optarg;
@@ -257,10 +290,39 @@ static void cli_print_diags(const struct sig_set *s, const struct kerr *e)
 	}
 }
 
-/* Loads the signature set the options ask for. @return the set, or NULL with *@code set. */
-static struct sig_set *cli_load_sigs(const struct cli_opts *o, int *code)
+/* Where trusted pack-signing keys live unless --keys says otherwise. */
+#define CLI_KEYS_DIR "/etc/kscan/keys"
+
+/*
+ * The pack integrity policy: trusted keys from --keys (which must exist) or the default
+ * directory (if it exists), and whether unsigned packs are refused.
+ */
+static struct packsig *cli_packsig(const struct cli_opts *o, bool require_signed,
+	struct kerr *e)
+{
+	struct packsig *p = packsig_new(require_signed);
+
+	if (p == NULL) {
+		kerr_set(e, KERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (packsig_add_keys_dir(p, o->keys != NULL ? o->keys : CLI_KEYS_DIR, o->keys == NULL,
+		    e) < 0) {
+		packsig_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/*
+ * Loads the signature set the options ask for; packs from files pass the integrity gate
+ * (owner, mode, signature) unless @gated is false (lint checks content only).
+ * @return the set, or NULL with *@code set.
+ */
+static struct sig_set *cli_load_sigs(const struct cli_opts *o, bool gated, int *code)
 {
 	struct sig_set *s = sig_set_new();
+	struct packsig *ps = NULL;
 	struct kerr e;
 	size_t i;
 
@@ -273,6 +335,17 @@ static struct sig_set *cli_load_sigs(const struct cli_opts *o, int *code)
 	if (!o->no_default_sigs && sig_set_load_builtin(s, &e) != 0) {
 		goto fail;
 	}
+	if (gated && o->nsigpaths > 0) {
+		struct sig_gate g;
+
+		ps = cli_packsig(o, o->require_signed, &e);
+		if (ps == NULL) {
+			goto fail;
+		}
+		g.check = packsig_gate;
+		g.ctx = ps;
+		sig_set_gate(s, &g);
+	}
 	for (i = 0; i < o->nsigpaths; i++) {
 		if (sig_set_load_path(s, o->sigpaths[i], &e) != 0) {
 			goto fail;
@@ -281,6 +354,7 @@ static struct sig_set *cli_load_sigs(const struct cli_opts *o, int *code)
 	if (sig_set_finish(s, &e) != 0) {
 		goto fail;
 	}
+	packsig_free(ps);
 	if (sig_set_count(s) == 0) {
 		cli_err("no signatures loaded: nothing to scan for");
 		*code = CLI_EXIT_USAGE;
@@ -290,6 +364,7 @@ static struct sig_set *cli_load_sigs(const struct cli_opts *o, int *code)
 	return s;
 
 fail:
+	packsig_free(ps);
 	cli_print_diags(s, &e);
 	*code = cli_exit_for(&e);
 	sig_set_free(s);
@@ -429,14 +504,14 @@ static int cli_scan(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	rc = cli_parse(argc, argv, &o, "rsfoqNP", cli_scan_help);
+	rc = cli_parse(argc, argv, &o, "rsfoqNPKS", cli_scan_help);
 	if (rc >= 0) {
 		return rc;
 	}
 	if (optind < argc) {
 		return cli_usage("unexpected argument '%s'", argv[optind]);
 	}
-	sigs = cli_load_sigs(&o, &rc);
+	sigs = cli_load_sigs(&o, true, &rc);
 	if (sigs == NULL) {
 		return rc;
 	}
@@ -504,7 +579,7 @@ static int cli_sigs_list(const struct cli_opts *o)
 	size_t i;
 	int rc;
 
-	s = cli_load_sigs(o, &rc);
+	s = cli_load_sigs(o, true, &rc);
 	if (s == NULL) {
 		return rc;
 	}
@@ -517,6 +592,101 @@ static int cli_sigs_list(const struct cli_opts *o)
 	return CLI_EXIT_CLEAN;
 }
 
+/* Reads a pack to sign: the same ownership rule as loading it, and its size cap. */
+static int cli_read_pack(const char *path, struct buf *b, struct kerr *e)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	int rc = -1;
+
+	if (fd < 0) {
+		return kerr_sys(e, KERR_IO, errno, "%s", path);
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		kerr_set(e, KERR_INPUT, "%s: not a regular file", path);
+	} else if (packsig_check_owner(path, &st, e) == 0) {
+		rc = xstd_read_fd(fd, KS_SIG_FILE_MAX, b) == 0
+			? 0
+			: kerr_sys(e, KERR_INPUT, errno, "%s", path);
+	}
+	xstd_close_quietly(fd);
+	return rc;
+}
+
+/* Signs each pack after checking it lints: a signature vouches for a pack that loads. */
+static int cli_sigs_sign(const struct cli_opts *o, int argc, char **argv, int first)
+{
+	unsigned char sig[PACKSIG_LEN];
+	char sigpath[PATH_MAX];
+	struct kerr e;
+	struct buf b;
+	int i, rc = CLI_EXIT_CLEAN;
+
+	if (o->key == NULL || first >= argc) {
+		return cli_usage("%s", "signatures sign needs --key KEY and at least one PACK");
+	}
+	rc = cli_sigs_lint(argc, argv, first);
+	for (i = first; i < argc && rc == CLI_EXIT_CLEAN; i++) {
+		kerr_clear(&e);
+		buf_init(&b, KS_SIG_FILE_MAX);
+		if (snprintf(sigpath, sizeof(sigpath), "%s.sig", argv[i]) >= (int)sizeof(sigpath)) {
+			kerr_set(&e, KERR_USAGE, "%s: path too long", argv[i]);
+		} else if (cli_read_pack(argv[i], &b, &e) == 0 &&
+			   packsig_sign(o->key, buf_str(&b), buf_len(&b), sig, &e) == 0 &&
+			   output_write(sigpath, (const char *)sig, sizeof(sig), 0644, &e) == 0) {
+			printf("%s: signed\n", sigpath);
+		}
+		if (e.code != KERR_OK) {
+			cli_err("%s", e.msg);
+			rc = cli_exit_for(&e);
+		}
+		buf_free(&b);
+	}
+	return rc;
+}
+
+/* Loads every pack with signatures required: each must verify against a trusted key. */
+static int cli_sigs_verify(struct cli_opts *o, int argc, char **argv, int first)
+{
+	struct sig_set *s;
+	int i, rc;
+
+	if (first >= argc) {
+		return cli_usage("%s", "signatures verify needs at least one PACK");
+	}
+	o->no_default_sigs = true;
+	o->require_signed = true;
+	for (i = first; i < argc; i++) {
+		if (cli_add_sigpath(o, argv[i]) != 0) {
+			return CLI_EXIT_USAGE;
+		}
+	}
+	s = cli_load_sigs(o, true, &rc);
+	if (s == NULL) {
+		return rc;
+	}
+	for (i = 0; (size_t)i < sig_set_npacks(s); i++) {
+		printf("%s: signature verified\n", sig_set_pack(s, (size_t)i)->name);
+	}
+	sig_set_free(s);
+	return CLI_EXIT_CLEAN;
+}
+
+/* Option codes each `signatures` verb accepts. */
+static const char *cli_sigs_allowed(const char *verb)
+{
+	if (strcmp(verb, "list") == 0) {
+		return "sNKS";
+	}
+	if (strcmp(verb, "sign") == 0) {
+		return "k";
+	}
+	if (strcmp(verb, "verify") == 0) {
+		return "K";
+	}
+	return "";
+}
+
 static int cli_signatures(int argc, char **argv)
 {
 	struct cli_opts o;
@@ -524,17 +694,22 @@ static int cli_signatures(int argc, char **argv)
 	int rc;
 
 	if (argc < 2) {
-		return cli_usage("%s", "signatures needs a command: lint or list");
+		return cli_usage("%s", "signatures needs a command: lint, list, sign or verify");
 	}
 	verb = argv[1];
 	memset(&o, 0, sizeof(o));
-	rc = cli_parse(argc - 1, argv + 1, &o, strcmp(verb, "list") == 0 ? "sN" : "",
-		cli_sigs_help);
+	rc = cli_parse(argc - 1, argv + 1, &o, cli_sigs_allowed(verb), cli_sigs_help);
 	if (rc >= 0) {
 		return rc;
 	}
 	if (strcmp(verb, "lint") == 0) {
 		return cli_sigs_lint(argc - 1, argv + 1, optind);
+	}
+	if (strcmp(verb, "sign") == 0) {
+		return cli_sigs_sign(&o, argc - 1, argv + 1, optind);
+	}
+	if (strcmp(verb, "verify") == 0) {
+		return cli_sigs_verify(&o, argc - 1, argv + 1, optind);
 	}
 	if (strcmp(verb, "list") == 0) {
 		if (optind < argc - 1) {
@@ -546,7 +721,7 @@ static int cli_signatures(int argc, char **argv)
 		fputs(cli_sigs_help, stdout);
 		return CLI_EXIT_CLEAN;
 	}
-	return cli_usage("unknown signatures command '%s' (lint or list)", verb);
+	return cli_usage("unknown signatures command '%s' (lint, list, sign or verify)", verb);
 }
 
 static int cli_packages(int argc, char **argv)

@@ -38,6 +38,9 @@
 /* Entries read from one pack directory: a directory of packs, not a filesystem. */
 #define KS_SIG_DIR_ENTRIES_MAX 65536u
 
+/* Trusted public keys for pack signatures: a fleet has one or two, a rotation a few more. */
+#define KS_PACKSIG_KEYS_MAX 64u
+
 /* Package databases */
 
 /* dpkg status: big desktops have ~10 MiB; 512 MiB is far past real, still bounded. */

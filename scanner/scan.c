@@ -145,6 +145,7 @@ static int scan_packs(struct scan_ctx *c)
 			    p->nsignatures) != 0) {
 			return scan_nomem(c);
 		}
+		c->rep->packs[c->rep->npacks - 1].verified = p->verified;
 	}
 	return 0;
 }

@@ -832,7 +832,8 @@ static const char *const sample_checks[][6] = {
 		"'2026-11-22T05:51:45.123Z', 'finished_at': '2026-11-22T05:51:46.357Z', "
 		"'duration_ms': 1234, 'sandbox': {'no_new_privs': False, 'landlock_abi': 0}}",
 		"r['signatures']['packs'] == [{'name': 'builtin:kaspersky-kesl.yaml', "
-		"'version': '2026.11', 'sha256': '" SHA_A "', 'builtin': True, 'signatures': 5}]",
+		"'version': '2026.11', 'sha256': '" SHA_A "', 'builtin': True, 'verified': False, "
+		"'signatures': 5}]",
 		"r['kscan'] == {'version': '0.1.0'} and r['schema'] == 1",
 		"'errors_dropped' not in r and 'null' not in open(sys.argv[2]).read()",
 	},
