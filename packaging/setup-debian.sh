@@ -15,7 +15,7 @@ PKGS="
 	dpkg-dev rpm
 	openssl python3 ca-certificates
 	bfs hyperfine
-	clang libclang-rt-14-dev valgrind
+	clang libclang-rt-14-dev valgrind time
 "
 
 export DEBIAN_FRONTEND=noninteractive
