@@ -169,7 +169,7 @@ static char *deep_norm(const char *in, const char *what, struct kerr *err)
 			break;
 		}
 		if ((len == 1 && in[i] == '.') || (len == 2 && in[i] == '.' && in[i + 1] == '.')) {
-			kerr_set(err, KERR_USAGE, "%s '%s': no . or .. components, please", what, in);
+			kerr_set(err, KERR_USAGE, "%s '%s' has a . or .. component", what, in);
 			free(out);
 			return NULL;
 		}
@@ -580,6 +580,10 @@ static int deep_hash(struct deep_ctx *c, struct deep_worker *w, const struct wal
 		w->files_hashed++;
 		return 1;
 	}
+	if (rc == HASH_TIMEOUT) {
+		/* the walker sees the same clock and stops at its next look */
+		return 0;
+	}
 	if (rc == HASH_VANISHED) {
 		w->vanished++;
 	} else if (rc == HASH_CHANGED) {
@@ -670,7 +674,7 @@ static int deep_entry(void *ctx, unsigned worker, const struct walk_entry *e)
 
 /* ---- the source ---- */
 
-static int deep_workers(struct deep_ctx *c, struct kerr *err)
+static int deep_workers(struct deep_ctx *c, int64_t deadline_ms, struct kerr *err)
 {
 	unsigned i;
 
@@ -685,6 +689,7 @@ static int deep_workers(struct deep_ctx *c, struct kerr *err)
 		if (c->w[i].hash == NULL || c->w[i].path == NULL || c->w[i].host == NULL) {
 			return kerr_set(err, KERR_NOMEM, "out of memory");
 		}
+		hash_set_deadline(c->w[i].hash, deadline_ms);
 	}
 	return 0;
 }
@@ -877,7 +882,8 @@ static int deep_report(struct deep_ctx *c, char **paths, size_t npaths,
 	}
 	buf_init(&why, KS_REPORT_STR_MAX);
 	deep_why(c, &t, cov, timed_out, &why);
-	src = report_add_source(c->rep, "fs", buf_len(&why) > 0 ? REPORT_SRC_FAILED : REPORT_SRC_OK);
+	src = report_add_source(c->rep, "fs",
+		buf_len(&why) > 0 ? REPORT_SRC_FAILED : REPORT_SRC_OK);
 	if (src == NULL || (buf_len(&why) > 0 && report_source_error(src, buf_str(&why)) != 0)) {
 		fscov_free(cov);
 		kerr_set(err, KERR_NOMEM, "out of memory");
@@ -900,7 +906,7 @@ free_why:
 }
 
 static int deep_setup(struct deep_ctx *c, const struct rootfs *r, const struct sig_set *s,
-	struct kerr *err)
+	int64_t deadline_ms, struct kerr *err)
 {
 	struct kerr me;
 
@@ -913,7 +919,7 @@ static int deep_setup(struct deep_ctx *c, const struct rootfs *r, const struct s
 	if (c->idx == NULL) {
 		return kerr_set(err, KERR_NOMEM, "out of memory");
 	}
-	if (deep_excludes(c, err) != 0 || deep_workers(c, err) != 0) {
+	if (deep_excludes(c, err) != 0 || deep_workers(c, deadline_ms, err) != 0) {
 		return -1;
 	}
 	kerr_clear(&me);
@@ -957,6 +963,7 @@ int deep_scan(const struct rootfs *r, const struct sig_set *s, const struct deep
 	char **paths = NULL;
 	size_t npaths = 0, i;
 	int64_t t0 = xstd_mono_ms();
+	int64_t deadline = o->max_duration_s > 0 ? t0 + (int64_t)o->max_duration_s * 1000 : 0;
 	int rc = -1, wrc;
 
 	memset(&c, 0, sizeof(c));
@@ -968,7 +975,8 @@ int deep_scan(const struct rootfs *r, const struct sig_set *s, const struct deep
 	if (deep_start_paths(o, &paths, &npaths, err) != 0) {
 		goto free_ctx;
 	}
-	if (deep_check_paths(r, paths, npaths, err) != 0 || deep_setup(&c, r, s, err) != 0) {
+	if (deep_check_paths(r, paths, npaths, err) != 0 ||
+	    deep_setup(&c, r, s, deadline, err) != 0) {
 		goto free_paths;
 	}
 	memset(&a, 0, sizeof(a));
@@ -977,7 +985,7 @@ int deep_scan(const struct rootfs *r, const struct sig_set *s, const struct deep
 	a.npaths = npaths;
 	a.jobs = c.jobs;
 	a.one_file_system = o->one_file_system;
-	a.deadline_ms = o->max_duration_s > 0 ? t0 + (int64_t)o->max_duration_s * 1000 : 0;
+	a.deadline_ms = deadline;
 	a.max_fds = o->max_fds;
 	a.ops.entry = deep_entry;
 	a.ops.enter = deep_enter;

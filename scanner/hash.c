@@ -16,7 +16,11 @@ struct hash {
 	unsigned char *buf;
 	/* cleared after the first EPERM: O_NOATIME needs ownership or CAP_FOWNER */
 	bool noatime;
+	int64_t deadline_ms;
 };
+
+/* Reads between two looks at the clock: 64 x 256 KiB, a few milliseconds of hashing. */
+#define HASH_CLOCK_EVERY 64u
 
 struct hash *hash_new(void)
 {
@@ -44,6 +48,11 @@ free_hash:
 	return NULL;
 }
 
+void hash_set_deadline(struct hash *h, int64_t deadline_ms)
+{
+	h->deadline_ms = deadline_ms;
+}
+
 void hash_free(struct hash *h)
 {
 	if (h == NULL) {
@@ -67,7 +76,7 @@ static ssize_t hash_read(int fd, void *p, size_t n)
 
 int hash_fd(struct hash *h, int fd, uint64_t size, unsigned char out[32], uint64_t *bytes)
 {
-	unsigned int len = 0;
+	unsigned int len = 0, reads = 0;
 	uint64_t total = 0;
 	ssize_t r;
 
@@ -95,6 +104,10 @@ int hash_fd(struct hash *h, int fd, uint64_t size, unsigned char out[32], uint64
 		if (EVP_DigestUpdate(h->ctx, h->buf, (size_t)r) != 1) {
 			errno = EPROTO;
 			return -1;
+		}
+		if (h->deadline_ms > 0 && ++reads % HASH_CLOCK_EVERY == 0 &&
+		    xstd_mono_ms() >= h->deadline_ms) {
+			return HASH_TIMEOUT;
 		}
 	}
 	if (total != size) {

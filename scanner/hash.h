@@ -24,12 +24,20 @@ enum hash_result {
 	HASH_VANISHED = 1,
 	/** No longer what was listed: not a regular file now, or its size changed. */
 	HASH_CHANGED = 2,
+	/** Not finished: the deadline (hash_set_deadline()) passed while reading. */
+	HASH_TIMEOUT = 3,
 };
 
 /** A hasher. @return it, or NULL with errno (ENOMEM, or EIO if OpenSSL fails). */
 struct hash *hash_new(void);
 
 void hash_free(struct hash *h);
+
+/**
+ * Makes reads stop once xstd_mono_ms() passes @deadline_ms (0: never), so one huge file
+ * cannot overrun a sweep's --max-duration.
+ */
+void hash_set_deadline(struct hash *h, int64_t deadline_ms);
 
 /**
  * Hashes the regular file @name in the directory @dirfd, if its size is @size (pass
@@ -42,7 +50,7 @@ int hash_file_at(struct hash *h, int dirfd, const char *name, uint64_t size,
 
 /**
  * Hashes the rest of the open file @fd, which must hold exactly @size bytes.
- * @return HASH_OK, HASH_CHANGED if it held more or fewer, or -1 with errno.
+ * @return HASH_OK, HASH_CHANGED if it held more or fewer, HASH_TIMEOUT, or -1 with errno.
  */
 int hash_fd(struct hash *h, int fd, uint64_t size, unsigned char out[32], uint64_t *bytes);
 

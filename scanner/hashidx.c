@@ -149,7 +149,8 @@ static void hx_fill(struct hashidx *x, const struct sig_set *s)
 		}
 		for (k = 0; k < g->nfiles; k++) {
 			const struct sig_file *f = &g->files[k];
-			struct hx_name *n = f->glob ? &x->globs[x->nglobs++] : &x->names[x->nnames++];
+			struct hx_name *n = f->glob ? &x->globs[x->nglobs++]
+						    : &x->names[x->nnames++];
 
 			n->name = f->name;
 			n->prefix = f->glob ? hx_literal_prefix(f->name) : strlen(f->name);

@@ -190,7 +190,7 @@ static char *mounts_unescape(const char *s)
 				     (unsigned)(u[3] - '0');
 
 			if (v == 0) {
-				/* a NUL cannot be in a path: the line is not what the kernel wrote */
+				/* no path holds a NUL: the kernel did not write this */
 				free(r);
 				errno = EINVAL;
 				return NULL;

@@ -134,6 +134,29 @@ START_TEST(test_fifo_does_not_block)
 }
 END_TEST
 
+/* A deadline in the past stops a long read, so one huge file cannot overrun a sweep. */
+START_TEST(test_deadline)
+{
+	struct hash *h = hash_new();
+	unsigned char d[32];
+	uint64_t bytes;
+	int fd;
+
+	fd = openat(dfd, "sparse", O_WRONLY | O_CREAT, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, (off_t)1 << 30), 0);
+	close(fd);
+	hash_set_deadline(h, 1);
+	ck_assert_int_eq(hash_file_at(h, dfd, "sparse", (uint64_t)1 << 30, d, &bytes),
+		HASH_TIMEOUT);
+	ck_assert_uint_lt(bytes, (uint64_t)1 << 30);
+	hash_set_deadline(h, 0);
+	ck_assert_int_eq(hash_file_at(h, dfd, "sparse", (uint64_t)1 << 30, d, &bytes), HASH_OK);
+	ck_assert_uint_eq(bytes, (uint64_t)1 << 30);
+	hash_free(h);
+}
+END_TEST
+
 START_TEST(test_unreadable)
 {
 	struct hash *h = hash_new();
@@ -158,11 +181,12 @@ int main(void)
 	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 20);
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_vectors);
 	tcase_add_test(tc, test_file);
 	tcase_add_test(tc, test_replaced);
 	tcase_add_test(tc, test_fifo_does_not_block);
+	tcase_add_test(tc, test_deadline);
 	tcase_add_test(tc, test_unreadable);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

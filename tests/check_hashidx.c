@@ -57,7 +57,8 @@ static struct sig_set *pack(unsigned n, uint64_t (*size)(unsigned))
 	digest_of(0, hex);
 	buf_addf(&b, "  - id: test.b\n    vendor: V\n    product: B\n"
 		     "    files:\n      - {name: kesl-control, role: remnant}\n"
-		     "    hashes:\n      - {sha256: \"%s\", size: %llu, name: b.bin, role: remnant}\n",
+		     "    hashes:\n"
+		     "      - {sha256: \"%s\", size: %llu, name: b.bin, role: remnant}\n",
 		hex, (unsigned long long)size(0));
 	s = load(buf_str(&b));
 	buf_free(&b);
