@@ -15,6 +15,7 @@ PKGS="
 	dpkg-dev rpm
 	openssl python3 ca-certificates
 	bfs hyperfine
+	clamav python3-jsonschema time
 "
 
 export DEBIAN_FRONTEND=noninteractive

@@ -45,6 +45,18 @@ jcheck "fs source ok with exact counts" "$FX/host.json" \
 jcheck "fs coverage: what was swept, no errors" "$FX/host.json" \
 	'(lambda s: s["paths"] == ["/"] and s["excluded"] == [] and s["errors_by_kind"] == {} and s["failed_paths"] == [] and s["max_file_size"] == 4294967296)(r["sources"]["fs"])'
 
+# Every report of this script must validate against the JSON Schema.
+schema_ok() {
+	python3 -c 'import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])),
+    cls=jsonschema.Draft202012Validator)' "$KSCAN_SRC/report/report.schema.json" "$1"
+}
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	check "report with sources.fs validates against the schema" schema_ok "$FX/host.json"
+else
+	ok "# SKIP python3-jsonschema is not installed"
+fi
+
 "$KSCAN" scan --deep --format text --no-low-priority --root "$R" >"$FX/host.txt" 2>&1
 check "text report escapes the odd name" grep -qF 'kesl_1.2.3-4_\x1b[2J\x0a\xff.deb' "$FX/host.txt"
 check "text report has the sweep's coverage" grep -q 'swept: /' "$FX/host.txt"
@@ -216,5 +228,12 @@ jcheck "round trip: every copy found by content, nothing else" "$FX/round.json" 
 	'sorted(e["path"] for f in r["findings"] for e in f["evidence"]) == ["/home/eve/.hidden", "/home/eve/notes.txt", "/var/tmp/odd", "/var/tmp/x/innocent"] and all(e["kind"] == "hash" and e["state"] == "installed" for f in r["findings"] for e in f["evidence"])'
 jcheck "round trip: the product name survived the quoting" "$FX/round.json" \
 	'r["findings"][0]["product"] == "Reference \"KESL\""'
+
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	for f in "$FX"/*.json; do
+		# usage errors write no report
+		[ -s "$f" ] && check "schema: $(basename "$f")" schema_ok "$f"
+	done
+fi
 
 fx_done
