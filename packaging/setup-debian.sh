@@ -16,6 +16,7 @@ PKGS="
 	openssl python3 ca-certificates
 	bfs hyperfine
 	clang libclang-rt-14-dev valgrind time
+	clamav python3-jsonschema
 "
 
 export DEBIAN_FRONTEND=noninteractive

@@ -14,6 +14,7 @@
 #include <sys/random.h>
 #endif
 
+#include "report/fscov.h"
 #include "scanner/limits.h"
 #include "scanner/xstd.h"
 
@@ -163,6 +164,7 @@ void report_free(struct report *r)
 	for (i = 0; i < r->nsources; i++) {
 		free(r->sources[i].location);
 		free(r->sources[i].error);
+		fscov_free(r->sources[i].fs);
 	}
 	free(r->sources);
 	for (i = 0; i < r->nfindings; i++) {

@@ -83,6 +83,7 @@ struct report_evidence {
 };
 
 struct report;
+struct fscov;
 
 /**
  * All evidence for one signature. Findings are allocated one by one, so the pointer
@@ -144,6 +145,8 @@ struct report_source {
 	char *error;
 	struct report_count counts[REPORT_COUNTS_MAX];
 	size_t ncounts;
+	/** The deep sweep's coverage (report/fscov.h), or NULL; owned. */
+	struct fscov *fs;
 };
 
 /** A signature pack the scan used. */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "scanner/sandbox.h"
 #include "scanner/scan.h"
 #include "scanner/sig.h"
+#include "scanner/sighash.h"
 #include "scanner/xstd.h"
 
 enum cli_format {
@@ -46,6 +48,18 @@ struct cli_opts {
 	bool pretty;
 	const char *output;
 	bool quiet;
+	/* the deep sweep, and the first deep-only option seen (an error without --deep) */
+	bool deep;
+	const char *deep_only;
+	struct deep_opts d;
+	const char *paths[KS_CLI_LIST_MAX];
+	const char *excludes[KS_CLI_LIST_MAX];
+	bool no_low_priority;
+	/* signatures hash */
+	const char *id;
+	const char *product;
+	const char *vendor;
+	enum sig_role role;
 };
 
 /*
@@ -58,7 +72,21 @@ enum {
 	OPT_KEYS = 'K',
 	OPT_REQUIRE_SIGNED = 'S',
 	OPT_KEY = 'k',
+	OPT_DEEP = 'D',
+	OPT_PATH = 'p',
+	OPT_INCLUDE_REMOTE = 'R',
+	OPT_EXCLUDE = 'e',
+	OPT_MAX_FILE_SIZE = 'M',
+	OPT_MAX_DURATION = 'T',
+	OPT_NO_LOW_PRIORITY = 'L',
+	OPT_ID = 'I',
+	OPT_PRODUCT = 'n',
+	OPT_VENDOR = 'v',
+	OPT_ROLE = 'O',
 };
+
+/* Options of a deep scan, accepted by `kscan scan`. */
+#define CLI_SCAN_OPTS "rsfoqNPKSDjpRxeMTL"
 
 static const char cli_exit_help[] =
 	"Exit status:\n"
@@ -83,12 +111,29 @@ static const char cli_scan_help[] =
 	"      --require-signed       refuse --signatures packs without a valid PACK.sig\n"
 	"  -o, --output FILE          write the report to FILE atomically (mode 0640)\n"
 	"  -q, --quiet                print only errors on stderr\n"
+	"\n"
+	"Deep sweep: every file of the root against the signatures' file names and hashes\n"
+	"      --deep                 sweep the whole filesystem too (scan.mode \"deep\")\n"
+	"  -j, --jobs N               worker threads (default: online CPUs, at most 64)\n"
+	"      --path DIR             sweep only DIR (inside --root); repeatable\n"
+	"      --exclude PATH         do not look at PATH (a directory or a file); repeatable\n"
+	"  -x, --one-file-system      stay on the mount of each swept tree\n"
+	"      --include-remote       enter network filesystems (nfs, cifs, sshfs...) too\n"
+	"      --max-file-size SIZE   hash no file larger than SIZE bytes (K, M, G, T suffixes;\n"
+	"                             default 4G); larger files of a signature's size make the\n"
+	"                             verdict incomplete\n"
+	"      --max-duration SECONDS stop the sweep after SECONDS; the verdict is then\n"
+	"                             incomplete, with the reason\n"
+	"      --no-low-priority      keep the normal CPU and I/O priority (default for\n"
+	"                             --deep: nice 10 and the idle I/O class)\n"
+	"\n"
 	"  -h, --help                 show this help\n"
 	"  -V, --version              show the version\n"
 	"\n"
 	"Other commands:\n"
 	"  kscan signatures lint PATH...   validate signature packs\n"
 	"  kscan signatures list           list the loaded signatures\n"
+	"  kscan signatures hash DIR... --id ID --product NAME   make a hash signature\n"
 	"  kscan packages [--root DIR]     list the packages kscan reads from dpkg and rpm\n"
 	"\n";
 
@@ -98,6 +143,8 @@ static const char cli_sigs_help[] =
 	"                             [--keys DIR] [--require-signed]\n"
 	"       kscan signatures sign --key KEY PACK...\n"
 	"       kscan signatures verify [--keys DIR] PACK...\n"
+	"       kscan signatures hash DIR... --id ID --product NAME [--vendor NAME]\n"
+	"                             [--role install|remnant|installer] [--jobs N] [-o FILE]\n"
 	"\n"
 	"lint    validate each pack (file or directory of *.yaml); print every problem as\n"
 	"        FILE:LINE:COL: message and exit 65 if there is one\n"
@@ -106,6 +153,10 @@ static const char cli_sigs_help[] =
 	"        key KEY (PEM; readable by its owner only)\n"
 	"verify  check that each PACK is owned safely and signed by a trusted key\n"
 	"        (public keys *.pem in DIR, default /etc/kscan/keys)\n"
+	"hash    print a pack with one signature: the sha256 and size of every regular file\n"
+	"        under each DIR (a reference install, a folder of installers), ready for\n"
+	"        --signatures; --deep then finds copies of those files under any name.\n"
+	"        Role defaults to install, vendor to Kaspersky. Symlinks are not followed.\n"
 	"\n";
 
 static const char cli_pkgs_help[] =
@@ -196,6 +247,100 @@ static bool cli_applies(const char *allowed, int c)
 	return strchr(allowed, c) != NULL;
 }
 
+/* "123", "4G", "512k": bytes, with binary K, M, G, T multiples. */
+static int cli_size(const char *v, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	size_t n = strlen(v);
+	const char *u;
+	uint64_t x;
+	unsigned shift = 0;
+
+	if (n > 1 && (u = strchr(units, v[n - 1] & ~0x20)) != NULL && (v[n - 1] & ~0x20) != 0) {
+		shift = 10u * (unsigned)(u - units + 1);
+		n--;
+	}
+	if (n == 0 || xstd_strntou64(v, n, UINT64_MAX >> shift, &x) != 0 || x == 0) {
+		return cli_usage("--max-file-size '%s' is not a size (like 4G or 1048576)", v);
+	}
+	*out = x << shift;
+	return 0;
+}
+
+static int cli_uint(const char *opt, const char *v, uint64_t max, unsigned *out)
+{
+	uint64_t x;
+
+	if (xstd_strtou64(v, max, &x) != 0 || x == 0) {
+		return cli_usage("%s '%s' is not a number from 1 to %" PRIu64, opt, v, max);
+	}
+	*out = (unsigned)x;
+	return 0;
+}
+
+static int cli_add_list(const char *opt, const char **v, size_t *n, const char *value)
+{
+	if (*n == KS_CLI_LIST_MAX) {
+		return cli_usage("too many %s (at most %u)", opt, KS_CLI_LIST_MAX);
+	}
+	v[(*n)++] = value;
+	return 0;
+}
+
+static int cli_set_role(struct cli_opts *o, const char *v)
+{
+	static const enum sig_role roles[] = {SIG_ROLE_INSTALL, SIG_ROLE_REMNANT,
+		SIG_ROLE_INSTALLER};
+	size_t i;
+
+	for (i = 0; i < XSTD_COUNTOF(roles); i++) {
+		if (strcmp(v, sig_role_name(roles[i])) == 0) {
+			o->role = roles[i];
+			return 0;
+		}
+	}
+	return cli_usage("unknown role '%s' (install, remnant or installer)", v);
+}
+
+/* The options of a deep sweep and of signatures hash. @return 0, or an exit code. */
+static int cli_deep_opt(struct cli_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'j':
+		return cli_uint("--jobs", arg, KS_WALK_JOBS_MAX, &o->d.jobs);
+	case OPT_PATH:
+		return cli_add_list("--path", o->paths, &o->d.npaths, arg);
+	case OPT_EXCLUDE:
+		return cli_add_list("--exclude", o->excludes, &o->d.nexcludes, arg);
+	case 'x':
+		o->d.one_file_system = true;
+		return 0;
+	case OPT_INCLUDE_REMOTE:
+		o->d.include_remote = true;
+		return 0;
+	case OPT_MAX_FILE_SIZE:
+		return cli_size(arg, &o->d.max_file_size);
+	case OPT_MAX_DURATION:
+		return cli_uint("--max-duration", arg, KS_DEEP_DURATION_MAX, &o->d.max_duration_s);
+	case OPT_NO_LOW_PRIORITY:
+		o->no_low_priority = true;
+		return 0;
+	case OPT_ID:
+		o->id = arg;
+		return 0;
+	case OPT_PRODUCT:
+		o->product = arg;
+		return 0;
+	case OPT_VENDOR:
+		o->vendor = arg;
+		return 0;
+	case OPT_ROLE:
+		return cli_set_role(o, arg);
+	default:
+		return cli_usage("unknown option");
+	}
+}
+
 /*
  * Parses options for any subcommand; @allowed lists the short letters it accepts, so an
  * option that means nothing to a subcommand is a usage error rather than silently ignored.
@@ -205,6 +350,19 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 	const char *help)
 {
 	static const struct option longopts[] = {
+		{"deep", no_argument, NULL, OPT_DEEP},
+		{"jobs", required_argument, NULL, 'j'},
+		{"path", required_argument, NULL, OPT_PATH},
+		{"exclude", required_argument, NULL, OPT_EXCLUDE},
+		{"one-file-system", no_argument, NULL, 'x'},
+		{"include-remote", no_argument, NULL, OPT_INCLUDE_REMOTE},
+		{"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
+		{"max-duration", required_argument, NULL, OPT_MAX_DURATION},
+		{"no-low-priority", no_argument, NULL, OPT_NO_LOW_PRIORITY},
+		{"id", required_argument, NULL, OPT_ID},
+		{"product", required_argument, NULL, OPT_PRODUCT},
+		{"vendor", required_argument, NULL, OPT_VENDOR},
+		{"role", required_argument, NULL, OPT_ROLE},
 		{"root", required_argument, NULL, 'r'},
 		{"signatures", required_argument, NULL, 's'},
 		{"no-default-signatures", no_argument, NULL, OPT_NO_DEFAULT},
@@ -223,7 +381,10 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:r:s:f:o:qhV", longopts, NULL)) != -1) {
+	/* "signatures hash DIR... --id X": its options may follow the directories */
+	while ((c = getopt_long(argc, argv, strchr(allowed, 'I') != NULL ? ":r:s:f:o:qhVj:x"
+									: "+:r:s:f:o:qhVj:x",
+			longopts, NULL)) != -1) {
 		if (!cli_applies(allowed, c)) {
 			return cli_usage("option '%s' does not apply here", argv[optind - 1]);
 		}
@@ -259,6 +420,9 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 		case 'q':
 			o->quiet = true;
 			break;
+		case OPT_DEEP:
+			o->deep = true;
+			break;
 		case 'h':
 			fputs(help, stdout);
 			fputs(cli_exit_help, stdout);
@@ -268,8 +432,13 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 		case ':':
 			return cli_usage("option '%s' needs an argument", argv[optind - 1]);
 		case '?':
-		default:
 			return cli_usage("unknown option '%s'", argv[optind - 1]);
+		default:
+			if (o->deep_only == NULL) {
+				o->deep_only = argv[optind - 1];
+			}
+			rc = cli_deep_opt(o, c, optarg);
+			break;
 		}
 		if (rc != 0) {
 			return rc;
@@ -504,12 +673,15 @@ static int cli_scan(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	rc = cli_parse(argc, argv, &o, "rsfoqNPKS", cli_scan_help);
+	rc = cli_parse(argc, argv, &o, CLI_SCAN_OPTS, cli_scan_help);
 	if (rc >= 0) {
 		return rc;
 	}
 	if (optind < argc) {
 		return cli_usage("unexpected argument '%s'", argv[optind]);
+	}
+	if (!o.deep && o.deep_only != NULL) {
+		return cli_usage("option '%s' needs --deep", o.deep_only);
 	}
 	sigs = cli_load_sigs(&o, true, &rc);
 	if (sigs == NULL) {
@@ -523,13 +695,18 @@ static int cli_scan(int argc, char **argv)
 	memset(&so, 0, sizeof(so));
 	so.root = o.root;
 	so.sandbox = &jail.st;
+	o.d.paths = o.paths;
+	o.d.excludes = o.excludes;
+	so.deep = o.deep ? &o.d : NULL;
+	so.no_low_priority = o.no_low_priority;
 	kerr_clear(&e);
 	rep = scan_run(&so, sigs, &e);
 	sig_set_free(sigs);
 	(void)rmdir(jail.tmp);
 	if (rep == NULL) {
 		cli_err("%s", e.msg);
-		return e.code == KERR_IO ? CLI_EXIT_USAGE : CLI_EXIT_SOFTWARE;
+		return e.code == KERR_IO || e.code == KERR_USAGE ? CLI_EXIT_USAGE
+							       : CLI_EXIT_SOFTWARE;
 	}
 	rc = cli_emit(&o, rep);
 	if (rc == CLI_EXIT_CLEAN) {
@@ -672,6 +849,48 @@ static int cli_sigs_verify(struct cli_opts *o, int argc, char **argv, int first)
 	return CLI_EXIT_CLEAN;
 }
 
+static int cli_sigs_hash(const struct cli_opts *o, int argc, char **argv, int first)
+{
+	struct sighash_counts n;
+	struct sighash_opts ho;
+	struct buf out;
+	struct kerr e;
+	int rc = CLI_EXIT_CLEAN;
+
+	if (first >= argc) {
+		return cli_usage("%s", "signatures hash needs at least one DIR");
+	}
+	if (o->id == NULL || o->product == NULL) {
+		return cli_usage("%s", "signatures hash needs --id ID and --product NAME");
+	}
+	memset(&ho, 0, sizeof(ho));
+	ho.id = o->id;
+	ho.product = o->product;
+	ho.vendor = o->vendor;
+	ho.role = o->role;
+	ho.jobs = o->d.jobs;
+	buf_init(&out, KS_SIG_FILE_MAX);
+	kerr_clear(&e);
+	if (sighash_generate((const char *const *)argv + first, (size_t)(argc - first), &ho, &out,
+		    &n, &e) != 0) {
+		cli_err("%s", e.msg);
+		buf_free(&out);
+		return e.code == KERR_USAGE ? CLI_EXIT_USAGE : cli_exit_for(&e);
+	}
+	if (!o->quiet && n.empty + n.changed > 0) {
+		cli_err("left out %" PRIu64 " empty file(s) and %" PRIu64
+			" that changed while being read",
+			n.empty, n.changed);
+	}
+	kerr_clear(&e);
+	if (output_write(o->output, buf_str(&out), buf_len(&out), 0644, &e) != 0) {
+		cli_err("%s", e.msg);
+		rc = CLI_EXIT_SOFTWARE;
+	}
+	buf_free(&out);
+	return rc;
+}
+
 /* Option codes each `signatures` verb accepts. */
 static const char *cli_sigs_allowed(const char *verb)
 {
@@ -684,6 +903,9 @@ static const char *cli_sigs_allowed(const char *verb)
 	if (strcmp(verb, "verify") == 0) {
 		return "K";
 	}
+	if (strcmp(verb, "hash") == 0) {
+		return "IvnOjoq";
+	}
 	return "";
 }
 
@@ -694,10 +916,12 @@ static int cli_signatures(int argc, char **argv)
 	int rc;
 
 	if (argc < 2) {
-		return cli_usage("%s", "signatures needs a command: lint, list, sign or verify");
+		return cli_usage("%s",
+			"signatures needs a command: lint, list, sign, verify or hash");
 	}
 	verb = argv[1];
 	memset(&o, 0, sizeof(o));
+	o.role = SIG_ROLE_INSTALL;
 	rc = cli_parse(argc - 1, argv + 1, &o, cli_sigs_allowed(verb), cli_sigs_help);
 	if (rc >= 0) {
 		return rc;
@@ -711,6 +935,9 @@ static int cli_signatures(int argc, char **argv)
 	if (strcmp(verb, "verify") == 0) {
 		return cli_sigs_verify(&o, argc - 1, argv + 1, optind);
 	}
+	if (strcmp(verb, "hash") == 0) {
+		return cli_sigs_hash(&o, argc - 1, argv + 1, optind);
+	}
 	if (strcmp(verb, "list") == 0) {
 		if (optind < argc - 1) {
 			return cli_usage("unexpected argument '%s'", argv[optind + 1]);
@@ -721,7 +948,8 @@ static int cli_signatures(int argc, char **argv)
 		fputs(cli_sigs_help, stdout);
 		return CLI_EXIT_CLEAN;
 	}
-	return cli_usage("unknown signatures command '%s' (lint, list, sign or verify)", verb);
+	return cli_usage("unknown signatures command '%s' (lint, list, sign, verify or hash)",
+		verb);
 }
 
 static int cli_packages(int argc, char **argv)
