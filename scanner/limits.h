@@ -84,9 +84,10 @@
 
 /* getdents64 buffer per worker: 64 KiB holds ~1500 entries a call, as bfs finds best. */
 #define KS_WALK_DENTS_BUF ((size_t)64 << 10)
-/* A path the sweep builds: far past PATH_MAX (deeper trees are walked fd-relative), and
- * within KS_REPORT_STR_MAX so every path fits the report; deeper is an ENAMETOOLONG error. */
-#define KS_WALK_PATH_MAX ((size_t)32 << 10)
+/* A path the sweep builds: far past PATH_MAX (deeper trees are walked fd-relative; 200
+ * levels of 255-byte names fit), within KS_REPORT_STR_MAX so every path fits the report;
+ * deeper is an ENAMETOOLONG error, counted and listed. */
+#define KS_WALK_PATH_MAX ((size_t)56 << 10)
 /* Directory fds kept open by the walker: well under the usual 1024 soft limit; deeper
  * trees evict the least recently used and reopen it fd-relative when it is needed again. */
 #define KS_WALK_FDS_MAX 256u
