@@ -630,7 +630,8 @@ static int walk_read(struct walk_worker *k, struct walk_dir *d, int fd)
 			return 0;
 		}
 		for (pos = 0; pos < n;) {
-			const struct dirent64 *de = (const struct dirent64 *)(k->dents + pos);
+			/* the buffer is malloc'd and the kernel pads records to 8 bytes */
+			const struct dirent64 *de = (const void *)(k->dents + pos);
 
 			if (de->d_reclen == 0 || de->d_reclen > n - pos) {
 				k->st.errors++;
