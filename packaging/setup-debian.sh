@@ -15,6 +15,8 @@ PKGS="
 	dpkg-dev rpm
 	openssl python3 ca-certificates
 	bfs hyperfine
+	clang libclang-rt-14-dev valgrind time
+	clamav python3-jsonschema
 "
 
 export DEBIAN_FRONTEND=noninteractive

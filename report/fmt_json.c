@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include "report/fscov.h"
 #include "report/json.h"
 #include "scanner/xstd.h"
 
@@ -40,6 +41,7 @@ static void fmt_json_packs(struct json *j, const struct report *r)
 		json_kv_str(j, "version", p->version);
 		json_kv_str(j, "sha256", p->sha256);
 		json_kv_bool(j, "builtin", p->builtin);
+		json_kv_bool(j, "verified", p->verified);
 		json_kv_u64(j, "signatures", p->nsignatures);
 		json_obj_end(j);
 	}
@@ -73,7 +75,80 @@ static void fmt_json_scan(struct json *j, const struct report *r)
 	fmt_json_time(j, "started_at", r->started_ms);
 	fmt_json_time(j, "finished_at", r->finished_ms);
 	json_kv_i64(j, "duration_ms", r->duration_ms);
+	json_key(j, "sandbox");
+	json_obj_begin(j);
+	json_kv_bool(j, "no_new_privs", r->sandbox_no_new_privs);
+	json_kv_i64(j, "landlock_abi", r->sandbox_landlock_abi);
+	json_kv_str(j, "note", r->sandbox_note);
 	json_obj_end(j);
+	json_obj_end(j);
+}
+
+static void fmt_json_counts(struct json *j, const char *key, const struct report_count *v,
+	size_t n)
+{
+	size_t i;
+
+	json_key(j, key);
+	json_obj_begin(j);
+	for (i = 0; i < n; i++) {
+		json_kv_u64(j, v[i].key, v[i].value);
+	}
+	json_obj_end(j);
+}
+
+static void fmt_json_strs(struct json *j, const char *key, char *const *v, size_t n)
+{
+	size_t i;
+
+	json_key(j, key);
+	json_arr_begin(j);
+	for (i = 0; i < n; i++) {
+		json_str(j, v[i]);
+	}
+	json_arr_end(j);
+}
+
+/* The deep sweep's coverage, inside sources.fs (docs/report.md). */
+static void fmt_json_fs(struct json *j, const struct fscov *c)
+{
+	size_t i;
+
+	fmt_json_strs(j, "paths", c->paths, c->npaths);
+	fmt_json_strs(j, "excluded", c->excluded, c->nexcluded);
+	json_kv_u64(j, "max_file_size", c->max_file_size);
+	if (c->max_duration_s > 0) {
+		json_kv_u64(j, "max_duration_s", c->max_duration_s);
+	}
+	json_kv_bool(j, "low_priority", c->low_priority);
+	fmt_json_counts(j, "skipped", c->skipped, c->nskipped);
+	fmt_json_counts(j, "errors_by_kind", c->errors_by_kind, c->nerrors_by_kind);
+	json_key(j, "failed_paths");
+	json_arr_begin(j);
+	for (i = 0; i < c->nfailed; i++) {
+		json_obj_begin(j);
+		json_kv_str(j, "path", c->failed[i].path);
+		json_kv_str(j, "kind", c->failed[i].kind);
+		json_kv_str(j, "error", c->failed[i].message);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	if (c->failed_dropped > 0) {
+		json_kv_u64(j, "failed_paths_dropped", c->failed_dropped);
+	}
+	json_key(j, "mounts_skipped");
+	json_arr_begin(j);
+	for (i = 0; i < c->nmounts; i++) {
+		json_obj_begin(j);
+		json_kv_str(j, "path", c->mounts[i].path);
+		json_kv_str(j, "fstype", c->mounts[i].fstype);
+		json_kv_str(j, "reason", c->mounts[i].reason);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	if (c->mounts_dropped > 0) {
+		json_kv_u64(j, "mounts_skipped_dropped", c->mounts_dropped);
+	}
 }
 
 static void fmt_json_sources(struct json *j, const struct report *r)
@@ -95,6 +170,9 @@ static void fmt_json_sources(struct json *j, const struct report *r)
 			json_kv_u64(j, s->counts[k].key, s->counts[k].value);
 		}
 		json_obj_end(j);
+		if (s->fs != NULL) {
+			fmt_json_fs(j, s->fs);
+		}
 		json_kv_str(j, "error", s->error);
 		json_obj_end(j);
 	}

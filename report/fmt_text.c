@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "report/fscov.h"
 #include "scanner/xstd.h"
 
 /* ANSI SGR sequences for the banner; only written when color is asked for. */
@@ -100,6 +101,21 @@ static void fmt_text_item(struct buf *out, const char **sep, const char *label, 
 	*sep = ", ";
 }
 
+static void fmt_text_sandbox(struct buf *out, const struct report *r)
+{
+	if (r->sandbox_landlock_abi > 0) {
+		buf_addf(out, "filesystem read-only (Landlock ABI %d)", r->sandbox_landlock_abi);
+	} else {
+		buf_adds(out, "no filesystem sandbox");
+		if (r->sandbox_note != NULL) {
+			buf_adds(out, " (");
+			fmt_text_val(out, r->sandbox_note);
+			buf_adds(out, ")");
+		}
+	}
+	buf_adds(out, r->sandbox_no_new_privs ? ", no new privileges" : "");
+}
+
 static void fmt_text_header(struct buf *out, const struct report *r)
 {
 	char start[32], end[32];
@@ -121,8 +137,10 @@ static void fmt_text_header(struct buf *out, const struct report *r)
 	fmt_text_esc(out, r->root != NULL ? r->root : "/", false);
 	xstd_rfc3339(r->started_ms, start);
 	xstd_rfc3339(r->finished_ms, end);
-	buf_addf(out, " (%s), %s to %s, %" PRId64 " ms\nSignatures: ",
+	buf_addf(out, " (%s), %s to %s, %" PRId64 " ms\nSandbox:    ",
 		r->mode != NULL ? r->mode : "quick", start, end, r->duration_ms);
+	fmt_text_sandbox(out, r);
+	buf_adds(out, "\nSignatures: ");
 	for (i = 0; i < r->npacks; i++) {
 		buf_adds(out, i > 0 ? ", " : "");
 		fmt_text_val(out, r->packs[i].name);
@@ -130,7 +148,8 @@ static void fmt_text_header(struct buf *out, const struct report *r)
 			buf_adds(out, " ");
 			fmt_text_val(out, r->packs[i].version);
 		}
-		buf_addf(out, " (%zu)", r->packs[i].nsignatures);
+		buf_addf(out, " (%zu%s)", r->packs[i].nsignatures,
+			r->packs[i].verified ? ", signature verified" : "");
 	}
 	buf_adds(out, r->npacks == 0 ? "none\n" : "\n");
 }
@@ -424,6 +443,60 @@ static void fmt_text_finding(struct buf *out, const struct report_finding *f, si
 	buf_addc(out, '\n');
 }
 
+static void fmt_text_counts(struct buf *out, const char *label, const struct report_count *v,
+	size_t n)
+{
+	const char *sep = "";
+	size_t i;
+
+	if (n == 0) {
+		return;
+	}
+	buf_addf(out, "\n           %s: ", label);
+	for (i = 0; i < n; i++) {
+		buf_addf(out, "%s%s %" PRIu64, sep, v[i].key, v[i].value);
+		sep = ", ";
+	}
+}
+
+/* The deep sweep's coverage: what it looked at, and everything it did not. */
+static void fmt_text_fs(struct buf *out, const struct fscov *c)
+{
+	size_t i;
+
+	buf_adds(out, "\n           swept:");
+	for (i = 0; i < c->npaths; i++) {
+		buf_addc(out, ' ');
+		fmt_text_val(out, c->paths[i]);
+	}
+	for (i = 0; i < c->nexcluded; i++) {
+		buf_adds(out, i == 0 ? "; excluded: " : " ");
+		fmt_text_val(out, c->excluded[i]);
+	}
+	fmt_text_counts(out, "skipped", c->skipped, c->nskipped);
+	fmt_text_counts(out, "errors", c->errors_by_kind, c->nerrors_by_kind);
+	for (i = 0; i < c->nfailed; i++) {
+		buf_adds(out, "\n           failed: ");
+		fmt_text_val(out, c->failed[i].path);
+		buf_adds(out, ": ");
+		fmt_text_esc(out, c->failed[i].message, false);
+	}
+	if (c->failed_dropped > 0) {
+		buf_addf(out, "\n           failed: %" PRIu64 " more", c->failed_dropped);
+	}
+	for (i = 0; i < c->nmounts; i++) {
+		buf_adds(out, "\n           mount not entered: ");
+		fmt_text_val(out, c->mounts[i].path);
+		buf_adds(out, " (");
+		fmt_text_esc(out, c->mounts[i].fstype, false);
+		buf_addf(out, ", %s)", c->mounts[i].reason);
+	}
+	if (c->mounts_dropped > 0) {
+		buf_addf(out, "\n           mounts not entered: %" PRIu64 " more",
+			c->mounts_dropped);
+	}
+}
+
 static void fmt_text_coverage(struct buf *out, const struct report *r)
 {
 	size_t i, k;
@@ -450,6 +523,9 @@ static void fmt_text_coverage(struct buf *out, const struct report *r)
 		for (k = 0; k < s->ncounts; k++) {
 			buf_addf(out, "%s%s %" PRIu64, sep, s->counts[k].key, s->counts[k].value);
 			sep = ", ";
+		}
+		if (s->fs != NULL) {
+			fmt_text_fs(out, s->fs);
 		}
 		if (s->error != NULL) {
 			buf_adds(out, "\n                 error: ");

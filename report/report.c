@@ -14,6 +14,7 @@
 #include <sys/random.h>
 #endif
 
+#include "report/fscov.h"
 #include "scanner/limits.h"
 #include "scanner/xstd.h"
 
@@ -184,6 +185,7 @@ void report_free(struct report *r)
 	for (i = 0; i < r->nsources; i++) {
 		free(r->sources[i].location);
 		free(r->sources[i].error);
+		fscov_free(r->sources[i].fs);
 	}
 	free(r->sources);
 	for (i = 0; i < r->nfindings; i++) {
@@ -203,6 +205,7 @@ void report_free(struct report *r)
 	free(r->kernel);
 	free(r->root);
 	free(r->mode);
+	free(r->sandbox_note);
 	free(r->verdict_reason);
 	free(r);
 }

@@ -130,6 +130,7 @@ struct report_step {
 };
 
 struct report;
+struct fscov;
 
 /**
  * All evidence for one signature. Findings are allocated one by one, so the pointer
@@ -199,6 +200,8 @@ struct report_source {
 	char *error;
 	struct report_count counts[REPORT_COUNTS_MAX];
 	size_t ncounts;
+	/** The deep sweep's coverage (report/fscov.h), or NULL; owned. */
+	struct fscov *fs;
 };
 
 /** A signature pack the scan used. */
@@ -207,6 +210,8 @@ struct report_pack {
 	char *version;
 	char *sha256;
 	bool builtin;
+	/** Its detached signature verified against a trusted key. */
+	bool verified;
 	size_t nsignatures;
 };
 
@@ -239,6 +244,11 @@ struct report {
 	int64_t started_ms;
 	int64_t finished_ms;
 	int64_t duration_ms;
+	/** Least privilege while scanning (scanner/sandbox.h). */
+	bool sandbox_no_new_privs;
+	/** Landlock ABI enforced, 0 if none; then sandbox_note says why. */
+	int sandbox_landlock_abi;
+	char *sandbox_note;
 
 	struct report_source *sources;
 	size_t nsources;

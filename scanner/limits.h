@@ -38,6 +38,9 @@
 /* Entries read from one pack directory: a directory of packs, not a filesystem. */
 #define KS_SIG_DIR_ENTRIES_MAX 65536u
 
+/* Trusted public keys for pack signatures: a fleet has one or two, a rotation a few more. */
+#define KS_PACKSIG_KEYS_MAX 64u
+
 /* Package databases */
 
 /* dpkg status: big desktops have ~10 MiB; 512 MiB is far past real, still bounded. */
@@ -76,6 +79,37 @@
 #define KS_PATH_SYMLINKS_MAX 40u
 /* Small text files read whole: os-release, machine-id, hostname. */
 #define KS_SMALL_FILE_MAX ((size_t)64 << 10)
+
+/* The deep sweep (--deep) */
+
+/* getdents64 buffer per worker: 64 KiB holds ~1500 entries a call, as bfs finds best. */
+#define KS_WALK_DENTS_BUF ((size_t)64 << 10)
+/* A path the sweep builds: far past PATH_MAX (deeper trees are walked fd-relative; 200
+ * levels of 255-byte names fit), within KS_REPORT_STR_MAX so every path fits the report;
+ * deeper is an ENAMETOOLONG error, counted and listed. */
+#define KS_WALK_PATH_MAX ((size_t)56 << 10)
+/* Directory fds kept open by the walker: well under the usual 1024 soft limit; deeper
+ * trees evict the least recently used and reopen it fd-relative when it is needed again. */
+#define KS_WALK_FDS_MAX 256u
+/* Worker threads: a sweep is bound by metadata I/O; more threads than this only contend. */
+#define KS_WALK_JOBS_MAX 64u
+/* Failed paths listed in the report (the smallest paths, so the list is deterministic);
+ * every error is still counted by kind. */
+#define KS_DEEP_ERRORS_LISTED 20u
+/* Skipped mounts listed in the report: a host with thousands of mounts is counted. */
+#define KS_DEEP_MOUNTS_LISTED 256u
+/* Default --max-file-size: installers and install trees are far smaller than 4 GiB. */
+#define KS_DEEP_FILE_SIZE_DEFAULT (4ULL << 30)
+/* --max-duration: a sweep longer than 30 days is a typo. */
+#define KS_DEEP_DURATION_MAX (30u * 24u * 3600u)
+/* Read size while hashing: large reads keep sha256, not syscalls, the bottleneck. */
+#define KS_HASH_BUF ((size_t)256 << 10)
+
+/* /proc/self/mountinfo: one line holds two escaped paths and options (PATH_MAX each, up
+ * to four bytes per escaped byte); the table, every mount of a busy container host. */
+#define KS_MOUNTINFO_LINE_MAX ((size_t)64 << 10)
+#define KS_MOUNTS_MAX 100000u
+#define KS_MOUNTINFO_FILE_MAX ((size_t)64 << 20)
 
 /* Host probes: processes, services, kernel modules, accounts, sockets, cron */
 

@@ -29,6 +29,14 @@
  * - accounts.[ch] etc/passwd and etc/group
  * - cron.[ch]     crontabs, and the absolute paths their commands run
  *
+ * The deep sweep (--deep): every file of the root against file names and hashes
+ * - deep.[ch]     the "fs" source: ties the pieces below to the report
+ * - walk.[ch]     parallel fd-relative walker: getdents64, d_type, loops, fd budget
+ * - mounts.[ch]   /proc/self/mountinfo; pseudo and network filesystems are not entered
+ * - hashidx.[ch]  size -> digests prefilter, exact names and globs
+ * - hash.[ch]     sha256 of a file opened safely, read once, dropped from the page cache
+ * - sighash.[ch]  `signatures hash`: a hash signature from a reference tree
+ *
  * Matching: evidence into findings
  * - match.[ch]    package names and path hits against signatures, into report evidence
  * - plan.[ch]     each finding's removal plan, from its evidence (nothing is ever run)
@@ -37,6 +45,7 @@
  * - report.[ch]   findings, evidence, sources, verdict (detected > incomplete > clean)
  * - fmt_json.[ch], json.[ch]   the native JSON report, always valid UTF-8
  * - fmt_text.[ch] the human report
+ * - fscov.[ch]    what the deep sweep covered (sources.fs)
  * - output.[ch]   stdout or an atomically replaced file
  *
  * Base utilities every layer uses

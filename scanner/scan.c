@@ -146,11 +146,28 @@ static int scan_packs(struct scan_ctx *c)
 			    p->nsignatures) != 0) {
 			return scan_nomem(c);
 		}
+		c->rep->packs[c->rep->npacks - 1].verified = p->verified;
 	}
 	return 0;
 }
 
-static int scan_sources(struct scan_ctx *c)
+/* The deep sweep, after the quick sources: it is the slow part, and they are its context. */
+static int scan_deep(struct scan_ctx *c, const struct scan_opts *o)
+{
+	struct deep_opts d = *o->deep;
+	struct kerr e;
+
+	kerr_clear(&e);
+	if (!o->no_low_priority) {
+		d.low_priority = deep_lower_priority(&e) == 0;
+		if (!d.low_priority && report_add_error(c->rep, "deep sweep: %s", e.msg) != 0) {
+			return scan_nomem(c);
+		}
+	}
+	return deep_scan(c->root, c->sigs, &d, c->rep, c->err);
+}
+
+static int scan_sources(struct scan_ctx *c, const struct scan_opts *o)
 {
 	if (scan_dpkg(c) != 0 || scan_rpm(c) != 0) {
 		return -1;
@@ -162,19 +179,35 @@ static int scan_sources(struct scan_ctx *c)
 	if (scan_paths(c) != 0) {
 		return -1;
 	}
-	return probes_run(c->root, c->sigs, c->rep, c->err);
+	if (probes_run(c->root, c->sigs, c->rep, c->err) != 0) {
+		return -1;
+	}
+	return o->deep != NULL ? scan_deep(c, o) : 0;
 }
 
-static int scan_fill(struct scan_ctx *c)
+static int scan_sandbox(struct scan_ctx *c, const struct scan_opts *o)
+{
+	const struct sandbox_status *st = o->sandbox;
+
+	if (st == NULL) {
+		return report_set_str(&c->rep->sandbox_note, "not requested");
+	}
+	c->rep->sandbox_no_new_privs = st->no_new_privs;
+	c->rep->sandbox_landlock_abi = st->landlock_abi;
+	return st->why[0] != '\0' ? report_set_str(&c->rep->sandbox_note, st->why) : 0;
+}
+
+static int scan_fill(struct scan_ctx *c, const struct scan_opts *o)
 {
 	int64_t t0 = xstd_mono_ms();
 
 	c->rep->started_ms = xstd_now_ms();
 	if (report_set_str(&c->rep->root, rootfs_path(c->root)) != 0 ||
-	    report_set_str(&c->rep->mode, "quick") != 0 || host_fill(c->root, c->rep) != 0) {
+	    report_set_str(&c->rep->mode, o->deep != NULL ? "deep" : "quick") != 0 ||
+	    host_fill(c->root, c->rep) != 0 || scan_sandbox(c, o) != 0) {
 		return scan_nomem(c);
 	}
-	if (scan_packs(c) != 0 || scan_sources(c) != 0) {
+	if (scan_packs(c) != 0 || scan_sources(c, o) != 0) {
 		return -1;
 	}
 	c->rep->finished_ms = xstd_now_ms();
@@ -202,7 +235,7 @@ struct report *scan_run(const struct scan_opts *o, const struct sig_set *sigs, s
 		kerr_sys(err, KERR_INTERNAL, errno, "cannot create a report");
 		goto close_root;
 	}
-	if (scan_fill(&c) != 0) {
+	if (scan_fill(&c, o) != 0) {
 		goto free_report;
 	}
 	pkg_list_free(&c.pkgs);

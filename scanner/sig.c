@@ -36,6 +36,7 @@ struct sig_set {
 	/* a load failed: finishing (and so scanning) must be refused */
 	bool failed;
 	bool finished;
+	struct sig_gate gate;
 };
 
 /*
@@ -248,6 +249,29 @@ static int sig_add_diag(struct sig_set *s, const char *name, struct sig_loc at, 
 	}
 	s->ndiags++;
 	return 0;
+}
+
+/*
+ * Keeps a refusal of a whole file (ownership, signature) as a diagnostic, as written: it is
+ * about the file, not a place in it. @return -1 always (the load fails).
+ */
+static int sig_diag_from(struct sig_set *s, struct kerr *err)
+{
+	char **v;
+
+	if (s->ndiags >= KS_SIG_SET_DIAGS_MAX) {
+		return -1;
+	}
+	v = sig_grow(s->diags, s->ndiags, sizeof(*v));
+	if (v == NULL) {
+		return -1;
+	}
+	s->diags = v;
+	s->diags[s->ndiags] = strdup(err->msg);
+	if (s->diags[s->ndiags] != NULL) {
+		s->ndiags++;
+	}
+	return -1;
 }
 
 /* Appends @sfx to diagnostic @i. @return 0, or -1 on ENOMEM. */
@@ -2142,8 +2166,30 @@ int sig_set_load_mem(struct sig_set *s, const char *name, const char *data, size
 /* ---- Files and directories. ---- */
 
 /* Reads the pack open on @fd (closed here) and loads it under @name. */
+void sig_set_gate(struct sig_set *s, const struct sig_gate *g)
+{
+	s->gate = *g;
+}
+
+/* Runs the set's gate, if any, on a pack read from a file. */
+static int sig_run_gate(struct sig_set *s, const char *name, int fd, const struct buf *b,
+	bool *verified, struct kerr *err)
+{
+	struct stat st;
+
+	*verified = false;
+	if (s->gate.check == NULL) {
+		return 0;
+	}
+	if (fstat(fd, &st) != 0) {
+		return kerr_sys(err, KERR_IO, errno, "%s: cannot stat", name);
+	}
+	return s->gate.check(s->gate.ctx, name, &st, buf_str(b), buf_len(b), verified, err);
+}
+
 static int sig_load_fd(struct sig_set *s, const char *name, int fd, struct kerr *err)
 {
+	bool verified;
 	struct buf b;
 	int rc;
 
@@ -2157,7 +2203,15 @@ static int sig_load_fd(struct sig_set *s, const char *name, int fd, struct kerr 
 		}
 		goto free_buf;
 	}
+	if (sig_run_gate(s, name, fd, &b, &verified, err) != 0) {
+		s->failed = true;
+		rc = sig_diag_from(s, err);
+		goto free_buf;
+	}
 	rc = sig_set_load_mem(s, name, buf_str(&b), buf_len(&b), false, err);
+	if (rc == 0 && s->npacks > 0) {
+		s->packs[s->npacks - 1].verified = verified;
+	}
 
 free_buf:
 	buf_free(&b);
@@ -2329,6 +2383,15 @@ int sig_set_load_path(struct sig_set *s, const char *path, struct kerr *err)
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
+		bool unused;
+
+		/* whoever can write the directory can swap its packs: the gate sees it too */
+		if (s->gate.check != NULL &&
+		    s->gate.check(s->gate.ctx, path, &st, NULL, 0, &unused, err) != 0) {
+			s->failed = true;
+			xstd_close_quietly(fd);
+			return sig_diag_from(s, err);
+		}
 		return sig_load_dir(s, path, fd, err);
 	}
 	if (!S_ISREG(st.st_mode)) {

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "scanner/kerr.h"
 
@@ -143,7 +144,21 @@ struct sig_pack {
 	/** sha256 of the file's bytes, lower-case hex. */
 	char sha256[65];
 	bool builtin;
+	/** A detached signature verified against a trusted key (see packsig.h). */
+	bool verified;
 	size_t nsignatures;
+};
+
+/**
+ * A check every pack read from a file passes before it is parsed (ownership, signature:
+ * packsig_gate()). @st describes the open file, @data its bytes; for a directory of packs
+ * @data is NULL.
+ * @return 0 with *@verified set, or -1 with @err set to refuse the pack.
+ */
+struct sig_gate {
+	int (*check)(void *ctx, const char *name, const struct stat *st, const char *data,
+		size_t len, bool *verified, struct kerr *err);
+	void *ctx;
 };
 
 /** A set of signatures from one or more packs. */
@@ -168,6 +183,9 @@ int sig_set_load_mem(struct sig_set *s, const char *name, const char *data, size
  * @return 0, or -1 with @err set (KERR_IO if it cannot be read).
  */
 int sig_set_load_path(struct sig_set *s, const char *path, struct kerr *err);
+
+/** Sets the check applied to packs loaded from files from now on (@g is copied). */
+void sig_set_gate(struct sig_set *s, const struct sig_gate *g);
 
 /** Loads the packs compiled into the binary from signatures/. */
 int sig_set_load_builtin(struct sig_set *s, struct kerr *err);

@@ -830,9 +830,10 @@ static const char *const sample_checks[][6] = {
 		"'pretty_name': 'Debian GNU/Linux 12 (bookworm)'}",
 		"r['scan'] == {'root': '/', 'mode': 'quick', 'live': False, 'started_at': "
 		"'2026-11-22T05:51:45.123Z', 'finished_at': '2026-11-22T05:51:46.357Z', "
-		"'duration_ms': 1234}",
+		"'duration_ms': 1234, 'sandbox': {'no_new_privs': False, 'landlock_abi': 0}}",
 		"r['signatures']['packs'] == [{'name': 'builtin:kaspersky-kesl.yaml', "
-		"'version': '2026.11', 'sha256': '" SHA_A "', 'builtin': True, 'signatures': 5}]",
+		"'version': '2026.11', 'sha256': '" SHA_A "', 'builtin': True, 'verified': False, "
+		"'signatures': 5}]",
 		"r['kscan'] == {'version': '0.1.0'} and r['schema'] == 1",
 		"'errors_dropped' not in r and 'null' not in open(sys.argv[2]).read()",
 	},
@@ -1191,9 +1192,9 @@ START_TEST(test_text_escape)
 		lines += c == '\n';
 	}
 	ck_assert(xstd_utf8_valid(t, strlen(t)));
-	/* a newline in a name cannot add a line: banner, 4 header lines, blank, "Findings",
+	/* a newline in a name cannot add a line: banner, 5 header lines, blank, "Findings",
 	 * 6 lines of the finding, blank, "Coverage" and its line, blank, "Errors" and its line */
-	ck_assert_uint_eq(lines, 19);
+	ck_assert_uint_eq(lines, 20);
 	free(t);
 	report_free(r);
 }
@@ -1262,28 +1263,40 @@ START_TEST(test_output_relative_and_empty)
 }
 END_TEST
 
-/* A symlink at the target is replaced itself; the file it points to is not written. */
-START_TEST(test_output_replaces_symlink)
+/*
+ * Only a missing name or a regular file is replaced: a symlink (think /dev/stdout), a FIFO
+ * or a device (think /dev/null) is refused, and neither it nor what it points to changes.
+ */
+START_TEST(test_output_refuses_non_regular)
 {
 	char *dir = mk_tmpdir();
-	char path[128], victim[128], *got;
+	char path[128], victim[128], fifo[128], *got;
 	struct kerr err;
 	struct stat st;
 
 	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/report.json", dir), (int)sizeof(path));
 	ck_assert_int_lt(snprintf(victim, sizeof(victim), "%s/victim", dir), (int)sizeof(victim));
+	ck_assert_int_lt(snprintf(fifo, sizeof(fifo), "%s/fifo", dir), (int)sizeof(fifo));
 	write_file(victim, "keep\n");
 	ck_assert_int_eq(symlink("victim", path), 0);
-	ck_assert_int_eq(output_write(path, "new\n", 4, 0640, &err), 0);
+	kerr_clear(&err);
+	ck_assert_int_eq(output_write(path, "new\n", 4, 0640, &err), -1);
+	ck_assert_int_eq(err.code, KERR_IO);
+	ck_assert_ptr_nonnull(strstr(err.msg, "not a regular file"));
 	ck_assert_int_eq(lstat(path, &st), 0);
-	ck_assert(S_ISREG(st.st_mode));
+	ck_assert(S_ISLNK(st.st_mode));
 	got = read_file(victim);
 	ck_assert_str_eq(got, "keep\n");
 	free(got);
-	got = read_file(path);
-	ck_assert_str_eq(got, "new\n");
-	free(got);
-	ck_assert_uint_eq(count_entries(dir), 2);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_eq(output_write(fifo, "new\n", 4, 0640, &err), -1);
+	ck_assert_int_eq(lstat(fifo, &st), 0);
+	ck_assert(S_ISFIFO(st.st_mode));
+	ck_assert_int_eq(output_write("/dev/null", "new\n", 4, 0640, &err), -1);
+	ck_assert_int_eq(stat("/dev/null", &st), 0);
+	ck_assert(S_ISCHR(st.st_mode));
+	/* nothing but the three fixtures is left behind */
+	ck_assert_uint_eq(count_entries(dir), 3);
 	rm_rf(dir);
 }
 END_TEST
@@ -1306,7 +1319,7 @@ START_TEST(test_output_missing_dir)
 }
 END_TEST
 
-/* The rename fails (a directory is in the way): the temporary file goes away. */
+/* A directory in the way is refused, and no temporary file is left. */
 START_TEST(test_output_target_is_dir)
 {
 	char *dir = mk_tmpdir();
@@ -1401,7 +1414,7 @@ static Suite *report_suite(void)
 	tc = tcase_create("output");
 	tcase_add_test(tc, test_output_atomic);
 	tcase_add_test(tc, test_output_relative_and_empty);
-	tcase_add_test(tc, test_output_replaces_symlink);
+	tcase_add_test(tc, test_output_refuses_non_regular);
 	tcase_add_test(tc, test_output_missing_dir);
 	tcase_add_test(tc, test_output_target_is_dir);
 	tcase_add_test(tc, test_output_stdout);

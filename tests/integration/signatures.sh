@@ -149,7 +149,7 @@ kscan_json "$FX/scan.json" --signatures "$GOOD" --signatures "$FX/packs" --root 
 check "scan with extra packs runs (exit $rc)" [ "$rc" -eq 0 ]
 sha=$(sha256sum "$GOOD" | cut -d' ' -f1)
 jcheck "the report lists the given pack with its sha256" "$FX/scan.json" \
-	"{'name': '$GOOD', 'version': '7.1', 'sha256': '$sha', 'builtin': False, 'signatures': 2} in r['signatures']['packs']"
+	"{'name': '$GOOD', 'version': '7.1', 'sha256': '$sha', 'builtin': False, 'verified': False, 'signatures': 2} in r['signatures']['packs']"
 jcheck "the report lists the built-in packs" "$FX/scan.json" \
 	'sum(p["builtin"] for p in r["signatures"]["packs"]) == 5'
 jcheck "the given packs are in the report in load order" "$FX/scan.json" \
