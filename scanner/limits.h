@@ -111,6 +111,49 @@
 #define KS_MOUNTS_MAX 100000u
 #define KS_MOUNTINFO_FILE_MAX ((size_t)64 << 20)
 
+/* Host probes: processes, services, kernel modules, accounts, sockets, cron */
+
+/* Entries read from /proc: pid_max is at most 2^22 on Linux, and threads are not listed. */
+#define KS_PROCS_MAX (1u << 22)
+/* Processes of products kept to find their sockets: a product runs a few dozen. */
+#define KS_PROCS_MATCHED_MAX 4096u
+/* /proc/<pid>/stat, status, /proc/stat: a few KiB; more is not the kernel's procfs. */
+#define KS_PROC_FILE_MAX ((size_t)256 << 10)
+/* The start of /proc/<pid>/cmdline read for argv[0]: a program path fits in PATH_MAX. */
+#define KS_PROC_CMDLINE_MAX 4096u
+/* Descriptors read per matched process to find its sockets: the nofile hard limit's max. */
+#define KS_PROC_FDS_MAX (1u << 20)
+/* One /proc/net/{tcp,udp}[6] line is ~150 bytes; room for new columns. */
+#define KS_PROCNET_LINE_MAX 4096u
+/* Lines of one /proc/net table: a busy server has some hundred thousand sockets. */
+#define KS_PROCNET_LINES_MAX (16u << 20)
+/* Listening sockets kept: only those on a port some signature names. */
+#define KS_SOCKETS_MAX 65536u
+/* One /proc/modules line: name, size, users, a dependency list, state, address. */
+#define KS_MODULES_LINE_MAX 65536u
+/* Entries walked under lib/modules: a kernel has ~6,000 module files; dozens of kernels fit. */
+#define KS_KMOD_ENTRIES_MAX 2000000u
+/* Directory depth below lib/modules/<release>: kernel/drivers/net/ethernet/vendor is 5. */
+#define KS_KMOD_DEPTH_MAX 16u
+/* etc/passwd, etc/group: directories exported to files reach some 100,000 entries. */
+#define KS_ACCOUNTS_FILE_MAX ((size_t)256 << 20)
+/* One passwd or group line: a big group lists thousands of members. */
+#define KS_ACCOUNTS_LINE_MAX ((size_t)1 << 20)
+/* One crontab file: crontab(1) itself refuses files past a few hundred KiB. */
+#define KS_CRON_FILE_MAX ((size_t)16 << 20)
+/* One crontab line: cronie allows commands of 128 KiB. */
+#define KS_CRON_LINE_MAX ((size_t)128 << 10)
+/* Files read from one cron directory (cron.d, a spool). */
+#define KS_CRON_DIR_ENTRIES_MAX 65536u
+/* Entries read from one unit directory or *.wants directory: real ones hold hundreds. */
+#define KS_SERVICES_DIR_ENTRIES_MAX 65536u
+/* A cron job's command kept in its evidence: enough to read it; "line" finds the rest. */
+#define KS_CRON_COMMAND_SHOWN 1024u
+/* Steps in one finding's removal plan: eight kinds of step, chunked. */
+#define KS_PLAN_STEPS_MAX 64u
+/* Targets of one step (and so the length of its command line). */
+#define KS_PLAN_TARGETS_MAX 64u
+
 /* Report */
 
 /* The whole serialized report: thousands of findings fit; a runaway report does not. */

@@ -8,6 +8,8 @@
 #include "scanner/host.h"
 #include "scanner/match.h"
 #include "scanner/paths.h"
+#include "scanner/plan.h"
+#include "scanner/probes.h"
 #include "scanner/rootfs.h"
 #include "scanner/rpmdb.h"
 #include "scanner/xstd.h"
@@ -177,6 +179,9 @@ static int scan_sources(struct scan_ctx *c, const struct scan_opts *o)
 	if (scan_paths(c) != 0) {
 		return -1;
 	}
+	if (probes_run(c->root, c->sigs, c->rep, c->err) != 0) {
+		return -1;
+	}
 	return o->deep != NULL ? scan_deep(c, o) : 0;
 }
 
@@ -210,7 +215,7 @@ static int scan_fill(struct scan_ctx *c, const struct scan_opts *o)
 	if (report_finish(c->rep) != 0) {
 		return scan_nomem(c);
 	}
-	return 0;
+	return plan_build(c->rep, c->sigs, c->root, c->err);
 }
 
 struct report *scan_run(const struct scan_opts *o, const struct sig_set *sigs, struct kerr *err)

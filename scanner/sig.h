@@ -75,6 +75,28 @@ struct sig_names {
 	size_t n;
 };
 
+/** The transport of a `ports` entry. */
+enum sig_proto {
+	SIG_PROTO_TCP = 0,
+	SIG_PROTO_UDP = 1,
+};
+
+/** ports: a port the product listens on. Proves something only with a matching process. */
+struct sig_port {
+	uint16_t port;
+	enum sig_proto proto;
+	struct sig_loc loc;
+};
+
+/** uninstall: the vendor's uninstaller, put in the removal plan when it is on the host. */
+struct sig_uninstall {
+	/** An absolute path inside the scanned root, no globs. */
+	char *path;
+	/** Its arguments, in order; may be empty. */
+	struct sig_names args;
+	struct sig_loc loc;
+};
+
 /** One product. */
 struct sig {
 	/** Unique over all loaded packs, [a-z0-9._-]. */
@@ -100,6 +122,17 @@ struct sig {
 	/** Index of the pack it came from, in sig_set_pack(). */
 	size_t pack;
 	struct sig_loc loc;
+	/**
+	 * What a file of kernel_modules.v[i] proves when the module is not loaded: install,
+	 * unless the entry was written {name, role: remnant}. Same length as kernel_modules.
+	 */
+	enum sig_role *kernel_module_roles;
+	/** accounts: user and group names (matched against etc/passwd and etc/group). */
+	struct sig_names accounts;
+	struct sig_port *ports;
+	size_t nports;
+	struct sig_uninstall *uninstall;
+	size_t nuninstall;
 };
 
 /** One loaded pack file. */
@@ -175,5 +208,8 @@ const char *sig_set_diag(const struct sig_set *s, size_t i);
 
 /** Stable name of @r ("install", "remnant", "installer"). */
 const char *sig_role_name(enum sig_role r);
+
+/** Stable name of @p ("tcp", "udp"). */
+const char *sig_proto_name(enum sig_proto p);
 
 #endif

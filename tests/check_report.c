@@ -379,7 +379,7 @@ START_TEST(test_evidence_cap)
 	ck_assert_int_eq(fmt_json_write(r, &b, false), 0);
 	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"evidence_dropped\":2}"));
 	ck_assert_ptr_nonnull(strstr(buf_str(&b),
-		"\"state\":\"running\",\"remove\":\"apt-get purge kesl\","
+		"\"state\":\"running\",\"remove\":[],\"remove_hint\":\"apt-get purge kesl\","
 		"\"evidence_kinds\":[\"path\",\"process\"]"));
 	buf_free(&b);
 	report_free(r);
@@ -828,7 +828,7 @@ static const char *const sample_checks[][6] = {
 		"r['verdict'] == 'clean' and r['findings'] == [] and r['errors'] == []",
 		"r['host']['os'] == {'id': 'debian', 'version_id': '12', "
 		"'pretty_name': 'Debian GNU/Linux 12 (bookworm)'}",
-		"r['scan'] == {'root': '/', 'mode': 'quick', 'started_at': "
+		"r['scan'] == {'root': '/', 'mode': 'quick', 'live': False, 'started_at': "
 		"'2026-11-22T05:51:45.123Z', 'finished_at': '2026-11-22T05:51:46.357Z', "
 		"'duration_ms': 1234, 'sandbox': {'no_new_privs': False, 'landlock_abi': 0}}",
 		"r['signatures']['packs'] == [{'name': 'builtin:kaspersky-kesl.yaml', "
@@ -1020,10 +1020,12 @@ START_TEST(test_json_exact_members)
 	ck_assert_ptr_nonnull(strstr(buf_str(&b),
 		"\"sources\":{},\"verdict\":\"detected\",\"findings\":[{\"signature\":"
 		"\"kaspersky.kesl\",\"vendor\":\"Kaspersky\",\"product\":\"Kaspersky Endpoint "
-		"Security for Linux\",\"state\":\"running\",\"remove\":\"apt-get purge kesl\","
-		"\"evidence_kinds\":[\"kernel_module\"],\"evidence\":[{\"kind\":\"kernel_module\","
+		"Security for Linux\",\"state\":\"running\",\"remove\":[],"
+		"\"remove_hint\":\"apt-get purge kesl\",\"evidence_kinds\":[\"kernel_module\"],"
+		"\"evidence\":[{\"kind\":\"kernel_module\","
 		"\"state\":\"running\",\"name\":\"kav4fs_oas\"}]}],\"errors\":[]}\n"));
-	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"host\":{\"os\":{}},\"scan\":{\"started_at\""));
+	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"host\":{\"os\":{}},\"scan\":{\"live\":false,"
+		"\"started_at\""));
 	buf_free(&b);
 	report_free(r);
 }
@@ -1048,15 +1050,19 @@ START_TEST(test_json_all_kinds)
 	ck_assert_int_eq(report_finish(r), 0);
 	buf_init(&b, KS_REPORT_MAX);
 	ck_assert_int_eq(fmt_json_write(r, &b, false), 0);
-	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"evidence_kinds\":[\"file\",\"hash\","
-		"\"kernel_module\",\"package\",\"path\",\"process\",\"service\"],"
+	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"evidence_kinds\":[\"account\",\"cron\","
+		"\"file\",\"hash\",\"kernel_module\",\"package\",\"path\",\"process\",\"service\","
+		"\"socket\"],"
 		"\"evidence\":[{\"kind\":\"package\",\"state\":\"installed\",\"name\":\"n\"},"
 		"{\"kind\":\"path\",\"state\":\"installed\",\"name\":\"n\"},"
 		"{\"kind\":\"file\",\"state\":\"installed\",\"name\":\"n\"},"
 		"{\"kind\":\"hash\",\"state\":\"installed\",\"name\":\"n\"},"
 		"{\"kind\":\"process\",\"state\":\"installed\",\"name\":\"n\"},"
 		"{\"kind\":\"service\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"kernel_module\",\"state\":\"installed\",\"name\":\"n\"}]}]"));
+		"{\"kind\":\"kernel_module\",\"state\":\"installed\",\"name\":\"n\"},"
+		"{\"kind\":\"account\",\"state\":\"installed\",\"name\":\"n\"},"
+		"{\"kind\":\"socket\",\"state\":\"installed\",\"name\":\"n\"},"
+		"{\"kind\":\"cron\",\"state\":\"installed\",\"name\":\"n\"}]}]"));
 	buf_free(&b);
 	report_free(r);
 }
@@ -1106,13 +1112,14 @@ START_TEST(test_text_detected)
 		"(/opt/kaspersky/kesl/libexec/kesl)\n"));
 	ck_assert_ptr_nonnull(strstr(t, "install-current (symlink -> install_12.0.0.6672, "
 		"modified 2026-11-22T05:40:00.000Z, role install)\n"));
-	ck_assert_ptr_nonnull(strstr(t, "\n    remove:   apt-get purge kesl\n"));
-	ck_assert_ptr_nonnull(strstr(t, "\n    remove:   (no hint in the signature)\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\n    remove:   no step could be planned from the "
+		"evidence\n    hint:     apt-get purge kesl\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\n    hint:     (no hint in the signature)\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nCoverage:\n"
-		"  dpkg     ok       /var/lib/dpkg/status  packages 1234\n"
-		"  rpm      absent\n"
-		"  paths    failed\n"
-		"           error: /var/opt: Permission denied\n"));
+		"  dpkg           ok       /var/lib/dpkg/status  packages 1234\n"
+		"  rpm            absent\n"
+		"  paths          failed\n"
+		"                 error: /var/opt: Permission denied\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nErrors (1):\n  - cannot read /etc/hostname: EACCES\n"));
 	free(t);
 	report_free(r);
@@ -1186,8 +1193,8 @@ START_TEST(test_text_escape)
 	}
 	ck_assert(xstd_utf8_valid(t, strlen(t)));
 	/* a newline in a name cannot add a line: banner, 5 header lines, blank, "Findings",
-	 * 5 lines of the finding, blank, "Coverage" and its line, blank, "Errors" and its line */
-	ck_assert_uint_eq(lines, 19);
+	 * 6 lines of the finding, blank, "Coverage" and its line, blank, "Errors" and its line */
+	ck_assert_uint_eq(lines, 20);
 	free(t);
 	report_free(r);
 }

@@ -66,7 +66,7 @@ check "lint prints every problem, not only the first" \
 	grep -qxF "kscan: $BAD:9:16: path \"opt/gamma\" is not an absolute path below \"/\" in signature \"test.gamma\"" \
 	"$FX/lint-bad.err"
 check "lint says the signature is left matching nothing" \
-	grep -qxF "kscan: $BAD:3:5: signature \"test.gamma\" matches nothing (it has no packages, paths, files, hashes, processes, services or kernel_modules)" \
+	grep -qxF "kscan: $BAD:3:5: signature \"test.gamma\" matches nothing (it has no packages, paths, files, hashes, processes, services, kernel_modules or accounts)" \
 	"$FX/lint-bad.err"
 check "lint of a bad pack prints exactly its three problems" \
 	[ "$(wc -l <"$FX/lint-bad.err")" -eq 3 ]
