@@ -600,7 +600,6 @@ struct cli_jail {
 	char tmp[PATH_MAX];
 	char tmp_parent[PATH_MAX];
 	char outdir[PATH_MAX];
-	struct sandbox_status st;
 };
 
 static int cli_jail_tmp(struct cli_jail *j)
@@ -627,12 +626,9 @@ static int cli_jail_tmp(struct cli_jail *j)
 	return 0;
 }
 
-static int cli_jail_enter(struct cli_jail *j, const char *output)
+/* Prepares the writable places (before anything hostile is read; nothing restricted yet). */
+static int cli_jail_prepare(struct cli_jail *j, const char *output)
 {
-	const char *writable[2];
-	size_t n = 0;
-	struct kerr e;
-
 	memset(j, 0, sizeof(*j));
 	if (output != NULL && strcmp(output, "-") != 0) {
 		char copy[PATH_MAX];
@@ -647,19 +643,22 @@ static int cli_jail_enter(struct cli_jail *j, const char *output)
 			cli_err("%s: %s", output, strerror(errno));
 			return -1;
 		}
+	}
+	return cli_jail_tmp(j);
+}
+
+/* The scan's confine hook: from here on kscan writes only where the jail allows. */
+static int cli_jail_enter(void *ctx, struct sandbox_status *st, struct kerr *err)
+{
+	struct cli_jail *j = ctx;
+	const char *writable[2];
+	size_t n = 0;
+
+	if (j->outdir[0] != '\0') {
 		writable[n++] = j->outdir;
 	}
-	if (cli_jail_tmp(j) != 0) {
-		return -1;
-	}
 	writable[n++] = j->tmp;
-	kerr_clear(&e);
-	if (sandbox_restrict(writable, n, j->tmp_parent, &j->st, &e) != 0) {
-		cli_err("%s", e.msg);
-		(void)rmdir(j->tmp);
-		return -1;
-	}
-	return 0;
+	return sandbox_restrict(writable, n, j->tmp_parent, st, err);
 }
 
 static int cli_scan(int argc, char **argv)
@@ -687,14 +686,15 @@ static int cli_scan(int argc, char **argv)
 	if (sigs == NULL) {
 		return rc;
 	}
-	/* everything trusted is loaded: give up writing before reading anything hostile */
-	if (cli_jail_enter(&jail, o.output) != 0) {
+	if (cli_jail_prepare(&jail, o.output) != 0) {
 		sig_set_free(sigs);
 		return o.output != NULL ? CLI_EXIT_USAGE : CLI_EXIT_SOFTWARE;
 	}
 	memset(&so, 0, sizeof(so));
 	so.root = o.root;
-	so.sandbox = &jail.st;
+	/* everything trusted is loaded: the scan gives up writing before reading the root */
+	so.confine = cli_jail_enter;
+	so.confine_ctx = &jail;
 	o.d.paths = o.paths;
 	o.d.excludes = o.excludes;
 	so.deep = o.deep ? &o.d : NULL;

@@ -877,43 +877,70 @@ static void probes_free(struct probes_ctx *c)
 	}
 }
 
-int probes_run(const struct rootfs *r, const struct sig_set *s, struct report *rep,
+struct probes {
+	struct probes_ctx c;
+};
+
+struct probes *probes_new(const struct rootfs *r, const struct sig_set *s, struct report *rep,
 	struct kerr *err)
 {
-	struct probes_ctx c;
-	int rc;
+	struct probes *p = calloc(1, sizeof(*p));
 
-	memset(&c, 0, sizeof(c));
-	c.r = r;
-	c.s = s;
-	c.rep = rep;
-	c.err = err;
-	c.procfd = -1;
-	kerr_clear(&c.procs_err);
+	if (p == NULL) {
+		kerr_set(err, KERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	p->c.r = r;
+	p->c.s = s;
+	p->c.rep = rep;
+	p->c.err = err;
+	p->c.procfd = -1;
+	kerr_clear(&p->c.procs_err);
 	rep->live = rootfs_is_host(r);
 	if (rep->live) {
-		c.procfd = procs_open("/proc", &c.procs_err);
+		p->c.procfd = procs_open("/proc", &p->c.procs_err);
 	} else {
-		kerr_set(&c.procs_err, KERR_OK, "not the live host");
+		kerr_set(&p->c.procs_err, KERR_OK, "not the live host");
 	}
-	rc = rep->live ? probes_processes(&c) : probes_source(&c, "processes", 0, 0, NULL,
-		NULL) != NULL ? 0 : -1;
+	return p;
+}
+
+int probes_live(struct probes *p)
+{
+	struct probes_ctx *c = &p->c;
+	int rc;
+
+	rc = c->rep->live ? probes_processes(c)
+			  : probes_source(c, "processes", 0, 0, NULL, NULL) != NULL ? 0 : -1;
 	if (rc == 0) {
-		rc = rep->live ? probes_sockets(&c) : probes_source(&c, "sockets", 0, 0, NULL,
-			NULL) != NULL ? 0 : -1;
+		rc = c->rep->live ? probes_sockets(c)
+				  : probes_source(c, "sockets", 0, 0, NULL, NULL) != NULL ? 0 : -1;
 	}
-	if (rc == 0) {
-		rc = probes_services(&c);
-	}
-	if (rc == 0) {
-		rc = probes_kmods(&c);
-	}
-	if (rc == 0) {
-		rc = probes_accounts(&c);
-	}
-	if (rc == 0) {
-		rc = probes_cron(&c);
-	}
-	probes_free(&c);
 	return rc;
+}
+
+int probes_files(struct probes *p)
+{
+	struct probes_ctx *c = &p->c;
+	int rc = probes_services(c);
+
+	if (rc == 0) {
+		rc = probes_kmods(c);
+	}
+	if (rc == 0) {
+		rc = probes_accounts(c);
+	}
+	if (rc == 0) {
+		rc = probes_cron(c);
+	}
+	return rc;
+}
+
+void probes_destroy(struct probes *p)
+{
+	if (p == NULL) {
+		return;
+	}
+	probes_free(&p->c);
+	free(p);
 }

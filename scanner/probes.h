@@ -16,14 +16,29 @@
  * its coverage, exactly like dpkg, rpm and paths.
  */
 
+/** The probes of one scan. */
+struct probes;
+
 /**
- * Runs every probe on @r against @s and adds its source and evidence to @rep. The live
- * probes (processes, sockets, loaded modules) run only when @r is the host's own "/"; with
- * another root they are "absent" and @rep->live stays false.
- * @return 0, or -1 with @err set when no report can be made (out of memory).
+ * Prepares the probes of @r against @s, adding to @rep. The live probes (processes,
+ * sockets, loaded modules) run only when @r is the host's own "/"; with another root they
+ * are "absent" and @rep->live stays false.
+ * @return the probes, or NULL with @err set (out of memory).
  */
-int probes_run(const struct rootfs *r, const struct sig_set *s, struct report *rep,
+struct probes *probes_new(const struct rootfs *r, const struct sig_set *s, struct report *rep,
 	struct kerr *err);
+
+/**
+ * Processes and sockets: they look into other processes (/proc/PID/exe, /proc/PID/fd),
+ * which a Landlock-sandboxed process may not, so they run before the sandbox is entered.
+ * @return 0, or -1 with the error given to probes_new() set (out of memory).
+ */
+int probes_live(struct probes *p);
+
+/** Services, kernel modules, accounts and cron: files of the root, read once sandboxed. */
+int probes_files(struct probes *p);
+
+void probes_destroy(struct probes *p);
 
 /**
  * True if @path (absolute) is what the signature path @pattern names, or lies below it:

@@ -20,6 +20,7 @@ struct scan_ctx {
 	struct rootfs *root;
 	struct report *rep;
 	struct pkg_list pkgs;
+	struct probes *probes;
 	struct kerr *err;
 };
 
@@ -176,25 +177,30 @@ static int scan_sources(struct scan_ctx *c, const struct scan_opts *o)
 	if (match_packages(c->sigs, &c->pkgs, c->rep, c->err) < 0) {
 		return -1;
 	}
-	if (scan_paths(c) != 0) {
-		return -1;
-	}
-	if (probes_run(c->root, c->sigs, c->rep, c->err) != 0) {
+	if (scan_paths(c) != 0 || probes_files(c->probes) != 0) {
 		return -1;
 	}
 	return o->deep != NULL ? scan_deep(c, o) : 0;
 }
 
-static int scan_sandbox(struct scan_ctx *c, const struct scan_opts *o)
+/* Enters the caller's sandbox and records what it achieved. */
+static int scan_confine(struct scan_ctx *c, const struct scan_opts *o)
 {
-	const struct sandbox_status *st = o->sandbox;
+	struct sandbox_status st;
 
-	if (st == NULL) {
-		return report_set_str(&c->rep->sandbox_note, "not requested");
+	if (o->confine == NULL) {
+		return report_set_str(&c->rep->sandbox_note, "not requested") != 0 ? scan_nomem(c)
+										 : 0;
 	}
-	c->rep->sandbox_no_new_privs = st->no_new_privs;
-	c->rep->sandbox_landlock_abi = st->landlock_abi;
-	return st->why[0] != '\0' ? report_set_str(&c->rep->sandbox_note, st->why) : 0;
+	if (o->confine(o->confine_ctx, &st, c->err) != 0) {
+		return -1;
+	}
+	c->rep->sandbox_no_new_privs = st.no_new_privs;
+	c->rep->sandbox_landlock_abi = st.landlock_abi;
+	if (st.why[0] != '\0' && report_set_str(&c->rep->sandbox_note, st.why) != 0) {
+		return scan_nomem(c);
+	}
+	return 0;
 }
 
 static int scan_fill(struct scan_ctx *c, const struct scan_opts *o)
@@ -203,8 +209,14 @@ static int scan_fill(struct scan_ctx *c, const struct scan_opts *o)
 
 	c->rep->started_ms = xstd_now_ms();
 	if (report_set_str(&c->rep->root, rootfs_path(c->root)) != 0 ||
-	    report_set_str(&c->rep->mode, o->deep != NULL ? "deep" : "quick") != 0 ||
-	    host_fill(c->root, c->rep) != 0 || scan_sandbox(c, o) != 0) {
+	    report_set_str(&c->rep->mode, o->deep != NULL ? "deep" : "quick") != 0) {
+		return scan_nomem(c);
+	}
+	c->probes = probes_new(c->root, c->sigs, c->rep, c->err);
+	if (c->probes == NULL || probes_live(c->probes) != 0 || scan_confine(c, o) != 0) {
+		return -1;
+	}
+	if (host_fill(c->root, c->rep) != 0) {
 		return scan_nomem(c);
 	}
 	if (scan_packs(c) != 0 || scan_sources(c, o) != 0) {
@@ -238,6 +250,7 @@ struct report *scan_run(const struct scan_opts *o, const struct sig_set *sigs, s
 	if (scan_fill(&c, o) != 0) {
 		goto free_report;
 	}
+	probes_destroy(c.probes);
 	pkg_list_free(&c.pkgs);
 	rootfs_close(c.root);
 	return c.rep;
@@ -246,6 +259,7 @@ free_report:
 	report_free(c.rep);
 	c.rep = NULL;
 close_root:
+	probes_destroy(c.probes);
 	pkg_list_free(&c.pkgs);
 	rootfs_close(c.root);
 	return NULL;

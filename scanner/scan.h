@@ -15,8 +15,13 @@
 struct scan_opts {
 	/** The root to scan; NULL means the live host "/". */
 	const char *root;
-	/** What the caller's sandbox_restrict() achieved, for the report; NULL: none. */
-	const struct sandbox_status *sandbox;
+	/**
+	 * Enters the caller's sandbox (sandbox_restrict()), filling @st. Called once, after
+	 * the probes that must look into other processes and before anything of the root is
+	 * read. NULL: no sandbox.
+	 */
+	int (*confine)(void *ctx, struct sandbox_status *st, struct kerr *err);
+	void *confine_ctx;
 	/** Also sweep the whole filesystem (scan.mode "deep") as this says; NULL: quick only. */
 	const struct deep_opts *deep;
 	/** Keep the normal CPU and I/O priority for the sweep (--no-low-priority). */

@@ -180,6 +180,21 @@ static uint64_t count(const struct report_source *s, const char *key)
 	return 0;
 }
 
+/* Both phases, as scan.c runs them (without a sandbox in between). */
+static int probes_run_all(const struct rootfs *fs, const struct sig_set *s, struct report *r,
+	struct kerr *e)
+{
+	struct probes *p = probes_new(fs, s, r, e);
+	int rc;
+
+	if (p == NULL) {
+		return -1;
+	}
+	rc = probes_live(p) != 0 || probes_files(p) != 0 ? -1 : 0;
+	probes_destroy(p);
+	return rc;
+}
+
 static struct report *run(void)
 {
 	struct sig_set *s = sig_set_new();
@@ -195,7 +210,7 @@ static struct report *run(void)
 	ck_assert_int_eq(sig_set_finish(s, &e), 0);
 	fs = rootfs_open(root, &e);
 	ck_assert_msg(fs != NULL, "%s", e.msg);
-	ck_assert_msg(probes_run(fs, s, r, &e) == 0, "%s", e.msg);
+	ck_assert_msg(probes_run_all(fs, s, r, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(report_finish(r), 0);
 	rootfs_close(fs);
 	sig_set_free(s);
