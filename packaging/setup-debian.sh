@@ -17,6 +17,8 @@ PKGS="
 	bfs hyperfine
 	clang libclang-rt-14-dev valgrind time
 	clamav python3-jsonschema
+	debhelper lintian fakeroot mandoc groff-base bash-completion systemd
+	ansible-core python3-apt
 "
 
 export DEBIAN_FRONTEND=noninteractive

@@ -12,7 +12,9 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "report/fmt_json.h"
@@ -20,6 +22,7 @@
 #include "report/output.h"
 #include "scanner/buf.h"
 #include "scanner/limits.h"
+#include "scanner/log.h"
 #include "scanner/packsig.h"
 #include "scanner/sandbox.h"
 #include "scanner/scan.h"
@@ -48,6 +51,8 @@ struct cli_opts {
 	bool pretty;
 	const char *output;
 	bool quiet;
+	unsigned verbose;
+	enum log_sink log;
 	/* the deep sweep, and the first deep-only option seen (an error without --deep) */
 	bool deep;
 	const char *deep_only;
@@ -55,6 +60,7 @@ struct cli_opts {
 	const char *paths[KS_CLI_LIST_MAX];
 	const char *excludes[KS_CLI_LIST_MAX];
 	bool no_low_priority;
+	unsigned splay;
 	/* signatures hash */
 	const char *id;
 	const char *product;
@@ -83,10 +89,13 @@ enum {
 	OPT_PRODUCT = 'n',
 	OPT_VENDOR = 'v',
 	OPT_ROLE = 'O',
+	OPT_VERBOSE = 'G',
+	OPT_LOG = 'Y',
+	OPT_SPLAY = 'Z',
 };
 
 /* Options of a deep scan, accepted by `kscan scan`. */
-#define CLI_SCAN_OPTS "rsfoqNPKSDjpRxeMTL"
+#define CLI_SCAN_OPTS "rsfoqNPKSDjpRxeMTLZ"
 
 static const char cli_exit_help[] =
 	"Exit status:\n"
@@ -110,7 +119,12 @@ static const char cli_scan_help[] =
 	"      --keys DIR             trusted pack-signing keys (default /etc/kscan/keys)\n"
 	"      --require-signed       refuse --signatures packs without a valid PACK.sig\n"
 	"  -o, --output FILE          write the report to FILE atomically (mode 0640)\n"
-	"  -q, --quiet                print only errors on stderr\n"
+	"      --splay SECONDS        first wait a random time up to SECONDS, so a fleet\n"
+	"                             started by cron does not scan all at once\n"
+	"  -q, --quiet                log only errors\n"
+	"      --verbose              log progress too (twice: debugging detail)\n"
+	"      --log SINK             stderr (default) or syslog: journald/syslog, each\n"
+	"                             message tagged with the report id\n"
 	"\n"
 	"Deep sweep: every file of the root against the signatures' file names and hashes\n"
 	"      --deep                 sweep the whole filesystem too (scan.mode \"deep\")\n"
@@ -171,11 +185,9 @@ static void cli_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("kscan: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	log_vmsg(LOG_LEVEL_ERROR, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static int cli_usage(const char *fmt, ...) KS_PRINTF(1, 2);
@@ -184,11 +196,10 @@ static int cli_usage(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("kscan: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	log_vmsg(LOG_LEVEL_ERROR, fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'kscan --help'.\n", stderr);
+	fputs("Try 'kscan --help'.\n", stderr);
 	return CLI_EXIT_USAGE;
 }
 
@@ -241,7 +252,9 @@ static int cli_version(void)
 /* Whether option @c is one the subcommand accepts (@allowed: option codes). */
 static bool cli_applies(const char *allowed, int c)
 {
-	if (c == '?' || c == ':' || c == 'h' || c == 'V') {
+	/* logging options mean the same to every subcommand */
+	if (c == '?' || c == ':' || c == 'h' || c == 'V' || c == 'q' || c == OPT_VERBOSE ||
+	    c == OPT_LOG) {
 		return true;
 	}
 	return strchr(allowed, c) != NULL;
@@ -342,6 +355,26 @@ static int cli_deep_opt(struct cli_opts *o, int c, const char *arg)
 }
 
 /*
+ * Errors always pass. On syslog the run's summary (notice) passes too: there the log is
+ * what the admin reads, while on a terminal the report itself is the summary.
+ */
+static int cli_log_setup(const struct cli_opts *o)
+{
+	enum log_level t = o->log == LOG_SINK_SYSLOG ? LOG_LEVEL_NOTICE : LOG_LEVEL_WARNING;
+
+	if (o->quiet && o->verbose > 0) {
+		return cli_usage("%s", "--quiet and --verbose contradict each other");
+	}
+	if (o->quiet) {
+		t = LOG_LEVEL_ERROR;
+	} else if (o->verbose > 0) {
+		t = o->verbose > 1 ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO;
+	}
+	log_setup(o->log, t);
+	return -1;
+}
+
+/*
  * Parses options for any subcommand; @allowed lists the short letters it accepts, so an
  * option that means nothing to a subcommand is a usage error rather than silently ignored.
  * @return -1 to go on, or an exit code (help, version, usage error).
@@ -373,6 +406,9 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 		{"key", required_argument, NULL, OPT_KEY},
 		{"output", required_argument, NULL, 'o'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, OPT_VERBOSE},
+		{"log", required_argument, NULL, OPT_LOG},
+		{"splay", required_argument, NULL, OPT_SPLAY},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -386,7 +422,11 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 									: "+:r:s:f:o:qhVj:x",
 			longopts, NULL)) != -1) {
 		if (!cli_applies(allowed, c)) {
-			return cli_usage("option '%s' does not apply here", argv[optind - 1]);
+			/* "--opt VALUE": name the option, not its value */
+			bool split = optarg != NULL && optind >= 2 && argv[optind - 1] == optarg;
+
+			return cli_usage("option '%s' does not apply here",
+				argv[optind - (split ? 2 : 1)]);
 		}
 		rc = 0;
 		switch (c) {
@@ -420,6 +460,17 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 		case 'q':
 			o->quiet = true;
 			break;
+		case OPT_SPLAY:
+			rc = cli_uint("--splay", optarg, KS_SPLAY_MAX, &o->splay);
+			break;
+		case OPT_VERBOSE:
+			o->verbose++;
+			break;
+		case OPT_LOG:
+			if (log_sink_parse(optarg, &o->log) != 0) {
+				return cli_usage("unknown --log '%s' (stderr or syslog)", optarg);
+			}
+			break;
 		case OPT_DEEP:
 			o->deep = true;
 			break;
@@ -444,7 +495,7 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 			return rc;
 		}
 	}
-	return -1;
+	return cli_log_setup(o);
 }
 
 static void cli_print_diags(const struct sig_set *s, const struct kerr *e)
@@ -661,6 +712,59 @@ static int cli_jail_enter(void *ctx, struct sandbox_status *st, struct kerr *err
 	return sandbox_restrict(writable, n, j->tmp_parent, st, err);
 }
 
+static const char *cli_verdict_name(enum report_verdict v)
+{
+	switch (v) {
+	case REPORT_CLEAN:
+		return "clean";
+	case REPORT_DETECTED:
+		return "detected";
+	case REPORT_INCOMPLETE:
+		return "incomplete";
+	default:
+		return "?";
+	}
+}
+
+/* Tags the rest of the run with the report id; what failed, then one summary line. */
+static void cli_log_report(const struct report *rep)
+{
+	size_t i;
+
+	log_set_report_id(rep->report_id);
+	for (i = 0; i < rep->nsources; i++) {
+		const struct report_source *s = &rep->sources[i];
+
+		if (s->status == REPORT_SRC_FAILED) {
+			log_msg(LOG_LEVEL_WARNING, "source %s failed: %s", s->name,
+				s->error != NULL ? s->error : "(no reason recorded)");
+		}
+	}
+	log_msg(LOG_LEVEL_NOTICE, "scan of %s (%s) finished: %s, %zu finding(s), %" PRId64
+		" ms", rep->root != NULL ? rep->root : "/", rep->mode != NULL ? rep->mode : "?",
+		cli_verdict_name(rep->verdict), rep->nfindings, rep->duration_ms);
+}
+
+/* Sleeps a uniformly random 0..@max seconds; a signal ends the wait early. */
+static void cli_splay(unsigned max)
+{
+	uint32_t r = 0;
+	struct timespec ts;
+
+	if (max == 0) {
+		return;
+	}
+	/* no entropy is no reason to skip the scan: the pid still spreads a fleet a little */
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		r = (uint32_t)getpid() * 2654435761u;
+	}
+	ts.tv_sec = (time_t)(r % ((uint64_t)max + 1));
+	ts.tv_nsec = 0;
+	log_msg(LOG_LEVEL_INFO, "waiting %lld s before scanning (--splay %u)",
+		(long long)ts.tv_sec, max);
+	(void)nanosleep(&ts, NULL);
+}
+
 static int cli_scan(int argc, char **argv)
 {
 	struct cli_jail jail;
@@ -682,6 +786,7 @@ static int cli_scan(int argc, char **argv)
 	if (!o.deep && o.deep_only != NULL) {
 		return cli_usage("option '%s' needs --deep", o.deep_only);
 	}
+	cli_splay(o.splay);
 	sigs = cli_load_sigs(&o, true, &rc);
 	if (sigs == NULL) {
 		return rc;
@@ -690,6 +795,8 @@ static int cli_scan(int argc, char **argv)
 		sig_set_free(sigs);
 		return o.output != NULL ? CLI_EXIT_USAGE : CLI_EXIT_SOFTWARE;
 	}
+	log_msg(LOG_LEVEL_INFO, "scanning %s%s, Landlock ABI %d", o.root != NULL ? o.root : "/",
+		o.deep ? " (deep)" : "", jail.st.landlock_abi);
 	memset(&so, 0, sizeof(so));
 	so.root = o.root;
 	/* everything trusted is loaded: the scan gives up writing before reading the root */
@@ -708,6 +815,7 @@ static int cli_scan(int argc, char **argv)
 		return e.code == KERR_IO || e.code == KERR_USAGE ? CLI_EXIT_USAGE
 							       : CLI_EXIT_SOFTWARE;
 	}
+	cli_log_report(rep);
 	rc = cli_emit(&o, rep);
 	if (rc == CLI_EXIT_CLEAN) {
 		rc = cli_verdict_exit(rep);
@@ -877,8 +985,8 @@ static int cli_sigs_hash(const struct cli_opts *o, int argc, char **argv, int fi
 		buf_free(&out);
 		return e.code == KERR_USAGE ? CLI_EXIT_USAGE : cli_exit_for(&e);
 	}
-	if (!o->quiet && n.empty + n.changed > 0) {
-		cli_err("left out %" PRIu64 " empty file(s) and %" PRIu64
+	if (n.empty + n.changed > 0) {
+		log_msg(LOG_LEVEL_WARNING, "left out %" PRIu64 " empty file(s) and %" PRIu64
 			" that changed while being read",
 			n.empty, n.changed);
 	}

@@ -175,4 +175,10 @@
 /* --signatures given more often than this is a mistake, not a use. */
 #define KS_CLI_LIST_MAX 256u
 
+/* One log message after escaping: an error message with a path or two fits; more is cut. */
+#define KS_LOG_MSG_MAX 4096u
+
+/* --splay: a day spreads a daily fleet job over the whole day; longer would skip days. */
+#define KS_SPLAY_MAX 86400u
+
 #endif
