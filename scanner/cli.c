@@ -795,8 +795,8 @@ static int cli_scan(int argc, char **argv)
 		sig_set_free(sigs);
 		return o.output != NULL ? CLI_EXIT_USAGE : CLI_EXIT_SOFTWARE;
 	}
-	log_msg(LOG_LEVEL_INFO, "scanning %s%s, Landlock ABI %d", o.root != NULL ? o.root : "/",
-		o.deep ? " (deep)" : "", jail.st.landlock_abi);
+	log_msg(LOG_LEVEL_INFO, "scanning %s%s", o.root != NULL ? o.root : "/",
+		o.deep ? " (deep)" : "");
 	memset(&so, 0, sizeof(so));
 	so.root = o.root;
 	/* everything trusted is loaded: the scan gives up writing before reading the root */
