@@ -877,27 +877,6 @@ static int cli_sigs_list(const struct cli_opts *o)
 	return CLI_EXIT_CLEAN;
 }
 
-/* Reads a pack to sign: the same ownership rule as loading it, and its size cap. */
-static int cli_read_pack(const char *path, struct buf *b, struct kerr *e)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	int rc = -1;
-
-	if (fd < 0) {
-		return kerr_sys(e, KERR_IO, errno, "%s", path);
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		kerr_set(e, KERR_INPUT, "%s: not a regular file", path);
-	} else if (packsig_check_owner(path, &st, e) == 0) {
-		rc = xstd_read_fd(fd, KS_SIG_FILE_MAX, b) == 0
-			? 0
-			: kerr_sys(e, KERR_INPUT, errno, "%s", path);
-	}
-	xstd_close_quietly(fd);
-	return rc;
-}
-
 /* Signs each pack after checking it lints: a signature vouches for a pack that loads. */
 static int cli_sigs_sign(const struct cli_opts *o, int argc, char **argv, int first)
 {
@@ -916,7 +895,7 @@ static int cli_sigs_sign(const struct cli_opts *o, int argc, char **argv, int fi
 		buf_init(&b, KS_SIG_FILE_MAX);
 		if (snprintf(sigpath, sizeof(sigpath), "%s.sig", argv[i]) >= (int)sizeof(sigpath)) {
 			kerr_set(&e, KERR_USAGE, "%s: path too long", argv[i]);
-		} else if (cli_read_pack(argv[i], &b, &e) == 0 &&
+		} else if (packsig_read_file(argv[i], KS_SIG_FILE_MAX, &b, &e) == 0 &&
 			   packsig_sign(o->key, buf_str(&b), buf_len(&b), sig, &e) == 0 &&
 			   output_write(sigpath, (const char *)sig, sizeof(sig), 0644, &e) == 0) {
 			printf("%s: signed\n", sigpath);

@@ -93,6 +93,11 @@ static int packsig_read_small(
 	return rc;
 }
 
+int packsig_read_file(const char *path, size_t max, struct buf *out, struct kerr *err)
+{
+	return packsig_read_small(path, false, max, out, err);
+}
+
 static EVP_PKEY *packsig_parse_pub(const struct buf *pem)
 {
 	BIO *bio = BIO_new_mem_buf(buf_str(pem), (int)buf_len(pem));

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "scanner/buf.h"
 #include "scanner/kerr.h"
 
 /*
@@ -52,6 +53,13 @@ int packsig_check_owner(const char *name, const struct stat *st, struct kerr *er
  */
 int packsig_gate(void *ctx, const char *name, const struct stat *st, const char *data,
 	size_t len, bool *verified, struct kerr *err);
+
+/**
+ * Reads the regular file @path (never through a symlink, never a FIFO or device) whole,
+ * at most @max bytes, after the ownership rule of packsig_check_owner().
+ * @return 0, or -1 with @err set.
+ */
+int packsig_read_file(const char *path, size_t max, struct buf *out, struct kerr *err);
 
 /**
  * Signs @len bytes of @data with the Ed25519 private key in PEM file @keyfile (which must
