@@ -15,6 +15,10 @@ PKGS="
 	dpkg-dev rpm
 	openssl python3 ca-certificates
 	bfs hyperfine
+	clang libclang-rt-14-dev valgrind time
+	clamav python3-jsonschema
+	debhelper lintian fakeroot mandoc groff-base bash-completion systemd
+	ansible-core python3-apt
 "
 
 export DEBIAN_FRONTEND=noninteractive

@@ -132,6 +132,11 @@ struct deliver *deliver_begin(const struct deliver_opts *o)
 	return d;
 }
 
+bool deliver_spool_ok(const struct deliver *d)
+{
+	return d->spool != NULL;
+}
+
 int deliver_attach(struct deliver *d, struct report *rep)
 {
 	struct kerr err;

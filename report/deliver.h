@@ -76,6 +76,9 @@ struct deliver;
  */
 struct deliver *deliver_begin(const struct deliver_opts *o);
 
+/** True when the session has its spool (open and locked): its directory exists. */
+bool deliver_spool_ok(const struct deliver *d);
+
 /**
  * Puts the spool's journal (dropped reports, files moved aside) into @rep->delivery, or an
  * error into @rep when the journal could not be read. Call before writing @rep anywhere.

@@ -145,6 +145,12 @@ static const char *fmt_ecs_category(enum report_ev_kind k)
 		return "process";
 	case REPORT_EV_KERNEL_MODULE:
 		return "driver";
+	case REPORT_EV_ACCOUNT:
+		return "iam";
+	case REPORT_EV_SOCKET:
+		return "network";
+	case REPORT_EV_CRON:
+		return "configuration";
 	case REPORT_EV_KIND_COUNT:
 	default:
 		return NULL;
@@ -154,7 +160,8 @@ static const char *fmt_ecs_category(enum report_ev_kind k)
 /* event.category: the distinct categories of the finding's evidence kinds, in ECS order. */
 static void fmt_ecs_categories(struct json *j, const struct report_finding *f)
 {
-	static const char *const order[] = {"driver", "file", "package", "process"};
+	static const char *const order[] = {"configuration", "driver", "file", "iam", "network",
+		"package", "process"};
 	unsigned k;
 	size_t i;
 
@@ -240,6 +247,9 @@ static void fmt_ecs_process(struct json *j, const struct report_evidence *e)
 	json_obj_begin(j);
 	json_kv_str(j, "name", e->name);
 	json_kv_str(j, "executable", e->path);
+	if (e->pid != 0) {
+		json_kv_u64(j, "pid", e->pid);
+	}
 	json_obj_end(j);
 }
 
@@ -294,7 +304,7 @@ static void fmt_ecs_finding(struct json *j, const struct report *r, const struct
 	json_kv_str(j, "report_id", r->report_id);
 	json_kv_str(j, "verdict", report_verdict_name(r->verdict));
 	json_key(j, "finding");
-	fmt_json_finding(j, f);
+	fmt_json_finding(j, f, r->live);
 	json_obj_end(j);
 	json_obj_end(j);
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include "report/fscov.h"
 #include "report/json.h"
 #include "scanner/xstd.h"
 
@@ -40,6 +41,7 @@ void fmt_json_packs(struct json *j, const struct report *r)
 		json_kv_str(j, "version", p->version);
 		json_kv_str(j, "sha256", p->sha256);
 		json_kv_bool(j, "builtin", p->builtin);
+		json_kv_bool(j, "verified", p->verified);
 		json_kv_u64(j, "signatures", p->nsignatures);
 		json_obj_end(j);
 	}
@@ -69,10 +71,84 @@ void fmt_json_scan(struct json *j, const struct report *r)
 	json_obj_begin(j);
 	json_kv_str(j, "root", r->root);
 	json_kv_str(j, "mode", r->mode);
+	json_kv_bool(j, "live", r->live);
 	fmt_json_time(j, "started_at", r->started_ms);
 	fmt_json_time(j, "finished_at", r->finished_ms);
 	json_kv_i64(j, "duration_ms", r->duration_ms);
+	json_key(j, "sandbox");
+	json_obj_begin(j);
+	json_kv_bool(j, "no_new_privs", r->sandbox_no_new_privs);
+	json_kv_i64(j, "landlock_abi", r->sandbox_landlock_abi);
+	json_kv_str(j, "note", r->sandbox_note);
 	json_obj_end(j);
+	json_obj_end(j);
+}
+
+static void fmt_json_counts(struct json *j, const char *key, const struct report_count *v,
+	size_t n)
+{
+	size_t i;
+
+	json_key(j, key);
+	json_obj_begin(j);
+	for (i = 0; i < n; i++) {
+		json_kv_u64(j, v[i].key, v[i].value);
+	}
+	json_obj_end(j);
+}
+
+static void fmt_json_strs(struct json *j, const char *key, char *const *v, size_t n)
+{
+	size_t i;
+
+	json_key(j, key);
+	json_arr_begin(j);
+	for (i = 0; i < n; i++) {
+		json_str(j, v[i]);
+	}
+	json_arr_end(j);
+}
+
+/* The deep sweep's coverage, inside sources.fs (docs/report.md). */
+static void fmt_json_fs(struct json *j, const struct fscov *c)
+{
+	size_t i;
+
+	fmt_json_strs(j, "paths", c->paths, c->npaths);
+	fmt_json_strs(j, "excluded", c->excluded, c->nexcluded);
+	json_kv_u64(j, "max_file_size", c->max_file_size);
+	if (c->max_duration_s > 0) {
+		json_kv_u64(j, "max_duration_s", c->max_duration_s);
+	}
+	json_kv_bool(j, "low_priority", c->low_priority);
+	fmt_json_counts(j, "skipped", c->skipped, c->nskipped);
+	fmt_json_counts(j, "errors_by_kind", c->errors_by_kind, c->nerrors_by_kind);
+	json_key(j, "failed_paths");
+	json_arr_begin(j);
+	for (i = 0; i < c->nfailed; i++) {
+		json_obj_begin(j);
+		json_kv_str(j, "path", c->failed[i].path);
+		json_kv_str(j, "kind", c->failed[i].kind);
+		json_kv_str(j, "error", c->failed[i].message);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	if (c->failed_dropped > 0) {
+		json_kv_u64(j, "failed_paths_dropped", c->failed_dropped);
+	}
+	json_key(j, "mounts_skipped");
+	json_arr_begin(j);
+	for (i = 0; i < c->nmounts; i++) {
+		json_obj_begin(j);
+		json_kv_str(j, "path", c->mounts[i].path);
+		json_kv_str(j, "fstype", c->mounts[i].fstype);
+		json_kv_str(j, "reason", c->mounts[i].reason);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	if (c->mounts_dropped > 0) {
+		json_kv_u64(j, "mounts_skipped_dropped", c->mounts_dropped);
+	}
 }
 
 void fmt_json_sources(struct json *j, const struct report *r)
@@ -94,10 +170,44 @@ void fmt_json_sources(struct json *j, const struct report *r)
 			json_kv_u64(j, s->counts[k].key, s->counts[k].value);
 		}
 		json_obj_end(j);
+		if (s->fs != NULL) {
+			fmt_json_fs(j, s->fs);
+		}
 		json_kv_str(j, "error", s->error);
 		json_obj_end(j);
 	}
 	json_obj_end(j);
+}
+
+/* The members of the host probes' evidence (processes, services, sockets...). */
+static void fmt_json_evidence_live(struct json *j, const struct report_evidence *e)
+{
+	if (e->pid != 0) {
+		json_kv_u64(j, "pid", e->pid);
+	}
+	if (e->has_uid) {
+		json_kv_u64(j, "uid", e->uid);
+	}
+	if (e->has_gid) {
+		json_kv_u64(j, "gid", e->gid);
+	}
+	if (e->has_started) {
+		fmt_json_time(j, "started_at", e->started_ms);
+	}
+	if (e->has_enabled) {
+		json_kv_bool(j, "enabled", e->enabled);
+	}
+	json_kv_str(j, "proto", e->proto);
+	json_kv_str(j, "address", e->address);
+	if (e->port != 0) {
+		json_kv_u64(j, "port", e->port);
+	}
+	json_kv_str(j, "account", e->account);
+	json_kv_str(j, "user", e->user);
+	if (e->line != 0) {
+		json_kv_u64(j, "line", e->line);
+	}
+	json_kv_str(j, "command", e->command);
 }
 
 static void fmt_json_evidence(struct json *j, const struct report_evidence *e)
@@ -123,16 +233,46 @@ static void fmt_json_evidence(struct json *j, const struct report_evidence *e)
 		fmt_json_time(j, "mtime", e->mtime_ms);
 	}
 	json_kv_str(j, "source", e->source);
+	fmt_json_evidence_live(j, e);
 	json_obj_end(j);
 }
 
 /* Kinds in name order, for evidence_kinds. */
 static const enum report_ev_kind fmt_json_kinds_sorted[] = {
-	REPORT_EV_FILE, REPORT_EV_HASH, REPORT_EV_KERNEL_MODULE, REPORT_EV_PACKAGE,
-	REPORT_EV_PATH, REPORT_EV_PROCESS, REPORT_EV_SERVICE,
+	REPORT_EV_ACCOUNT, REPORT_EV_CRON, REPORT_EV_FILE, REPORT_EV_HASH,
+	REPORT_EV_KERNEL_MODULE, REPORT_EV_PACKAGE, REPORT_EV_PATH, REPORT_EV_PROCESS,
+	REPORT_EV_SERVICE, REPORT_EV_SOCKET,
 };
 
-void fmt_json_finding(struct json *j, const struct report_finding *f)
+/* The removal plan: always an array, empty when nothing could be planned. */
+static void fmt_json_steps(struct json *j, const struct report_finding *f)
+{
+	size_t i, k;
+
+	json_key(j, "remove");
+	json_arr_begin(j);
+	for (i = 0; i < f->nsteps; i++) {
+		const struct report_step *st = &f->steps[i];
+
+		json_obj_begin(j);
+		json_kv_str(j, "action", st->action);
+		json_kv_str(j, "description", st->description);
+		json_kv_str(j, "command", st->command);
+		json_key(j, "targets");
+		json_arr_begin(j);
+		for (k = 0; k < st->ntargets; k++) {
+			json_str(j, st->targets[k]);
+		}
+		json_arr_end(j);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	if (f->steps_dropped > 0) {
+		json_kv_u64(j, "remove_dropped", f->steps_dropped);
+	}
+}
+
+void fmt_json_finding(struct json *j, const struct report_finding *f, bool live)
 {
 	size_t i;
 
@@ -141,7 +281,14 @@ void fmt_json_finding(struct json *j, const struct report_finding *f)
 	json_kv_str(j, "vendor", f->vendor);
 	json_kv_str(j, "product", f->product);
 	json_kv_str(j, "state", report_state_name(f->state));
-	json_kv_str(j, "remove", f->remove);
+	if (live) {
+		json_kv_bool(j, "running", report_finding_running(f));
+	}
+	if (f->has_service) {
+		json_kv_bool(j, "enabled", f->enabled);
+	}
+	fmt_json_steps(j, f);
+	json_kv_str(j, "remove_hint", f->remove);
 	json_key(j, "evidence_kinds");
 	json_arr_begin(j);
 	for (i = 0; i < XSTD_COUNTOF(fmt_json_kinds_sorted); i++) {
@@ -174,7 +321,7 @@ static void fmt_json_results(struct json *j, const struct report *r)
 	json_key(j, "findings");
 	json_arr_begin(j);
 	for (i = 0; i < r->nfindings; i++) {
-		fmt_json_finding(j, r->findings[i]);
+		fmt_json_finding(j, r->findings[i], r->live);
 	}
 	json_arr_end(j);
 	json_key(j, "errors");

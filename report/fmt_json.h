@@ -36,8 +36,11 @@ void fmt_json_scan(struct json *j, const struct report *r);
 /** "sources": {...}: every source with its status, location, counts and error. */
 void fmt_json_sources(struct json *j, const struct report *r);
 
-/** One finding object, as in the native report's findings[]. */
-void fmt_json_finding(struct json *j, const struct report_finding *f);
+/**
+ * One finding object, as in the native report's findings[]; @live is the report's (only a
+ * live scan can say whether a product runs).
+ */
+void fmt_json_finding(struct json *j, const struct report_finding *f, bool live);
 
 /** "delivery": {...}, only when the spool has something to tell. */
 void fmt_json_delivery(struct json *j, const struct report *r);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "report/fscov.h"
 #include "scanner/xstd.h"
 
 /* ANSI SGR sequences for the banner; only written when color is asked for. */
@@ -100,6 +101,21 @@ static void fmt_text_item(struct buf *out, const char **sep, const char *label, 
 	*sep = ", ";
 }
 
+static void fmt_text_sandbox(struct buf *out, const struct report *r)
+{
+	if (r->sandbox_landlock_abi > 0) {
+		buf_addf(out, "filesystem read-only (Landlock ABI %d)", r->sandbox_landlock_abi);
+	} else {
+		buf_adds(out, "no filesystem sandbox");
+		if (r->sandbox_note != NULL) {
+			buf_adds(out, " (");
+			fmt_text_val(out, r->sandbox_note);
+			buf_adds(out, ")");
+		}
+	}
+	buf_adds(out, r->sandbox_no_new_privs ? ", no new privileges" : "");
+}
+
 static void fmt_text_header(struct buf *out, const struct report *r)
 {
 	char start[32], end[32];
@@ -121,8 +137,10 @@ static void fmt_text_header(struct buf *out, const struct report *r)
 	fmt_text_esc(out, r->root != NULL ? r->root : "/", false);
 	xstd_rfc3339(r->started_ms, start);
 	xstd_rfc3339(r->finished_ms, end);
-	buf_addf(out, " (%s), %s to %s, %" PRId64 " ms\nSignatures: ",
+	buf_addf(out, " (%s), %s to %s, %" PRId64 " ms\nSandbox:    ",
 		r->mode != NULL ? r->mode : "quick", start, end, r->duration_ms);
+	fmt_text_sandbox(out, r);
+	buf_adds(out, "\nSignatures: ");
 	for (i = 0; i < r->npacks; i++) {
 		buf_adds(out, i > 0 ? ", " : "");
 		fmt_text_val(out, r->packs[i].name);
@@ -130,7 +148,8 @@ static void fmt_text_header(struct buf *out, const struct report *r)
 			buf_adds(out, " ");
 			fmt_text_val(out, r->packs[i].version);
 		}
-		buf_addf(out, " (%zu)", r->packs[i].nsignatures);
+		buf_addf(out, " (%zu%s)", r->packs[i].nsignatures,
+			r->packs[i].verified ? ", signature verified" : "");
 	}
 	buf_adds(out, r->npacks == 0 ? "none\n" : "\n");
 }
@@ -245,6 +264,52 @@ static bool fmt_text_differs(const char *a, const char *b)
 	return b == NULL || strcmp(a, b) != 0;
 }
 
+/* "<sep><label><number>" for the numeric members of the host probes' evidence. */
+static void fmt_text_num(struct buf *out, const char **sep, const char *label, uint64_t v)
+{
+	buf_addf(out, "%s%s%" PRIu64, *sep, label, v);
+	*sep = ", ";
+}
+
+/* What the host probes add: the socket, the process, the account, the cron line. */
+static void fmt_text_ev_live(struct buf *out, const char **sep, const struct report_evidence *e)
+{
+	char t[32];
+
+	if (e->proto != NULL) {
+		fmt_text_item(out, sep, "", e->proto);
+	}
+	if (e->address != NULL && e->port != 0) {
+		/* "udp 0.0.0.0:15000" reads as one item */
+		buf_addc(out, ' ');
+		fmt_text_val(out, e->address);
+		buf_addf(out, ":%" PRIu32, e->port);
+	}
+	fmt_text_item(out, sep, "", e->account);
+	if (e->pid != 0) {
+		fmt_text_num(out, sep, "pid ", e->pid);
+	}
+	if (e->has_uid) {
+		fmt_text_num(out, sep, "uid ", e->uid);
+	}
+	if (e->has_gid) {
+		fmt_text_num(out, sep, "gid ", e->gid);
+	}
+	if (e->has_started && e->started_ms >= 0 && e->started_ms <= FMT_TEXT_TIME_MAX) {
+		xstd_rfc3339(e->started_ms, t);
+		fmt_text_item(out, sep, "started ", t);
+	}
+	if (e->has_enabled) {
+		buf_addf(out, "%s%s", *sep, e->enabled ? "enabled at boot" : "not enabled");
+		*sep = ", ";
+	}
+	if (e->line != 0) {
+		fmt_text_num(out, sep, "line ", e->line);
+	}
+	fmt_text_item(out, sep, "user ", e->user);
+	fmt_text_item(out, sep, "command ", e->command);
+}
+
 /* Everything else known about it, in parentheses: where, status, how it matched. */
 static void fmt_text_ev_details(struct buf *out, const struct report_evidence *e)
 {
@@ -276,6 +341,7 @@ static void fmt_text_ev_details(struct buf *out, const struct report_evidence *e
 		xstd_rfc3339(e->mtime_ms, t);
 		fmt_text_item(out, &sep, "modified ", t);
 	}
+	fmt_text_ev_live(out, &sep, e);
 	fmt_text_item(out, &sep, "role ", e->role);
 	/* a pattern equal to what it matched says nothing new */
 	if (e->pattern != NULL && fmt_text_differs(e->pattern, e->path) &&
@@ -288,7 +354,61 @@ static void fmt_text_ev_details(struct buf *out, const struct report_evidence *e
 	}
 }
 
-static void fmt_text_finding(struct buf *out, const struct report_finding *f, size_t no)
+/* "running, enabled at boot" or "not running, not enabled at boot", when it is known. */
+static void fmt_text_status(struct buf *out, const struct report_finding *f, bool live)
+{
+	if (!live && !f->has_service) {
+		return;
+	}
+	buf_adds(out, "    status:   ");
+	if (live) {
+		buf_adds(out, report_finding_running(f) ? "running" : "not running");
+	}
+	if (f->has_service) {
+		buf_addf(out, "%s%s", live ? ", " : "",
+			f->enabled ? "enabled at boot" : "not enabled at boot");
+	}
+	buf_addc(out, '\n');
+}
+
+/* The removal plan, numbered, each command on its own line after "$ ". */
+static void fmt_text_plan(struct buf *out, const struct report_finding *f)
+{
+	size_t i, k;
+
+	if (f->nsteps == 0) {
+		buf_adds(out, "    remove:   no step could be planned from the evidence\n");
+		return;
+	}
+	buf_addf(out, "    remove:   %zu step%s (a plan: kscan removes nothing)\n", f->nsteps,
+		f->nsteps == 1 ? "" : "s");
+	for (i = 0; i < f->nsteps; i++) {
+		const struct report_step *st = &f->steps[i];
+
+		buf_addf(out, "      %zu. ", i + 1);
+		fmt_text_esc(out, st->description, false);
+		buf_addc(out, '\n');
+		if (st->command != NULL) {
+			buf_adds(out, "         $ ");
+			fmt_text_esc(out, st->command, false);
+			buf_addc(out, '\n');
+			continue;
+		}
+		/* a step done by hand: what to edit */
+		for (k = 0; k < st->ntargets; k++) {
+			buf_adds(out, "         - ");
+			fmt_text_esc(out, st->targets[k], false);
+			buf_addc(out, '\n');
+		}
+	}
+	if (f->steps_dropped > 0) {
+		buf_addf(out, "      ... and %zu more step%s not kept (cap reached)\n",
+			f->steps_dropped, f->steps_dropped == 1 ? "" : "s");
+	}
+}
+
+static void fmt_text_finding(struct buf *out, const struct report_finding *f, size_t no,
+	bool live)
 {
 	size_t i;
 
@@ -302,6 +422,7 @@ static void fmt_text_finding(struct buf *out, const struct report_finding *f, si
 		fmt_text_esc(out, f->vendor, false);
 		buf_addc(out, '\n');
 	}
+	fmt_text_status(out, f, live);
 	buf_addf(out, "    evidence: %zu item%s", f->nev, f->nev == 1 ? "" : "s");
 	if (f->ev_dropped > 0) {
 		buf_addf(out, " shown, %zu more not kept (cap reached)", f->ev_dropped);
@@ -316,9 +437,64 @@ static void fmt_text_finding(struct buf *out, const struct report_finding *f, si
 		fmt_text_ev_details(out, e);
 		buf_addc(out, '\n');
 	}
-	buf_adds(out, "    remove:   ");
+	fmt_text_plan(out, f);
+	buf_adds(out, "    hint:     ");
 	fmt_text_esc(out, f->remove != NULL ? f->remove : "(no hint in the signature)", false);
 	buf_addc(out, '\n');
+}
+
+static void fmt_text_counts(struct buf *out, const char *label, const struct report_count *v,
+	size_t n)
+{
+	const char *sep = "";
+	size_t i;
+
+	if (n == 0) {
+		return;
+	}
+	buf_addf(out, "\n           %s: ", label);
+	for (i = 0; i < n; i++) {
+		buf_addf(out, "%s%s %" PRIu64, sep, v[i].key, v[i].value);
+		sep = ", ";
+	}
+}
+
+/* The deep sweep's coverage: what it looked at, and everything it did not. */
+static void fmt_text_fs(struct buf *out, const struct fscov *c)
+{
+	size_t i;
+
+	buf_adds(out, "\n           swept:");
+	for (i = 0; i < c->npaths; i++) {
+		buf_addc(out, ' ');
+		fmt_text_val(out, c->paths[i]);
+	}
+	for (i = 0; i < c->nexcluded; i++) {
+		buf_adds(out, i == 0 ? "; excluded: " : " ");
+		fmt_text_val(out, c->excluded[i]);
+	}
+	fmt_text_counts(out, "skipped", c->skipped, c->nskipped);
+	fmt_text_counts(out, "errors", c->errors_by_kind, c->nerrors_by_kind);
+	for (i = 0; i < c->nfailed; i++) {
+		buf_adds(out, "\n           failed: ");
+		fmt_text_val(out, c->failed[i].path);
+		buf_adds(out, ": ");
+		fmt_text_esc(out, c->failed[i].message, false);
+	}
+	if (c->failed_dropped > 0) {
+		buf_addf(out, "\n           failed: %" PRIu64 " more", c->failed_dropped);
+	}
+	for (i = 0; i < c->nmounts; i++) {
+		buf_adds(out, "\n           mount not entered: ");
+		fmt_text_val(out, c->mounts[i].path);
+		buf_adds(out, " (");
+		fmt_text_esc(out, c->mounts[i].fstype, false);
+		buf_addf(out, ", %s)", c->mounts[i].reason);
+	}
+	if (c->mounts_dropped > 0) {
+		buf_addf(out, "\n           mounts not entered: %" PRIu64 " more",
+			c->mounts_dropped);
+	}
 }
 
 static void fmt_text_coverage(struct buf *out, const struct report *r)
@@ -333,7 +509,7 @@ static void fmt_text_coverage(struct buf *out, const struct report *r)
 		const struct report_source *s = &r->sources[i];
 		const char *sep = "  ";
 
-		buf_addf(out, "  %-8s %s", s->name, report_src_status_name(s->status));
+		buf_addf(out, "  %-14s %s", s->name, report_src_status_name(s->status));
 		if (s->location != NULL || s->ncounts > 0) {
 			/* pad the status column only when something follows it */
 			int pad = 7 - (int)strlen(report_src_status_name(s->status));
@@ -348,8 +524,11 @@ static void fmt_text_coverage(struct buf *out, const struct report *r)
 			buf_addf(out, "%s%s %" PRIu64, sep, s->counts[k].key, s->counts[k].value);
 			sep = ", ";
 		}
+		if (s->fs != NULL) {
+			fmt_text_fs(out, s->fs);
+		}
 		if (s->error != NULL) {
-			buf_adds(out, "\n           error: ");
+			buf_adds(out, "\n                 error: ");
 			fmt_text_esc(out, s->error, false);
 		}
 		buf_addc(out, '\n');
@@ -419,7 +598,7 @@ int fmt_text_write(const struct report *r, struct buf *out, bool color)
 		buf_addf(out, "\nFindings (%zu):\n", r->nfindings);
 	}
 	for (i = 0; i < r->nfindings; i++) {
-		fmt_text_finding(out, r->findings[i], i + 1);
+		fmt_text_finding(out, r->findings[i], i + 1, r->live);
 	}
 	fmt_text_coverage(out, r);
 	fmt_text_errors(out, r);

@@ -99,6 +99,33 @@ static int output_stdout(const char *data, size_t len, struct kerr *err)
 	return 0;
 }
 
+/*
+ * kscan runs as root: renaming over /dev/null, a FIFO a reader waits on, or a symlink such
+ * as /dev/stdout would replace a device or a link the host relies on. Only a missing name
+ * or a regular file is ever replaced.
+ */
+static int output_check_target(int dirfd, const char *path, const char *base, struct kerr *err)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		if (errno == ENOENT) {
+			return 0;
+		}
+		return kerr_sys(err, KERR_IO, errno, "%s", path);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		return kerr_sys(err, KERR_IO, EISDIR, "%s", path);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		return kerr_set(err, KERR_IO,
+			"%s: not a regular file; kscan replaces only regular files (use '-' for "
+			"standard output)",
+			path);
+	}
+	return 0;
+}
+
 /* Writes the temporary file in @dirfd and renames it over @base. */
 static int output_replace(int dirfd, const char *path, const char *base, const char *data,
 	size_t len, mode_t mode, struct kerr *err)
@@ -149,7 +176,8 @@ int output_write(const char *path, const char *data, size_t len, mode_t mode, st
 		kerr_sys(err, KERR_IO, errno, "%s: cannot open directory %s", path, dir);
 		goto free_dir;
 	}
-	if (output_replace(dirfd, path, base, data, len, mode, err) != 0) {
+	if (output_check_target(dirfd, path, base, err) != 0 ||
+	    output_replace(dirfd, path, base, data, len, mode, err) != 0) {
 		goto close_dir;
 	}
 	/* the rename is only durable once the directory is; some filesystems cannot say */

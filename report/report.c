@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/fscov.h"
 #include "scanner/limits.h"
 #include "scanner/xstd.h"
 
@@ -77,6 +78,23 @@ static void report_evidence_free(struct report_evidence *e)
 	report_free_const(e->target);
 	report_free_const(e->sha256);
 	report_free_const(e->source);
+	report_free_const(e->proto);
+	report_free_const(e->address);
+	report_free_const(e->account);
+	report_free_const(e->user);
+	report_free_const(e->command);
+}
+
+static void report_step_free(struct report_step *st)
+{
+	size_t i;
+
+	free(st->description);
+	free(st->command);
+	for (i = 0; i < st->ntargets; i++) {
+		free(st->targets[i]);
+	}
+	free(st->targets);
 }
 
 static void report_finding_free(struct report_finding *f)
@@ -88,6 +106,10 @@ static void report_finding_free(struct report_finding *f)
 	}
 	free(f->ev);
 	free(f->slots);
+	for (i = 0; i < f->nsteps; i++) {
+		report_step_free(&f->steps[i]);
+	}
+	free(f->steps);
 	free(f->signature);
 	free(f->vendor);
 	free(f->product);
@@ -128,6 +150,7 @@ void report_free(struct report *r)
 	for (i = 0; i < r->nsources; i++) {
 		free(r->sources[i].location);
 		free(r->sources[i].error);
+		fscov_free(r->sources[i].fs);
 	}
 	free(r->sources);
 	for (i = 0; i < r->nfindings; i++) {
@@ -147,6 +170,7 @@ void report_free(struct report *r)
 	free(r->kernel);
 	free(r->root);
 	free(r->mode);
+	free(r->sandbox_note);
 	free(r->verdict_reason);
 	report_delivery_free(&r->delivery);
 	free(r);
@@ -350,9 +374,15 @@ static int report_cmp_i64(int64_t a, int64_t b)
 static int report_ev_cmp(const struct report_evidence *a, const struct report_evidence *b)
 {
 	const char *const sa[] = { a->path, a->name, a->manager, a->arch, a->version, a->role,
-		a->pattern, a->status, a->ftype, a->target, a->sha256, a->source };
+		a->pattern, a->status, a->ftype, a->target, a->sha256, a->source, a->proto,
+		a->address, a->account, a->user, a->command };
 	const char *const sb[] = { b->path, b->name, b->manager, b->arch, b->version, b->role,
-		b->pattern, b->status, b->ftype, b->target, b->sha256, b->source };
+		b->pattern, b->status, b->ftype, b->target, b->sha256, b->source, b->proto,
+		b->address, b->account, b->user, b->command };
+	const int64_t na[] = { a->pid, a->has_uid, a->uid, a->has_gid, a->gid, a->has_started,
+		a->started_ms, a->has_enabled, a->enabled, a->port };
+	const int64_t nb[] = { b->pid, b->has_uid, b->uid, b->has_gid, b->gid, b->has_started,
+		b->started_ms, b->has_enabled, b->enabled, b->port };
 	size_t i;
 	int c;
 
@@ -375,6 +405,12 @@ static int report_ev_cmp(const struct report_evidence *a, const struct report_ev
 	if (c == 0) {
 		c = report_cmp_i64(a->mtime_ms, b->mtime_ms);
 	}
+	if (c == 0) {
+		c = a->line < b->line ? -1 : a->line > b->line;
+	}
+	for (i = 0; c == 0 && i < XSTD_COUNTOF(na); i++) {
+		c = report_cmp_i64(na[i], nb[i]);
+	}
 	return c;
 }
 
@@ -382,9 +418,13 @@ static int report_ev_cmp(const struct report_evidence *a, const struct report_ev
 static uint64_t report_ev_hash(const struct report_evidence *e)
 {
 	const char *const s[] = { e->role, e->pattern, e->manager, e->name, e->version, e->arch,
-		e->status, e->path, e->ftype, e->target, e->sha256, e->source };
+		e->status, e->path, e->ftype, e->target, e->sha256, e->source, e->proto,
+		e->address, e->account, e->user, e->command };
 	uint64_t nums[] = { (uint64_t)e->kind, (uint64_t)e->state, e->size,
-		(uint64_t)e->mtime_ms, (uint64_t)e->has_size << 1 | e->has_mtime };
+		(uint64_t)e->mtime_ms, (uint64_t)e->has_size << 1 | e->has_mtime, e->pid,
+		(uint64_t)e->uid << 1 | e->has_uid, (uint64_t)e->gid << 1 | e->has_gid,
+		(uint64_t)e->started_ms, (uint64_t)e->has_started << 2 | e->has_enabled << 1 |
+		e->enabled, e->port, e->line };
 	uint64_t h = 0xcbf29ce484222325u;
 	size_t i;
 
@@ -439,7 +479,8 @@ static int report_index(struct report_finding *f)
 static size_t report_ev_bytes(const struct report_evidence *e)
 {
 	const char *const s[] = { e->role, e->pattern, e->manager, e->name, e->version, e->arch,
-		e->status, e->path, e->ftype, e->target, e->sha256, e->source };
+		e->status, e->path, e->ftype, e->target, e->sha256, e->source, e->proto,
+		e->address, e->account, e->user, e->command };
 	size_t i, n = sizeof(*e);
 
 	for (i = 0; i < XSTD_COUNTOF(s); i++) {
@@ -453,10 +494,11 @@ static int report_ev_copy(struct report_evidence *dst, const struct report_evide
 {
 	const char **const d[] = { &dst->role, &dst->pattern, &dst->manager, &dst->name,
 		&dst->version, &dst->arch, &dst->status, &dst->path, &dst->ftype, &dst->target,
-		&dst->sha256, &dst->source };
+		&dst->sha256, &dst->source, &dst->proto, &dst->address, &dst->account, &dst->user,
+		&dst->command };
 	const char *const s[] = { src->role, src->pattern, src->manager, src->name, src->version,
 		src->arch, src->status, src->path, src->ftype, src->target, src->sha256,
-		src->source };
+		src->source, src->proto, src->address, src->account, src->user, src->command };
 	size_t i;
 
 	*dst = *src;
@@ -476,11 +518,21 @@ static int report_ev_copy(struct report_evidence *dst, const struct report_evide
 	return 0;
 }
 
+/* What any evidence offered says about the finding, kept or dropped. */
+static void report_note(struct report_finding *f, const struct report_evidence *e)
+{
+	f->kinds |= 1u << e->kind;
+	if (e->kind == REPORT_EV_SERVICE) {
+		f->has_service = true;
+		f->enabled = f->enabled || (e->has_enabled && e->enabled);
+	}
+}
+
 /* Counts evidence that does not fit, keeping what it would have said about the finding. */
 static void report_drop(struct report_finding *f, const struct report_evidence *e)
 {
 	f->ev_dropped++;
-	f->kinds |= 1u << e->kind;
+	report_note(f, e);
 	if (e->state > f->dropped_state) {
 		f->dropped_state = e->state;
 	}
@@ -500,6 +552,10 @@ int report_add_evidence(struct report_finding *f, const struct report_evidence *
 	/* a size or time that is not set is no part of the evidence */
 	key.size = key.has_size ? key.size : 0;
 	key.mtime_ms = key.has_mtime ? key.mtime_ms : 0;
+	key.uid = key.has_uid ? key.uid : 0;
+	key.gid = key.has_gid ? key.gid : 0;
+	key.started_ms = key.has_started ? key.started_ms : 0;
+	key.enabled = key.has_enabled && key.enabled;
 	if (report_grow((void **)&f->ev, f->nev, &f->cap, sizeof(*f->ev),
 		    KS_EVIDENCE_PER_FINDING_MAX) != 0 && errno != E2BIG) {
 		return -1;
@@ -521,9 +577,74 @@ int report_add_evidence(struct report_finding *f, const struct report_evidence *
 		return -1;
 	}
 	*slot = ++f->nev;
-	f->kinds |= 1u << key.kind;
+	report_note(f, &key);
 	f->owner->ev_bytes += bytes;
 	return 0;
+}
+
+/* Copies @targets[0..n) into a new array. @return it, or NULL with errno. */
+static char **report_copy_targets(const char *const *targets, size_t n)
+{
+	char **v = calloc(n > 0 ? n : 1, sizeof(*v));
+	size_t i;
+
+	if (v == NULL) {
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		v[i] = xstd_strndup_max(targets[i], strlen(targets[i]), KS_REPORT_STR_MAX);
+		if (v[i] == NULL) {
+			while (i > 0) {
+				free(v[--i]);
+			}
+			free(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+int report_add_step(struct report_finding *f, const char *action, const char *description,
+	const char *command, const char *const *targets, size_t ntargets)
+{
+	struct report_step st;
+	size_t cap = f->nsteps;
+
+	if (ntargets > KS_PLAN_TARGETS_MAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	if (f->nsteps >= KS_PLAN_STEPS_MAX) {
+		f->steps_dropped++;
+		return 0;
+	}
+	memset(&st, 0, sizeof(st));
+	st.action = action;
+	st.targets = report_copy_targets(targets, ntargets);
+	if (st.targets == NULL) {
+		return -1;
+	}
+	st.ntargets = ntargets;
+	if (report_set_str(&st.description, description) != 0 ||
+	    report_set_str(&st.command, command) != 0) {
+		goto free_step;
+	}
+	/* a plan has a handful of steps: one realloc each, no capacity field */
+	if (report_grow((void **)&f->steps, f->nsteps, &cap, sizeof(*f->steps),
+		    KS_PLAN_STEPS_MAX) != 0) {
+		goto free_step;
+	}
+	f->steps[f->nsteps++] = st;
+	return 0;
+
+free_step:
+	report_step_free(&st);
+	return -1;
+}
+
+bool report_finding_running(const struct report_finding *f)
+{
+	return f->state == REPORT_STATE_RUNNING;
 }
 
 int report_add_error(struct report *r, const char *fmt, ...)
@@ -723,6 +844,12 @@ const char *report_ev_kind_name(enum report_ev_kind k)
 		return "service";
 	case REPORT_EV_KERNEL_MODULE:
 		return "kernel_module";
+	case REPORT_EV_ACCOUNT:
+		return "account";
+	case REPORT_EV_SOCKET:
+		return "socket";
+	case REPORT_EV_CRON:
+		return "cron";
 	case REPORT_EV_KIND_COUNT:
 	default:
 		return "unknown";

@@ -41,6 +41,9 @@ enum report_ev_kind {
 	REPORT_EV_PROCESS,
 	REPORT_EV_SERVICE,
 	REPORT_EV_KERNEL_MODULE,
+	REPORT_EV_ACCOUNT,
+	REPORT_EV_SOCKET,
+	REPORT_EV_CRON,
 	REPORT_EV_KIND_COUNT,
 };
 
@@ -80,9 +83,54 @@ struct report_evidence {
 	/** Modification time, ms since the epoch; valid if has_mtime. */
 	int64_t mtime_ms;
 	bool has_mtime;
+	/** Processes: the process id; sockets: the owning process's. 0 when not set. */
+	uint32_t pid;
+	/** Processes: the real user id; accounts: a user's uid. Valid if has_uid. */
+	uint32_t uid;
+	bool has_uid;
+	/** Accounts: a group's gid. Valid if has_gid. */
+	uint32_t gid;
+	bool has_gid;
+	/** Processes: when it started, ms since the epoch. Valid if has_started. */
+	int64_t started_ms;
+	bool has_started;
+	/** Services: whether it starts at boot. Valid if has_enabled. */
+	bool enabled;
+	bool has_enabled;
+	/** Sockets: the local port. 0 when not set. */
+	uint32_t port;
+	/** Cron jobs and accounts: the line of their file, from 1. 0 when not set. */
+	uint64_t line;
+	/** Sockets: "tcp" or "udp". */
+	const char *proto;
+	/** Sockets: the local address ("0.0.0.0", "::1"). */
+	const char *address;
+	/** Accounts: "user" or "group". */
+	const char *account;
+	/** Cron jobs: the user the job runs as. */
+	const char *user;
+	/** Cron jobs: the command of the line. */
+	const char *command;
+};
+
+/**
+ * One step of a finding's removal plan (scanner/plan.c). kscan never runs it: the steps
+ * are for the administrator, in the order given.
+ */
+struct report_step {
+	/** Static: "disable_services", "run_uninstaller"... (docs/report.md lists them). */
+	const char *action;
+	/** What the step does and why, for people. */
+	char *description;
+	/** A shell command for the scanned system, or NULL when the step is done by hand. */
+	char *command;
+	/** What it acts on: unit names, package names, paths, "FILE:LINE"... */
+	char **targets;
+	size_t ntargets;
 };
 
 struct report;
+struct fscov;
 
 /**
  * All evidence for one signature. Findings are allocated one by one, so the pointer
@@ -106,6 +154,14 @@ struct report_finding {
 	size_t ev_dropped;
 	/** Bit (1u << kind) for every kind of evidence offered, kept or dropped. */
 	unsigned kinds;
+	/** A service of the product was seen, and one of them starts at boot (dropped too). */
+	bool has_service;
+	bool enabled;
+	/** The removal plan, in order (see report_add_step()). */
+	struct report_step *steps;
+	size_t nsteps;
+	/** Steps not kept past KS_PLAN_STEPS_MAX. */
+	size_t steps_dropped;
 
 	/* Private to report.c. */
 	enum report_state dropped_state;
@@ -144,6 +200,8 @@ struct report_source {
 	char *error;
 	struct report_count counts[REPORT_COUNTS_MAX];
 	size_t ncounts;
+	/** The deep sweep's coverage (report/fscov.h), or NULL; owned. */
+	struct fscov *fs;
 };
 
 /** A signature pack the scan used. */
@@ -152,6 +210,8 @@ struct report_pack {
 	char *version;
 	char *sha256;
 	bool builtin;
+	/** Its detached signature verified against a trusted key. */
+	bool verified;
 	size_t nsignatures;
 };
 
@@ -203,6 +263,11 @@ struct report {
 	int64_t started_ms;
 	int64_t finished_ms;
 	int64_t duration_ms;
+	/** Least privilege while scanning (scanner/sandbox.h). */
+	bool sandbox_no_new_privs;
+	/** Landlock ABI enforced, 0 if none; then sandbox_note says why. */
+	int sandbox_landlock_abi;
+	char *sandbox_note;
 
 	struct report_source *sources;
 	size_t nsources;
@@ -220,6 +285,12 @@ struct report {
 	enum report_verdict verdict;
 	/** Why the verdict is incomplete, when it is. */
 	char *verdict_reason;
+
+	/**
+	 * The live-host probes ran (processes, loaded modules, sockets): only then can a
+	 * finding say whether the product is running.
+	 */
+	bool live;
 
 	/** Set by delivery before the report is written; empty otherwise. */
 	struct report_delivery delivery;
@@ -282,6 +353,19 @@ struct report_finding *report_finding(struct report *r, const char *id, const ch
  * kind or a state that is not installer..running).
  */
 int report_add_evidence(struct report_finding *f, const struct report_evidence *ev);
+
+/**
+ * Adds a step to @f's removal plan: copies of @description, @command (may be NULL) and
+ * @targets[0..ntargets); @action is static. Past KS_PLAN_STEPS_MAX steps it is counted
+ * in steps_dropped instead.
+ * @return 0 or -1 (ENOMEM, E2BIG for a string past KS_REPORT_STR_MAX or more than
+ * KS_PLAN_TARGETS_MAX targets).
+ */
+int report_add_step(struct report_finding *f, const char *action, const char *description,
+	const char *command, const char *const *targets, size_t ntargets);
+
+/** True if the finding's product runs now (only meaningful when the report is live). */
+bool report_finding_running(const struct report_finding *f);
 
 /**
  * Adds a formatted error (cut at KS_REPORT_STR_MAX bytes). Past KS_REPORT_ERRORS_MAX it

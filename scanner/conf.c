@@ -37,20 +37,29 @@ void conf_init(struct conf *c)
 	c->spool_max_bytes = d.spool.max_bytes;
 }
 
+static void conf_list_free(struct conf_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i]);
+	}
+	free(l->v);
+}
+
 void conf_free(struct conf *c)
 {
-	char **strs[] = {&c->root, &c->output, &c->url, &c->ca_file, &c->pinned_pubkey,
-		&c->client_cert, &c->client_key, &c->token_file, &c->auth_scheme,
-		&c->hmac_key_file, &c->spool_dir};
+	char **strs[] = {&c->root, &c->keys, &c->output, &c->url, &c->ca_file,
+		&c->pinned_pubkey, &c->client_cert, &c->client_key, &c->token_file,
+		&c->auth_scheme, &c->hmac_key_file, &c->spool_dir};
 	size_t i;
 
 	for (i = 0; i < XSTD_COUNTOF(strs); i++) {
 		free(*strs[i]);
 	}
-	for (i = 0; i < c->nsignatures; i++) {
-		free(c->signatures[i]);
-	}
-	free(c->signatures);
+	conf_list_free(&c->signatures);
+	conf_list_free(&c->paths);
+	conf_list_free(&c->excludes);
 	for (i = 0; i < c->nheaders; i++) {
 		free(c->headers[i].name);
 		free(c->headers[i].value);
@@ -118,21 +127,26 @@ static int conf_parse_unit(const char *s, const char *const *units, const uint64
 	return 0;
 }
 
-int conf_parse_duration(const char *s, uint64_t *ms)
+static int conf_duration_max(const char *s, uint64_t max, uint64_t *ms)
 {
 	static const char *const units[] = {"", "ms", "s", "m", "h", NULL};
 	static const uint64_t factor[] = {1000, 1, 1000, 60000, 3600000};
 
-	return conf_parse_unit(s, units, factor, KS_DURATION_MAX_MS, ms);
+	return conf_parse_unit(s, units, factor, max, ms);
 }
 
-static int conf_parse_size(const char *s, uint64_t *bytes)
+int conf_parse_duration(const char *s, uint64_t *ms)
 {
-	static const char *const units[] = {"", "KiB", "MiB", "GiB", NULL};
-	static const uint64_t factor[] = {1, (uint64_t)1 << 10, (uint64_t)1 << 20,
-		(uint64_t)1 << 30};
+	return conf_duration_max(s, KS_DURATION_MAX_MS, ms);
+}
 
-	return conf_parse_unit(s, units, factor, KS_SPOOL_BYTES_MAX, bytes);
+static int conf_parse_size(const char *s, uint64_t max, uint64_t *bytes)
+{
+	static const char *const units[] = {"", "KiB", "MiB", "GiB", "TiB", NULL};
+	static const uint64_t factor[] = {1, (uint64_t)1 << 10, (uint64_t)1 << 20,
+		(uint64_t)1 << 30, (uint64_t)1 << 40};
+
+	return conf_parse_unit(s, units, factor, max, bytes);
 }
 
 /* ---- The loader ---- */
@@ -153,6 +167,7 @@ enum cfg_kind {
 	CFG_DURATION,
 	CFG_COUNT,
 	CFG_SIZE,
+	CFG_LOG,
 };
 
 struct cfg_field {
@@ -265,9 +280,8 @@ static void cfg_path(struct cfg *l, const char *key, char **dst)
 	}
 }
 
-static void cfg_paths(struct cfg *l, const char *key)
+static void cfg_paths(struct cfg *l, const char *key, struct conf_list *list)
 {
-	struct conf *c = l->c;
 	const char *s;
 	char **v;
 
@@ -281,19 +295,19 @@ static void cfg_paths(struct cfg *l, const char *key)
 		if (s == NULL || !cfg_path_ok(l, key, s)) {
 			continue;
 		}
-		if (c->nsignatures == KS_CLI_LIST_MAX) {
+		if (list->n == KS_CLI_LIST_MAX) {
 			yread_fail(l->y, KERR_LIMIT, yread_here(l->y), "more than %u entries in "
 				"\"%s\"", KS_CLI_LIST_MAX, key);
 			continue;
 		}
-		v = reallocarray(c->signatures, c->nsignatures + 1, sizeof(*v));
-		if (v == NULL || (v[c->nsignatures] = strdup(s)) == NULL) {
-			c->signatures = v != NULL ? v : c->signatures;
+		v = reallocarray(list->v, list->n + 1, sizeof(*v));
+		if (v == NULL || (v[list->n] = strdup(s)) == NULL) {
+			list->v = v != NULL ? v : list->v;
 			yread_nomem(l->y);
 			return;
 		}
-		c->signatures = v;
-		c->nsignatures++;
+		list->v = v;
+		list->n++;
 	}
 }
 
@@ -337,6 +351,21 @@ static void cfg_format(struct cfg *l, const char *key, bool collector)
 		l->c->format = k;
 		l->c->has_format = true;
 	}
+}
+
+static void cfg_log(struct cfg *l, const char *key)
+{
+	const char *s = cfg_str(l, key);
+
+	if (s == NULL) {
+		return;
+	}
+	if (log_sink_parse(s, &l->c->log) != 0) {
+		yread_err(l->y, yread_here(l->y), "\"%s\" must be stderr or syslog, not \"%s\"",
+			key, s);
+		return;
+	}
+	l->c->has_log = true;
 }
 
 static void cfg_url(struct cfg *l, const char *key, char **dst)
@@ -463,6 +492,7 @@ static void cfg_number(struct cfg *l, const struct cfg_field *f, uint64_t *dst)
 		[CFG_DURATION] = "a duration (10s, 250ms, 5m)",
 		[CFG_COUNT] = "a whole number",
 		[CFG_SIZE] = "a size (1048576, 64MiB)",
+		[CFG_LOG] = NULL,
 	};
 	const char *s = cfg_number_text(l, f->key, what[f->kind]);
 	uint64_t v = 0;
@@ -472,9 +502,9 @@ static void cfg_number(struct cfg *l, const struct cfg_field *f, uint64_t *dst)
 		return;
 	}
 	if (f->kind == CFG_DURATION) {
-		rc = conf_parse_duration(s, &v);
+		rc = conf_duration_max(s, f->max, &v);
 	} else if (f->kind == CFG_SIZE) {
-		rc = conf_parse_size(s, &v);
+		rc = conf_parse_size(s, f->max, &v);
 	} else {
 		rc = xstd_strtou64(s, f->max, &v);
 	}
@@ -709,14 +739,30 @@ static const struct cfg_field cfg_collector_fields[] = {
 	{"splay", CFG_DURATION, CFG_OFF(splay_ms), 0, KS_DURATION_MAX_MS},
 };
 
+/* --max-duration: whole seconds up to KS_DEEP_DURATION_MAX. */
+#define CFG_DEEP_DURATION_MAX_MS ((uint64_t)KS_DEEP_DURATION_MAX * 1000)
+
 static const struct cfg_field cfg_top_fields[] = {
 	{"root", CFG_PATH, CFG_OFF(root), 0, 0},
-	{"signatures", CFG_PATHS, 0, 0, 0},
+	{"signatures", CFG_PATHS, CFG_OFF(signatures), 0, 0},
 	{"no_default_signatures", CFG_BOOL, CFG_OFF(no_default_signatures), 0, 0},
+	{"keys", CFG_PATH, CFG_OFF(keys), 0, 0},
+	{"require_signed", CFG_BOOL, CFG_OFF(require_signed), 0, 0},
 	{"format", CFG_FORMAT, 0, 0, 0},
 	{"pretty", CFG_BOOL, CFG_OFF(pretty), 0, 0},
 	{"output", CFG_PATH, CFG_OFF(output), 0, 0},
 	{"quiet", CFG_BOOL, CFG_OFF(quiet), 0, 0},
+	{"verbose", CFG_COUNT, CFG_OFF(verbose), 0, 2},
+	{"log", CFG_LOG, 0, 0, 0},
+	{"deep", CFG_BOOL, CFG_OFF(deep), 0, 0},
+	{"jobs", CFG_COUNT, CFG_OFF(jobs), 1, KS_WALK_JOBS_MAX},
+	{"paths", CFG_PATHS, CFG_OFF(paths), 0, 0},
+	{"excludes", CFG_PATHS, CFG_OFF(excludes), 0, 0},
+	{"one_file_system", CFG_BOOL, CFG_OFF(one_file_system), 0, 0},
+	{"include_remote", CFG_BOOL, CFG_OFF(include_remote), 0, 0},
+	{"max_file_size", CFG_SIZE, CFG_OFF(max_file_size), 1, UINT64_MAX},
+	{"max_duration", CFG_DURATION, CFG_OFF(max_duration_ms), 1000, CFG_DEEP_DURATION_MAX_MS},
+	{"no_low_priority", CFG_BOOL, CFG_OFF(no_low_priority), 0, 0},
 	{"collector", CFG_COLLECTOR, 0, 0, 0},
 };
 
@@ -744,7 +790,10 @@ static void cfg_value(struct cfg *l, const struct cfg_field *f)
 		cfg_path(l, f->key, p);
 		break;
 	case CFG_PATHS:
-		cfg_paths(l, f->key);
+		cfg_paths(l, f->key, p);
+		break;
+	case CFG_LOG:
+		cfg_log(l, f->key);
 		break;
 	case CFG_BOOL:
 		cfg_bool(l, f->key, p);
@@ -824,8 +873,13 @@ int conf_load_mem(struct conf *c, const char *name, const char *data, size_t len
 	if (yread_begin(l.y)) {
 		if (yread_event(l.y)->type != YAML_SCALAR_EVENT ||
 		    yread_scalar_type(l.y) != YREAD_NULL) {
+			struct yread_loc at = yread_here(l.y);
+
 			cfg_map(&l, cfg_top_fields, XSTD_COUNTOF(cfg_top_fields), NULL,
 				"at the top of the configuration");
+			if (c->quiet && c->verbose > 0) {
+				yread_err(l.y, at, "quiet and verbose contradict each other");
+			}
 		}
 		yread_end(l.y);
 	}

@@ -10,6 +10,7 @@
 #include "report/fmt.h"
 #include "report/http.h"
 #include "scanner/kerr.h"
+#include "scanner/log.h"
 
 /** Read when --config is not given; its absence is not an error. */
 #define CONF_DEFAULT_PATH "/etc/kscan/kscan.yaml"
@@ -22,18 +23,40 @@
  * Values are plain data, owned by the structure. Unset strings are NULL; the collector's
  * numbers start at the defaults of report/http.h and report/spool.h.
  */
+/** A list of paths from the file. */
+struct conf_list {
+	char **v;
+	size_t n;
+};
+
 struct conf {
 	/* The options of `kscan scan`. */
 	char *root;
-	char **signatures;
-	size_t nsignatures;
+	struct conf_list signatures;
 	bool no_default_signatures;
+	char *keys;
+	bool require_signed;
 	/** Set when the file names a format. */
 	bool has_format;
 	enum fmt_kind format;
 	bool pretty;
 	char *output;
 	bool quiet;
+	/** 0, 1 or 2: --verbose given that many times. */
+	uint64_t verbose;
+	bool has_log;
+	enum log_sink log;
+
+	/* The deep sweep; 0 or empty means not set (the command line's default). */
+	bool deep;
+	uint64_t jobs;
+	struct conf_list paths;
+	struct conf_list excludes;
+	bool one_file_system;
+	bool include_remote;
+	uint64_t max_file_size;
+	uint64_t max_duration_ms;
+	bool no_low_priority;
 
 	/* collector: */
 	char *url;

@@ -1187,7 +1187,9 @@ static int dpkg_readdir(DIR *d, const char *path, struct dpkg_names *names, stru
 	if (errno != 0) {
 		return kerr_sys(err, KERR_IO, errno, "%s: cannot list", path);
 	}
-	qsort(names->v, names->n, sizeof(names->v[0]), dpkg_names_cmp);
+	if (names->n > 1) {
+		qsort(names->v, names->n, sizeof(names->v[0]), dpkg_names_cmp);
+	}
 	return 0;
 }
 

@@ -38,6 +38,9 @@
 /* Entries read from one pack directory: a directory of packs, not a filesystem. */
 #define KS_SIG_DIR_ENTRIES_MAX 65536u
 
+/* Trusted public keys for pack signatures: a fleet has one or two, a rotation a few more. */
+#define KS_PACKSIG_KEYS_MAX 64u
+
 /* Package databases */
 
 /* dpkg status: big desktops have ~10 MiB; 512 MiB is far past real, still bounded. */
@@ -76,6 +79,80 @@
 #define KS_PATH_SYMLINKS_MAX 40u
 /* Small text files read whole: os-release, machine-id, hostname. */
 #define KS_SMALL_FILE_MAX ((size_t)64 << 10)
+
+/* The deep sweep (--deep) */
+
+/* getdents64 buffer per worker: 64 KiB holds ~1500 entries a call, as bfs finds best. */
+#define KS_WALK_DENTS_BUF ((size_t)64 << 10)
+/* A path the sweep builds: far past PATH_MAX (deeper trees are walked fd-relative; 200
+ * levels of 255-byte names fit), within KS_REPORT_STR_MAX so every path fits the report;
+ * deeper is an ENAMETOOLONG error, counted and listed. */
+#define KS_WALK_PATH_MAX ((size_t)56 << 10)
+/* Directory fds kept open by the walker: well under the usual 1024 soft limit; deeper
+ * trees evict the least recently used and reopen it fd-relative when it is needed again. */
+#define KS_WALK_FDS_MAX 256u
+/* Worker threads: a sweep is bound by metadata I/O; more threads than this only contend. */
+#define KS_WALK_JOBS_MAX 64u
+/* Failed paths listed in the report (the smallest paths, so the list is deterministic);
+ * every error is still counted by kind. */
+#define KS_DEEP_ERRORS_LISTED 20u
+/* Skipped mounts listed in the report: a host with thousands of mounts is counted. */
+#define KS_DEEP_MOUNTS_LISTED 256u
+/* Default --max-file-size: installers and install trees are far smaller than 4 GiB. */
+#define KS_DEEP_FILE_SIZE_DEFAULT (4ULL << 30)
+/* --max-duration: a sweep longer than 30 days is a typo. */
+#define KS_DEEP_DURATION_MAX (30u * 24u * 3600u)
+/* Read size while hashing: large reads keep sha256, not syscalls, the bottleneck. */
+#define KS_HASH_BUF ((size_t)256 << 10)
+
+/* /proc/self/mountinfo: one line holds two escaped paths and options (PATH_MAX each, up
+ * to four bytes per escaped byte); the table, every mount of a busy container host. */
+#define KS_MOUNTINFO_LINE_MAX ((size_t)64 << 10)
+#define KS_MOUNTS_MAX 100000u
+#define KS_MOUNTINFO_FILE_MAX ((size_t)64 << 20)
+
+/* Host probes: processes, services, kernel modules, accounts, sockets, cron */
+
+/* Entries read from /proc: pid_max is at most 2^22 on Linux, and threads are not listed. */
+#define KS_PROCS_MAX (1u << 22)
+/* Processes of products kept to find their sockets: a product runs a few dozen. */
+#define KS_PROCS_MATCHED_MAX 4096u
+/* /proc/<pid>/stat, status, /proc/stat: a few KiB; more is not the kernel's procfs. */
+#define KS_PROC_FILE_MAX ((size_t)256 << 10)
+/* The start of /proc/<pid>/cmdline read for argv[0]: a program path fits in PATH_MAX. */
+#define KS_PROC_CMDLINE_MAX 4096u
+/* Descriptors read per matched process to find its sockets: the nofile hard limit's max. */
+#define KS_PROC_FDS_MAX (1u << 20)
+/* One /proc/net/{tcp,udp}[6] line is ~150 bytes; room for new columns. */
+#define KS_PROCNET_LINE_MAX 4096u
+/* Lines of one /proc/net table: a busy server has some hundred thousand sockets. */
+#define KS_PROCNET_LINES_MAX (16u << 20)
+/* Listening sockets kept: only those on a port some signature names. */
+#define KS_SOCKETS_MAX 65536u
+/* One /proc/modules line: name, size, users, a dependency list, state, address. */
+#define KS_MODULES_LINE_MAX 65536u
+/* Entries walked under lib/modules: a kernel has ~6,000 module files; dozens of kernels fit. */
+#define KS_KMOD_ENTRIES_MAX 2000000u
+/* Directory depth below lib/modules/<release>: kernel/drivers/net/ethernet/vendor is 5. */
+#define KS_KMOD_DEPTH_MAX 16u
+/* etc/passwd, etc/group: directories exported to files reach some 100,000 entries. */
+#define KS_ACCOUNTS_FILE_MAX ((size_t)256 << 20)
+/* One passwd or group line: a big group lists thousands of members. */
+#define KS_ACCOUNTS_LINE_MAX ((size_t)1 << 20)
+/* One crontab file: crontab(1) itself refuses files past a few hundred KiB. */
+#define KS_CRON_FILE_MAX ((size_t)16 << 20)
+/* One crontab line: cronie allows commands of 128 KiB. */
+#define KS_CRON_LINE_MAX ((size_t)128 << 10)
+/* Files read from one cron directory (cron.d, a spool). */
+#define KS_CRON_DIR_ENTRIES_MAX 65536u
+/* Entries read from one unit directory or *.wants directory: real ones hold hundreds. */
+#define KS_SERVICES_DIR_ENTRIES_MAX 65536u
+/* A cron job's command kept in its evidence: enough to read it; "line" finds the rest. */
+#define KS_CRON_COMMAND_SHOWN 1024u
+/* Steps in one finding's removal plan: eight kinds of step, chunked. */
+#define KS_PLAN_STEPS_MAX 64u
+/* Targets of one step (and so the length of its command line). */
+#define KS_PLAN_TARGETS_MAX 64u
 
 /* Report */
 
@@ -144,5 +221,11 @@
 
 /* --signatures given more often than this is a mistake, not a use. */
 #define KS_CLI_LIST_MAX 256u
+
+/* One log message after escaping: an error message with a path or two fits; more is cut. */
+#define KS_LOG_MSG_MAX 4096u
+
+/* --splay: a day spreads a daily fleet job over the whole day; longer would skip days. */
+#define KS_SPLAY_MAX 86400u
 
 #endif

@@ -23,8 +23,25 @@
  * - paths.[ch]    signature paths looked up in the root, globs expanded
  * - host.[ch]     host name, machine id, os-release, kernel
  *
+ * Host probes: what runs, starts at boot or is left (probes.[ch] runs and matches them)
+ * - procs.[ch]    /proc of the live host: name, executable, owner, start time
+ * - sockets.[ch]  /proc/net listening sockets, joined to processes through their fds
+ * - services.[ch] systemd units and *.wants links, SysV init.d scripts and rc?.d links
+ * - kmods.[ch]    /proc/modules and module files under lib/modules
+ * - accounts.[ch] etc/passwd and etc/group
+ * - cron.[ch]     crontabs, and the absolute paths their commands run
+ *
+ * The deep sweep (--deep): every file of the root against file names and hashes
+ * - deep.[ch]     the "fs" source: ties the pieces below to the report
+ * - walk.[ch]     parallel fd-relative walker: getdents64, d_type, loops, fd budget
+ * - mounts.[ch]   /proc/self/mountinfo; pseudo and network filesystems are not entered
+ * - hashidx.[ch]  size -> digests prefilter, exact names and globs
+ * - hash.[ch]     sha256 of a file opened safely, read once, dropped from the page cache
+ * - sighash.[ch]  `signatures hash`: a hash signature from a reference tree
+ *
  * Matching: evidence into findings
  * - match.[ch]    package names and path hits against signatures, into report evidence
+ * - plan.[ch]     each finding's removal plan, from its evidence (nothing is ever run)
  *
  * Report (report/): the model and its writers; nothing there calls back into scanner/
  * - report.[ch]   findings, evidence, sources, verdict (detected > incomplete > clean)
@@ -32,6 +49,7 @@
  * - fmt_text.[ch] the human report
  * - fmt_ecs.[ch], fmt_hec.[ch]   Elastic Common Schema and Splunk HEC events for dashboards;
  *                 fmt.[ch] picks a writer by name
+ * - fscov.[ch]    what the deep sweep covered (sources.fs)
  * - output.[ch]   stdout or an atomically replaced file
  *
  * Delivery (report/): the report to the collector, none lost

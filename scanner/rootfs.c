@@ -281,18 +281,18 @@ static int rootfs_resolve_fallback(const struct rootfs *r, const char *rel, int 
 		if (slash != NULL && *rest == '\0') {
 			rest = ".";
 		}
-		if (len == 0) {
-			memmove(w.rest, rest, strlen(rest) + 1);
-			continue;
-		}
 		if (len > NAME_MAX) {
 			errno = ENAMETOOLONG;
 			goto close_stack;
 		}
 		memcpy(name, w.rest, len);
 		name[len] = '\0';
+		/* through a copy: the rest overlaps w.rest, and the step may splice into it */
 		memcpy(restcopy, rest, strlen(rest) + 1);
 		memcpy(w.rest, restcopy, strlen(restcopy) + 1);
+		if (len == 0) {
+			continue;
+		}
 		if (rootfs_walk_step(&w, name, restcopy, restcopy[0] == '\0', flags) != 0) {
 			goto close_stack;
 		}

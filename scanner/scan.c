@@ -8,6 +8,8 @@
 #include "scanner/host.h"
 #include "scanner/match.h"
 #include "scanner/paths.h"
+#include "scanner/plan.h"
+#include "scanner/probes.h"
 #include "scanner/rootfs.h"
 #include "scanner/rpmdb.h"
 #include "scanner/xstd.h"
@@ -18,6 +20,7 @@ struct scan_ctx {
 	struct rootfs *root;
 	struct report *rep;
 	struct pkg_list pkgs;
+	struct probes *probes;
 	struct kerr *err;
 };
 
@@ -144,11 +147,28 @@ static int scan_packs(struct scan_ctx *c)
 			    p->nsignatures) != 0) {
 			return scan_nomem(c);
 		}
+		c->rep->packs[c->rep->npacks - 1].verified = p->verified;
 	}
 	return 0;
 }
 
-static int scan_sources(struct scan_ctx *c)
+/* The deep sweep, after the quick sources: it is the slow part, and they are its context. */
+static int scan_deep(struct scan_ctx *c, const struct scan_opts *o)
+{
+	struct deep_opts d = *o->deep;
+	struct kerr e;
+
+	kerr_clear(&e);
+	if (!o->no_low_priority) {
+		d.low_priority = deep_lower_priority(&e) == 0;
+		if (!d.low_priority && report_add_error(c->rep, "deep sweep: %s", e.msg) != 0) {
+			return scan_nomem(c);
+		}
+	}
+	return deep_scan(c->root, c->sigs, &d, c->rep, c->err);
+}
+
+static int scan_sources(struct scan_ctx *c, const struct scan_opts *o)
 {
 	if (scan_dpkg(c) != 0 || scan_rpm(c) != 0) {
 		return -1;
@@ -157,19 +177,49 @@ static int scan_sources(struct scan_ctx *c)
 	if (match_packages(c->sigs, &c->pkgs, c->rep, c->err) < 0) {
 		return -1;
 	}
-	return scan_paths(c);
+	if (scan_paths(c) != 0 || probes_files(c->probes) != 0) {
+		return -1;
+	}
+	return o->deep != NULL ? scan_deep(c, o) : 0;
 }
 
-static int scan_fill(struct scan_ctx *c)
+/* Enters the caller's sandbox and records what it achieved. */
+static int scan_confine(struct scan_ctx *c, const struct scan_opts *o)
+{
+	struct sandbox_status st;
+
+	if (o->confine == NULL) {
+		return report_set_str(&c->rep->sandbox_note, "not requested") != 0 ? scan_nomem(c)
+										 : 0;
+	}
+	if (o->confine(o->confine_ctx, &st, c->err) != 0) {
+		return -1;
+	}
+	c->rep->sandbox_no_new_privs = st.no_new_privs;
+	c->rep->sandbox_landlock_abi = st.landlock_abi;
+	if (st.why[0] != '\0' && report_set_str(&c->rep->sandbox_note, st.why) != 0) {
+		return scan_nomem(c);
+	}
+	return 0;
+}
+
+static int scan_fill(struct scan_ctx *c, const struct scan_opts *o)
 {
 	int64_t t0 = xstd_mono_ms();
 
 	c->rep->started_ms = xstd_now_ms();
 	if (report_set_str(&c->rep->root, rootfs_path(c->root)) != 0 ||
-	    report_set_str(&c->rep->mode, "quick") != 0 || host_fill(c->root, c->rep) != 0) {
+	    report_set_str(&c->rep->mode, o->deep != NULL ? "deep" : "quick") != 0) {
 		return scan_nomem(c);
 	}
-	if (scan_packs(c) != 0 || scan_sources(c) != 0) {
+	c->probes = probes_new(c->root, c->sigs, c->rep, c->err);
+	if (c->probes == NULL || probes_live(c->probes) != 0 || scan_confine(c, o) != 0) {
+		return -1;
+	}
+	if (host_fill(c->root, c->rep) != 0) {
+		return scan_nomem(c);
+	}
+	if (scan_packs(c) != 0 || scan_sources(c, o) != 0) {
 		return -1;
 	}
 	c->rep->finished_ms = xstd_now_ms();
@@ -177,7 +227,7 @@ static int scan_fill(struct scan_ctx *c)
 	if (report_finish(c->rep) != 0) {
 		return scan_nomem(c);
 	}
-	return 0;
+	return plan_build(c->rep, c->sigs, c->root, c->err);
 }
 
 struct report *scan_run(const struct scan_opts *o, const struct sig_set *sigs, struct kerr *err)
@@ -197,9 +247,10 @@ struct report *scan_run(const struct scan_opts *o, const struct sig_set *sigs, s
 		kerr_sys(err, KERR_INTERNAL, errno, "cannot create a report");
 		goto close_root;
 	}
-	if (scan_fill(&c) != 0) {
+	if (scan_fill(&c, o) != 0) {
 		goto free_report;
 	}
+	probes_destroy(c.probes);
 	pkg_list_free(&c.pkgs);
 	rootfs_close(c.root);
 	return c.rep;
@@ -208,6 +259,7 @@ free_report:
 	report_free(c.rep);
 	c.rep = NULL;
 close_root:
+	probes_destroy(c.probes);
 	pkg_list_free(&c.pkgs);
 	rootfs_close(c.root);
 	return NULL;

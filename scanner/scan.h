@@ -2,8 +2,12 @@
 #ifndef KSCAN_SCAN_H
 #define KSCAN_SCAN_H
 
+#include <stdbool.h>
+
 #include "report/report.h"
+#include "scanner/deep.h"
 #include "scanner/kerr.h"
+#include "scanner/sandbox.h"
 #include "scanner/pkg.h"
 #include "scanner/sig.h"
 
@@ -11,11 +15,23 @@
 struct scan_opts {
 	/** The root to scan; NULL means the live host "/". */
 	const char *root;
+	/**
+	 * Enters the caller's sandbox (sandbox_restrict()), filling @st. Called once, after
+	 * the probes that must look into other processes and before anything of the root is
+	 * read. NULL: no sandbox.
+	 */
+	int (*confine)(void *ctx, struct sandbox_status *st, struct kerr *err);
+	void *confine_ctx;
+	/** Also sweep the whole filesystem (scan.mode "deep") as this says; NULL: quick only. */
+	const struct deep_opts *deep;
+	/** Keep the normal CPU and I/O priority for the sweep (--no-low-priority). */
+	bool no_low_priority;
 };
 
 /**
  * Runs the quick audit of @o->root against @sigs (finished: sig_set_finish() done):
- * package databases (dpkg, rpm) and signature paths, then the matcher.
+ * package databases (dpkg, rpm) and signature paths, then the matcher; with @o->deep, the
+ * deep sweep of the whole filesystem after them (at low priority unless told otherwise).
  * A source that fails is recorded in the report (verdict incomplete), not returned as an
  * error: the report is the answer. Only what prevents any report fails the call.
  * @return the finished report (report_free() it), or NULL with @err set.

@@ -36,6 +36,7 @@ struct sig_set {
 	/* a load failed: finishing (and so scanning) must be refused */
 	bool failed;
 	bool finished;
+	struct sig_gate gate;
 };
 
 /*
@@ -183,6 +184,14 @@ static void sig_free_fields(struct sig *g)
 	sig_names_free(&g->processes);
 	sig_names_free(&g->services);
 	sig_names_free(&g->kernel_modules);
+	free(g->kernel_module_roles);
+	sig_names_free(&g->accounts);
+	free(g->ports);
+	for (i = 0; i < g->nuninstall; i++) {
+		free(g->uninstall[i].path);
+		sig_names_free(&g->uninstall[i].args);
+	}
+	free(g->uninstall);
 }
 
 struct sig_set *sig_set_new(void)
@@ -240,6 +249,29 @@ static int sig_add_diag(struct sig_set *s, const char *name, struct sig_loc at, 
 	}
 	s->ndiags++;
 	return 0;
+}
+
+/*
+ * Keeps a refusal of a whole file (ownership, signature) as a diagnostic, as written: it is
+ * about the file, not a place in it. @return -1 always (the load fails).
+ */
+static int sig_diag_from(struct sig_set *s, struct kerr *err)
+{
+	char **v;
+
+	if (s->ndiags >= KS_SIG_SET_DIAGS_MAX) {
+		return -1;
+	}
+	v = sig_grow(s->diags, s->ndiags, sizeof(*v));
+	if (v == NULL) {
+		return -1;
+	}
+	s->diags = v;
+	s->diags[s->ndiags] = strdup(err->msg);
+	if (s->diags[s->ndiags] != NULL) {
+		s->ndiags++;
+	}
+	return -1;
 }
 
 /* Appends @sfx to diagnostic @i. @return 0, or -1 on ENOMEM. */
@@ -971,6 +1003,20 @@ static bool ld_check_plain(struct ld *l, const char *key, const char *s, size_t 
 	return true;
 }
 
+/* accounts: user and group names as useradd and groupadd take them (and a little more). */
+static bool ld_check_account(struct ld *l, const char *key, const char *s, size_t n,
+	struct sig_loc at)
+{
+	char q[SIG_QUOTE_BUF];
+
+	if (n > NAME_MAX || s[0] == '-' || !ld_charset(s, n, "._-")) {
+		ld_err(l, at, "invalid name %s in \"%s\" (letters, digits and ._- only, not "
+			"starting with -, no globs)", sig_quote(q, s, n), key);
+		return false;
+	}
+	return true;
+}
+
 static bool ld_check_package(struct ld *l, const char *s, size_t n, struct sig_loc at)
 {
 	char q[SIG_QUOTE_BUF];
@@ -1196,6 +1242,14 @@ enum ld_kind {
 	LD_K_SHA256,
 	LD_K_SIZE,
 	LD_K_HASHNAME,
+	LD_K_KMODS,
+	LD_K_KMODNAME,
+	LD_K_PORTS,
+	LD_K_PORT,
+	LD_K_PROTO,
+	LD_K_UNINSTALL,
+	LD_K_UPATH,
+	LD_K_ARGS,
 };
 
 struct ld_field {
@@ -1356,7 +1410,8 @@ static void ld_names(struct ld *l, const char *key, struct sig_names *out)
 	memset(&li, 0, sizeof(li));
 	li.key = key;
 	li.names = out;
-	li.check = strcmp(key, "references") == 0 ? ld_check_ref : ld_check_plain;
+	li.check = strcmp(key, "references") == 0 ? ld_check_ref :
+		strcmp(key, "accounts") == 0 ? ld_check_account : ld_check_plain;
 	(void)ld_seq(l, &li, ld_name_entry);
 	sset_free(&li.seen);
 }
@@ -1502,6 +1557,238 @@ static void ld_entries(struct ld *l, const char *key, struct sig *g, ld_entry_fn
 	sset_free(&li.seen);
 }
 
+/* ---- kernel_modules, ports and uninstall: the entries added for the host probes. ---- */
+
+/* A kernel_modules entry while it is read: a plain name, or {name, role}. */
+struct ld_kmod {
+	char *name;
+	enum sig_role role;
+	struct sig_loc loc;
+};
+
+static const struct ld_field ld_kmod_fields[] = {
+	{"name", LD_K_KMODNAME, 0, true},
+	{"role", LD_K_ROLE, offsetof(struct ld_kmod, role), true},
+};
+
+static void ld_kmod_name(struct ld *l, struct ld_kmod *k)
+{
+	const char *s;
+	size_t n;
+
+	k->loc = ld_here(l);
+	if (ld_str(l, "name", false, false, &s, &n) &&
+	    ld_check_plain(l, "kernel_modules", s, n, k->loc)) {
+		(void)ld_dup(l, s, n, &k->name);
+	}
+}
+
+/* Keeps @k (its name is taken) in the signature: names and roles grow together. */
+static void ld_kmod_keep(struct ld *l, struct ld_list *li, struct ld_kmod *k)
+{
+	struct sig *g = li->sig;
+	enum sig_role *r;
+	char **v;
+
+	if (!ld_unique(l, li, k->name, k->loc)) {
+		return;
+	}
+	v = sig_grow(g->kernel_modules.v, g->kernel_modules.n, sizeof(*v));
+	if (v == NULL) {
+		ld_nomem(l);
+		return;
+	}
+	g->kernel_modules.v = v;
+	r = sig_grow(g->kernel_module_roles, g->kernel_modules.n, sizeof(*r));
+	if (r == NULL) {
+		ld_nomem(l);
+		return;
+	}
+	g->kernel_module_roles = r;
+	g->kernel_module_roles[g->kernel_modules.n] = k->role;
+	g->kernel_modules.v[g->kernel_modules.n++] = k->name;
+	k->name = NULL;
+}
+
+static void ld_kmod_entry(struct ld *l, struct ld_list *li)
+{
+	struct ld_kmod k;
+	const char *s;
+	size_t n;
+
+	memset(&k, 0, sizeof(k));
+	k.loc = ld_here(l);
+	k.role = SIG_ROLE_INSTALL;
+	if (l->ev.type == YAML_MAPPING_START_EVENT && !l->bad_ev) {
+		if (!ld_entry(l, li, ld_kmod_fields, XSTD_COUNTOF(ld_kmod_fields), &k) ||
+		    k.name == NULL) {
+			goto free_name;
+		}
+		if (k.role == SIG_ROLE_INSTALLER) {
+			ld_err(l, k.loc, "a module file is an install or a remnant, not an "
+				"installer, in \"kernel_modules\"");
+			goto free_name;
+		}
+	} else if (!ld_str(l, li->key, true, false, &s, &n) ||
+		   !ld_check_plain(l, li->key, s, n, k.loc) || !ld_dup(l, s, n, &k.name)) {
+		return;
+	}
+	ld_kmod_keep(l, li, &k);
+
+free_name:
+	free(k.name);
+}
+
+static const struct ld_field ld_port_fields[] = {
+	{"port", LD_K_PORT, 0, true},
+	{"proto", LD_K_PROTO, offsetof(struct sig_port, proto), true},
+};
+
+/* port: a plain decimal integer from 1 to 65535, like size. */
+static void ld_port(struct ld *l, struct sig_port *p)
+{
+	char q[SIG_QUOTE_BUF];
+	const char *s;
+	uint64_t v;
+
+	p->loc = ld_here(l);
+	if (!ld_want(l, YAML_SCALAR_EVENT, "an integer", "port", false)) {
+		return;
+	}
+	if (ld_scalar_type(&l->ev) != LD_INT) {
+		ld_wrong(l, "an integer", "port", false);
+		return;
+	}
+	s = (const char *)l->ev.data.scalar.value;
+	if (strspn(s, "0123456789") != strlen(s) || s[0] == '0' ||
+	    xstd_strtou64(s, UINT16_MAX, &v) != 0) {
+		ld_err(l, p->loc, "port %s is not a number from 1 to 65535",
+			sig_quote(q, s, strlen(s)));
+		return;
+	}
+	p->port = (uint16_t)v;
+}
+
+static void ld_proto(struct ld *l, enum sig_proto *out)
+{
+	char q[SIG_QUOTE_BUF];
+	const char *s;
+	size_t n;
+
+	if (!ld_str(l, "proto", false, false, &s, &n)) {
+		return;
+	}
+	if (strcmp(s, "tcp") == 0) {
+		*out = SIG_PROTO_TCP;
+	} else if (strcmp(s, "udp") == 0) {
+		*out = SIG_PROTO_UDP;
+	} else {
+		ld_err(l, ld_here(l), "unknown proto %s (use tcp or udp)", sig_quote(q, s, n));
+	}
+}
+
+static void ld_port_entry(struct ld *l, struct ld_list *li)
+{
+	struct sig *g = li->sig;
+	struct sig_port p, *v;
+	char key[16];
+
+	memset(&p, 0, sizeof(p));
+	if (!ld_entry(l, li, ld_port_fields, XSTD_COUNTOF(ld_port_fields), &p) || p.port == 0) {
+		return;
+	}
+	(void)snprintf(key, sizeof(key), "%s/%u", sig_proto_name(p.proto), (unsigned)p.port);
+	if (!ld_unique(l, li, key, p.loc)) {
+		return;
+	}
+	v = sig_grow(g->ports, g->nports, sizeof(*v));
+	if (v == NULL) {
+		ld_nomem(l);
+		return;
+	}
+	g->ports = v;
+	g->ports[g->nports++] = p;
+}
+
+static const struct ld_field ld_uninstall_fields[] = {
+	{"path", LD_K_UPATH, 0, true},
+	{"args", LD_K_ARGS, offsetof(struct sig_uninstall, args), false},
+};
+
+/* The uninstaller is run as named: a glob could pick any file, so it must be one path. */
+static void ld_uninstall_path(struct ld *l, struct sig_uninstall *u)
+{
+	char q[SIG_QUOTE_BUF];
+	const char *s;
+	size_t n;
+
+	u->loc = ld_here(l);
+	if (!ld_str(l, "path", false, false, &s, &n) || !ld_check_path(l, s, n, u->loc)) {
+		return;
+	}
+	if (strpbrk(s, "*?[") != NULL) {
+		ld_err(l, u->loc, "uninstall path %s is a glob (name the one file to run)",
+			sig_quote(q, s, n));
+		return;
+	}
+	(void)ld_dup(l, s, n, &u->path);
+}
+
+/* One argument: any one-line text; arguments may repeat ("-v -v"). */
+static void ld_arg_entry(struct ld *l, struct ld_list *li)
+{
+	struct sig_names *args = li->names;
+	const char *s;
+	char *copy, **v;
+	size_t n;
+
+	if (!ld_str(l, li->key, true, false, &s, &n) || !ld_dup(l, s, n, &copy)) {
+		return;
+	}
+	v = sig_grow(args->v, args->n, sizeof(*v));
+	if (v == NULL) {
+		free(copy);
+		ld_nomem(l);
+		return;
+	}
+	args->v = v;
+	args->v[args->n++] = copy;
+}
+
+static void ld_args(struct ld *l, struct sig_names *out)
+{
+	struct ld_list li;
+
+	memset(&li, 0, sizeof(li));
+	li.key = "args";
+	li.names = out;
+	(void)ld_seq(l, &li, ld_arg_entry);
+}
+
+static void ld_uninstall_entry(struct ld *l, struct ld_list *li)
+{
+	struct sig *g = li->sig;
+	struct sig_uninstall u, *v;
+
+	memset(&u, 0, sizeof(u));
+	if (!ld_entry(l, li, ld_uninstall_fields, XSTD_COUNTOF(ld_uninstall_fields), &u) ||
+	    u.path == NULL || !ld_unique(l, li, u.path, u.loc)) {
+		goto free_entry;
+	}
+	v = sig_grow(g->uninstall, g->nuninstall, sizeof(*v));
+	if (v == NULL) {
+		ld_nomem(l);
+		goto free_entry;
+	}
+	g->uninstall = v;
+	g->uninstall[g->nuninstall++] = u;
+	return;
+
+free_entry:
+	free(u.path);
+	sig_names_free(&u.args);
+}
+
 static const struct ld_field ld_sig_fields[] = {
 	{"id", LD_K_ID, 0, true},
 	{"vendor", LD_K_LINE, offsetof(struct sig, vendor), true},
@@ -1515,24 +1802,32 @@ static const struct ld_field ld_sig_fields[] = {
 	{"hashes", LD_K_HASHES, 0, false},
 	{"processes", LD_K_NAMES, offsetof(struct sig, processes), false},
 	{"services", LD_K_NAMES, offsetof(struct sig, services), false},
-	{"kernel_modules", LD_K_NAMES, offsetof(struct sig, kernel_modules), false},
+	{"kernel_modules", LD_K_KMODS, 0, false},
+	{"accounts", LD_K_NAMES, offsetof(struct sig, accounts), false},
+	{"ports", LD_K_PORTS, 0, false},
+	{"uninstall", LD_K_UNINSTALL, 0, false},
 };
 
 static void ld_sig_matches(struct ld *l, const struct sig *g, size_t num)
 {
 	char label[32 + KS_SIG_ID_MAX];
 
-	if (g->npackages + g->npaths + g->nfiles + g->nhashes + g->processes.n + g->services.n +
-	    g->kernel_modules.n != 0) {
-		return;
-	}
 	if (l->sig_id != NULL) {
 		(void)snprintf(label, sizeof(label), "\"%s\"", l->sig_id);
 	} else {
 		(void)snprintf(label, sizeof(label), "#%zu", num);
 	}
+	/* a port is only counted with a process of the product that listens on it */
+	if (g->nports > 0 && g->processes.n + g->npaths == 0) {
+		ld_err(l, g->ports[0].loc, "signature %s has \"ports\" but no \"processes\" or "
+			"\"paths\" (a port alone proves nothing)", label);
+	}
+	if (g->npackages + g->npaths + g->nfiles + g->nhashes + g->processes.n + g->services.n +
+	    g->kernel_modules.n + g->accounts.n != 0) {
+		return;
+	}
 	ld_err(l, g->loc, "signature %s matches nothing (it has no packages, paths, files, "
-		"hashes, processes, services or kernel_modules)", label);
+		"hashes, processes, services, kernel_modules or accounts)", label);
 }
 
 /* Keeps @g with the pack's signatures (freed with them if the pack turns out bad). */
@@ -1642,6 +1937,30 @@ static void ld_value(struct ld *l, const struct ld_field *f, void *obj)
 		break;
 	case LD_K_HASHNAME:
 		ld_hash_name(l, obj);
+		break;
+	case LD_K_KMODS:
+		ld_entries(l, f->key, obj, ld_kmod_entry);
+		break;
+	case LD_K_KMODNAME:
+		ld_kmod_name(l, obj);
+		break;
+	case LD_K_PORTS:
+		ld_entries(l, f->key, obj, ld_port_entry);
+		break;
+	case LD_K_PORT:
+		ld_port(l, obj);
+		break;
+	case LD_K_PROTO:
+		ld_proto(l, p);
+		break;
+	case LD_K_UNINSTALL:
+		ld_entries(l, f->key, obj, ld_uninstall_entry);
+		break;
+	case LD_K_UPATH:
+		ld_uninstall_path(l, obj);
+		break;
+	case LD_K_ARGS:
+		ld_args(l, p);
 		break;
 	default:
 		ld_skip(l);
@@ -1847,8 +2166,30 @@ int sig_set_load_mem(struct sig_set *s, const char *name, const char *data, size
 /* ---- Files and directories. ---- */
 
 /* Reads the pack open on @fd (closed here) and loads it under @name. */
+void sig_set_gate(struct sig_set *s, const struct sig_gate *g)
+{
+	s->gate = *g;
+}
+
+/* Runs the set's gate, if any, on a pack read from a file. */
+static int sig_run_gate(struct sig_set *s, const char *name, int fd, const struct buf *b,
+	bool *verified, struct kerr *err)
+{
+	struct stat st;
+
+	*verified = false;
+	if (s->gate.check == NULL) {
+		return 0;
+	}
+	if (fstat(fd, &st) != 0) {
+		return kerr_sys(err, KERR_IO, errno, "%s: cannot stat", name);
+	}
+	return s->gate.check(s->gate.ctx, name, &st, buf_str(b), buf_len(b), verified, err);
+}
+
 static int sig_load_fd(struct sig_set *s, const char *name, int fd, struct kerr *err)
 {
+	bool verified;
 	struct buf b;
 	int rc;
 
@@ -1862,7 +2203,15 @@ static int sig_load_fd(struct sig_set *s, const char *name, int fd, struct kerr 
 		}
 		goto free_buf;
 	}
+	if (sig_run_gate(s, name, fd, &b, &verified, err) != 0) {
+		s->failed = true;
+		rc = sig_diag_from(s, err);
+		goto free_buf;
+	}
 	rc = sig_set_load_mem(s, name, buf_str(&b), buf_len(&b), false, err);
+	if (rc == 0 && s->npacks > 0) {
+		s->packs[s->npacks - 1].verified = verified;
+	}
 
 free_buf:
 	buf_free(&b);
@@ -2034,6 +2383,15 @@ int sig_set_load_path(struct sig_set *s, const char *path, struct kerr *err)
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
+		bool unused;
+
+		/* whoever can write the directory can swap its packs: the gate sees it too */
+		if (s->gate.check != NULL &&
+		    s->gate.check(s->gate.ctx, path, &st, NULL, 0, &unused, err) != 0) {
+			s->failed = true;
+			xstd_close_quietly(fd);
+			return sig_diag_from(s, err);
+		}
 		return sig_load_dir(s, path, fd, err);
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -2165,6 +2523,18 @@ const char *sig_role_name(enum sig_role r)
 		return "remnant";
 	case SIG_ROLE_INSTALLER:
 		return "installer";
+	default:
+		return "unknown";
+	}
+}
+
+const char *sig_proto_name(enum sig_proto p)
+{
+	switch (p) {
+	case SIG_PROTO_TCP:
+		return "tcp";
+	case SIG_PROTO_UDP:
+		return "udp";
 	default:
 		return "unknown";
 	}

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "scanner/kerr.h"
 
@@ -74,6 +75,28 @@ struct sig_names {
 	size_t n;
 };
 
+/** The transport of a `ports` entry. */
+enum sig_proto {
+	SIG_PROTO_TCP = 0,
+	SIG_PROTO_UDP = 1,
+};
+
+/** ports: a port the product listens on. Proves something only with a matching process. */
+struct sig_port {
+	uint16_t port;
+	enum sig_proto proto;
+	struct sig_loc loc;
+};
+
+/** uninstall: the vendor's uninstaller, put in the removal plan when it is on the host. */
+struct sig_uninstall {
+	/** An absolute path inside the scanned root, no globs. */
+	char *path;
+	/** Its arguments, in order; may be empty. */
+	struct sig_names args;
+	struct sig_loc loc;
+};
+
 /** One product. */
 struct sig {
 	/** Unique over all loaded packs, [a-z0-9._-]. */
@@ -99,6 +122,17 @@ struct sig {
 	/** Index of the pack it came from, in sig_set_pack(). */
 	size_t pack;
 	struct sig_loc loc;
+	/**
+	 * What a file of kernel_modules.v[i] proves when the module is not loaded: install,
+	 * unless the entry was written {name, role: remnant}. Same length as kernel_modules.
+	 */
+	enum sig_role *kernel_module_roles;
+	/** accounts: user and group names (matched against etc/passwd and etc/group). */
+	struct sig_names accounts;
+	struct sig_port *ports;
+	size_t nports;
+	struct sig_uninstall *uninstall;
+	size_t nuninstall;
 };
 
 /** One loaded pack file. */
@@ -110,7 +144,21 @@ struct sig_pack {
 	/** sha256 of the file's bytes, lower-case hex. */
 	char sha256[65];
 	bool builtin;
+	/** A detached signature verified against a trusted key (see packsig.h). */
+	bool verified;
 	size_t nsignatures;
+};
+
+/**
+ * A check every pack read from a file passes before it is parsed (ownership, signature:
+ * packsig_gate()). @st describes the open file, @data its bytes; for a directory of packs
+ * @data is NULL.
+ * @return 0 with *@verified set, or -1 with @err set to refuse the pack.
+ */
+struct sig_gate {
+	int (*check)(void *ctx, const char *name, const struct stat *st, const char *data,
+		size_t len, bool *verified, struct kerr *err);
+	void *ctx;
 };
 
 /** A set of signatures from one or more packs. */
@@ -136,6 +184,9 @@ int sig_set_load_mem(struct sig_set *s, const char *name, const char *data, size
  */
 int sig_set_load_path(struct sig_set *s, const char *path, struct kerr *err);
 
+/** Sets the check applied to packs loaded from files from now on (@g is copied). */
+void sig_set_gate(struct sig_set *s, const struct sig_gate *g);
+
 /** Loads the packs compiled into the binary from signatures/. */
 int sig_set_load_builtin(struct sig_set *s, struct kerr *err);
 
@@ -157,5 +208,8 @@ const char *sig_set_diag(const struct sig_set *s, size_t i);
 
 /** Stable name of @r ("install", "remnant", "installer"). */
 const char *sig_role_name(enum sig_role r);
+
+/** Stable name of @p ("tcp", "udp"). */
+const char *sig_proto_name(enum sig_proto p);
 
 #endif

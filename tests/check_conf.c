@@ -21,6 +21,18 @@ static const char full_config[] =
 	"pretty: true\n"
 	"output: /var/lib/kscan/last.json\n"
 	"quiet: true\n"
+	"log: syslog\n"
+	"keys: /etc/kscan/keys\n"
+	"require_signed: true\n"
+	"deep: true\n"
+	"jobs: 3\n"
+	"paths: [/home, /srv]\n"
+	"excludes: [/srv/backups]\n"
+	"one_file_system: true\n"
+	"include_remote: true\n"
+	"max_file_size: 2TiB\n"
+	"max_duration: 90m\n"
+	"no_low_priority: true\n"
 	"collector:\n"
 	"  url: https://collector.example.org:8443/api/v1/reports?site=7\n"
 	"  format: splunk-hec\n"
@@ -62,12 +74,23 @@ START_TEST(test_full)
 
 	ck_assert_int_eq(load(&c, full_config, &e), 0);
 	ck_assert_str_eq(c.root, "/mnt/image");
-	ck_assert_uint_eq(c.nsignatures, 2);
-	ck_assert_str_eq(c.signatures[0], "/etc/kscan/extra.yaml");
-	ck_assert_str_eq(c.signatures[1], "/etc/kscan/packs.d");
+	ck_assert_uint_eq(c.signatures.n, 2);
+	ck_assert_str_eq(c.signatures.v[0], "/etc/kscan/extra.yaml");
+	ck_assert_str_eq(c.signatures.v[1], "/etc/kscan/packs.d");
 	ck_assert(c.no_default_signatures && c.pretty && c.quiet && c.has_format);
 	ck_assert_int_eq(c.format, FMT_ECS);
 	ck_assert_str_eq(c.output, "/var/lib/kscan/last.json");
+	ck_assert(c.has_log && c.log == LOG_SINK_SYSLOG);
+	ck_assert_str_eq(c.keys, "/etc/kscan/keys");
+	ck_assert(c.require_signed && c.deep && c.one_file_system && c.include_remote);
+	ck_assert(c.no_low_priority);
+	ck_assert_uint_eq(c.jobs, 3);
+	ck_assert_uint_eq(c.paths.n, 2);
+	ck_assert_str_eq(c.paths.v[1], "/srv");
+	ck_assert_uint_eq(c.excludes.n, 1);
+	ck_assert_str_eq(c.excludes.v[0], "/srv/backups");
+	ck_assert_uint_eq(c.max_file_size, (uint64_t)2 << 40);
+	ck_assert_uint_eq(c.max_duration_ms, 5400000);
 	ck_assert_int_eq(c.collector_format, FMT_HEC);
 	ck_assert_uint_eq(c.nheaders, 2);
 	ck_assert_str_eq(c.headers[1].name, "X-Site");
@@ -135,6 +158,15 @@ static const struct {
 	const char *diag;
 } bad[] = {
 	{"bogus: 1\n", "k.yaml:1:1: unknown key \"bogus\" at the top of the configuration"},
+	{"log: journald\n", "k.yaml:1:6: \"log\" must be stderr or syslog, not \"journald\""},
+	{"verbose: 3\n", "k.yaml:1:10: \"verbose\" must be from 0 to 2, not \"3\""},
+	{"quiet: true\nverbose: 1\n", "k.yaml:1:1: quiet and verbose contradict each other"},
+	{"jobs: 65\n", "k.yaml:1:7: \"jobs\" must be from 1 to 64, not \"65\""},
+	{"max_duration: 31d\n", "k.yaml:1:15: expected a duration (10s, 250ms, 5m) for "
+		"\"max_duration\", not \"31d\""},
+	{"max_duration: 500ms\n", "k.yaml:1:15: \"max_duration\" must be from 1000 to "
+		"2592000000 ms, not \"500ms\""},
+	{"excludes: [srv]\n", "k.yaml:1:12: \"excludes\" must be an absolute path, not \"srv\""},
 	{"collector:\n  urls: x\n", "k.yaml:2:3: unknown key \"urls\" in collector"},
 	{"quiet: true\nquiet: false\n",
 		"k.yaml:2:1: duplicate key \"quiet\" at the top of the configuration"},

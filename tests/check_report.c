@@ -379,7 +379,7 @@ START_TEST(test_evidence_cap)
 	ck_assert_int_eq(fmt_json_write(r, &b, false), 0);
 	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"evidence_dropped\":2}"));
 	ck_assert_ptr_nonnull(strstr(buf_str(&b),
-		"\"state\":\"running\",\"remove\":\"apt-get purge kesl\","
+		"\"state\":\"running\",\"remove\":[],\"remove_hint\":\"apt-get purge kesl\","
 		"\"evidence_kinds\":[\"path\",\"process\"]"));
 	buf_free(&b);
 	report_free(r);
@@ -828,11 +828,12 @@ static const char *const sample_checks[][6] = {
 		"r['verdict'] == 'clean' and r['findings'] == [] and r['errors'] == []",
 		"r['host']['os'] == {'id': 'debian', 'version_id': '12', "
 		"'pretty_name': 'Debian GNU/Linux 12 (bookworm)'}",
-		"r['scan'] == {'root': '/', 'mode': 'quick', 'started_at': "
+		"r['scan'] == {'root': '/', 'mode': 'quick', 'live': False, 'started_at': "
 		"'2026-11-22T05:51:45.123Z', 'finished_at': '2026-11-22T05:51:46.357Z', "
-		"'duration_ms': 1234}",
+		"'duration_ms': 1234, 'sandbox': {'no_new_privs': False, 'landlock_abi': 0}}",
 		"r['signatures']['packs'] == [{'name': 'builtin:kaspersky-kesl.yaml', "
-		"'version': '2026.11', 'sha256': '" SHA_A "', 'builtin': True, 'signatures': 5}]",
+		"'version': '2026.11', 'sha256': '" SHA_A "', 'builtin': True, 'verified': False, "
+		"'signatures': 5}]",
 		"r['kscan'] == {'version': '0.1.0'} and r['schema'] == 2",
 		"'errors_dropped' not in r and 'null' not in open(sys.argv[2]).read()",
 	},
@@ -1019,10 +1020,12 @@ START_TEST(test_json_exact_members)
 	ck_assert_ptr_nonnull(strstr(buf_str(&b),
 		"\"sources\":{},\"verdict\":\"detected\",\"findings\":[{\"signature\":"
 		"\"kaspersky.kesl\",\"vendor\":\"Kaspersky\",\"product\":\"Kaspersky Endpoint "
-		"Security for Linux\",\"state\":\"running\",\"remove\":\"apt-get purge kesl\","
-		"\"evidence_kinds\":[\"kernel_module\"],\"evidence\":[{\"kind\":\"kernel_module\","
+		"Security for Linux\",\"state\":\"running\",\"remove\":[],"
+		"\"remove_hint\":\"apt-get purge kesl\",\"evidence_kinds\":[\"kernel_module\"],"
+		"\"evidence\":[{\"kind\":\"kernel_module\","
 		"\"state\":\"running\",\"name\":\"kav4fs_oas\"}]}],\"errors\":[]}\n"));
-	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"host\":{\"os\":{}},\"scan\":{\"started_at\""));
+	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"host\":{\"os\":{}},\"scan\":{\"live\":false,"
+		"\"started_at\""));
 	buf_free(&b);
 	report_free(r);
 }
@@ -1047,15 +1050,19 @@ START_TEST(test_json_all_kinds)
 	ck_assert_int_eq(report_finish(r), 0);
 	buf_init(&b, KS_REPORT_MAX);
 	ck_assert_int_eq(fmt_json_write(r, &b, false), 0);
-	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"evidence_kinds\":[\"file\",\"hash\","
-		"\"kernel_module\",\"package\",\"path\",\"process\",\"service\"],"
+	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"evidence_kinds\":[\"account\",\"cron\","
+		"\"file\",\"hash\",\"kernel_module\",\"package\",\"path\",\"process\",\"service\","
+		"\"socket\"],"
 		"\"evidence\":[{\"kind\":\"package\",\"state\":\"installed\",\"name\":\"n\"},"
 		"{\"kind\":\"path\",\"state\":\"installed\",\"name\":\"n\"},"
 		"{\"kind\":\"file\",\"state\":\"installed\",\"name\":\"n\"},"
 		"{\"kind\":\"hash\",\"state\":\"installed\",\"name\":\"n\"},"
 		"{\"kind\":\"process\",\"state\":\"installed\",\"name\":\"n\"},"
 		"{\"kind\":\"service\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"kernel_module\",\"state\":\"installed\",\"name\":\"n\"}]}]"));
+		"{\"kind\":\"kernel_module\",\"state\":\"installed\",\"name\":\"n\"},"
+		"{\"kind\":\"account\",\"state\":\"installed\",\"name\":\"n\"},"
+		"{\"kind\":\"socket\",\"state\":\"installed\",\"name\":\"n\"},"
+		"{\"kind\":\"cron\",\"state\":\"installed\",\"name\":\"n\"}]}]"));
 	buf_free(&b);
 	report_free(r);
 }
@@ -1105,13 +1112,14 @@ START_TEST(test_text_detected)
 		"(/opt/kaspersky/kesl/libexec/kesl)\n"));
 	ck_assert_ptr_nonnull(strstr(t, "install-current (symlink -> install_12.0.0.6672, "
 		"modified 2026-11-22T05:40:00.000Z, role install)\n"));
-	ck_assert_ptr_nonnull(strstr(t, "\n    remove:   apt-get purge kesl\n"));
-	ck_assert_ptr_nonnull(strstr(t, "\n    remove:   (no hint in the signature)\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\n    remove:   no step could be planned from the "
+		"evidence\n    hint:     apt-get purge kesl\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\n    hint:     (no hint in the signature)\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nCoverage:\n"
-		"  dpkg     ok       /var/lib/dpkg/status  packages 1234\n"
-		"  rpm      absent\n"
-		"  paths    failed\n"
-		"           error: /var/opt: Permission denied\n"));
+		"  dpkg           ok       /var/lib/dpkg/status  packages 1234\n"
+		"  rpm            absent\n"
+		"  paths          failed\n"
+		"                 error: /var/opt: Permission denied\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nErrors (1):\n  - cannot read /etc/hostname: EACCES\n"));
 	free(t);
 	report_free(r);
@@ -1184,9 +1192,9 @@ START_TEST(test_text_escape)
 		lines += c == '\n';
 	}
 	ck_assert(xstd_utf8_valid(t, strlen(t)));
-	/* a newline in a name cannot add a line: banner, 4 header lines, blank, "Findings",
-	 * 5 lines of the finding, blank, "Coverage" and its line, blank, "Errors" and its line */
-	ck_assert_uint_eq(lines, 18);
+	/* a newline in a name cannot add a line: banner, 5 header lines, blank, "Findings",
+	 * 6 lines of the finding, blank, "Coverage" and its line, blank, "Errors" and its line */
+	ck_assert_uint_eq(lines, 20);
 	free(t);
 	report_free(r);
 }
@@ -1255,28 +1263,40 @@ START_TEST(test_output_relative_and_empty)
 }
 END_TEST
 
-/* A symlink at the target is replaced itself; the file it points to is not written. */
-START_TEST(test_output_replaces_symlink)
+/*
+ * Only a missing name or a regular file is replaced: a symlink (think /dev/stdout), a FIFO
+ * or a device (think /dev/null) is refused, and neither it nor what it points to changes.
+ */
+START_TEST(test_output_refuses_non_regular)
 {
 	char *dir = mk_tmpdir();
-	char path[128], victim[128], *got;
+	char path[128], victim[128], fifo[128], *got;
 	struct kerr err;
 	struct stat st;
 
 	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/report.json", dir), (int)sizeof(path));
 	ck_assert_int_lt(snprintf(victim, sizeof(victim), "%s/victim", dir), (int)sizeof(victim));
+	ck_assert_int_lt(snprintf(fifo, sizeof(fifo), "%s/fifo", dir), (int)sizeof(fifo));
 	write_file(victim, "keep\n");
 	ck_assert_int_eq(symlink("victim", path), 0);
-	ck_assert_int_eq(output_write(path, "new\n", 4, 0640, &err), 0);
+	kerr_clear(&err);
+	ck_assert_int_eq(output_write(path, "new\n", 4, 0640, &err), -1);
+	ck_assert_int_eq(err.code, KERR_IO);
+	ck_assert_ptr_nonnull(strstr(err.msg, "not a regular file"));
 	ck_assert_int_eq(lstat(path, &st), 0);
-	ck_assert(S_ISREG(st.st_mode));
+	ck_assert(S_ISLNK(st.st_mode));
 	got = read_file(victim);
 	ck_assert_str_eq(got, "keep\n");
 	free(got);
-	got = read_file(path);
-	ck_assert_str_eq(got, "new\n");
-	free(got);
-	ck_assert_uint_eq(count_entries(dir), 2);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_eq(output_write(fifo, "new\n", 4, 0640, &err), -1);
+	ck_assert_int_eq(lstat(fifo, &st), 0);
+	ck_assert(S_ISFIFO(st.st_mode));
+	ck_assert_int_eq(output_write("/dev/null", "new\n", 4, 0640, &err), -1);
+	ck_assert_int_eq(stat("/dev/null", &st), 0);
+	ck_assert(S_ISCHR(st.st_mode));
+	/* nothing but the three fixtures is left behind */
+	ck_assert_uint_eq(count_entries(dir), 3);
 	rm_rf(dir);
 }
 END_TEST
@@ -1299,7 +1319,7 @@ START_TEST(test_output_missing_dir)
 }
 END_TEST
 
-/* The rename fails (a directory is in the way): the temporary file goes away. */
+/* A directory in the way is refused, and no temporary file is left. */
 START_TEST(test_output_target_is_dir)
 {
 	char *dir = mk_tmpdir();
@@ -1394,7 +1414,7 @@ static Suite *report_suite(void)
 	tc = tcase_create("output");
 	tcase_add_test(tc, test_output_atomic);
 	tcase_add_test(tc, test_output_relative_and_empty);
-	tcase_add_test(tc, test_output_replaces_symlink);
+	tcase_add_test(tc, test_output_refuses_non_regular);
 	tcase_add_test(tc, test_output_missing_dir);
 	tcase_add_test(tc, test_output_target_is_dir);
 	tcase_add_test(tc, test_output_stdout);

@@ -360,8 +360,8 @@ static const char *const corruptions[] = {
 	"truncate -s 50000 rpmdb.sqlite",
 	": > rpmdb.sqlite",
 	/* a valid sqlite file with no Packages table */
-	"rm -f rpmdb.sqlite* && python3 -c 'import sqlite3; c = sqlite3.connect(\"rpmdb.sqlite\"); "
-	"c.execute(\"create table t (x)\"); c.commit()'",
+	("rm -f rpmdb.sqlite* && python3 -c 'import sqlite3; "
+	 "c = sqlite3.connect(\"rpmdb.sqlite\"); c.execute(\"create table t (x)\"); c.commit()'"),
 };
 
 static void read_file(const char *path, struct buf *out)

@@ -177,7 +177,7 @@ static const struct bad_case bad_cases[] = {
 	{"matches nothing", "schema: 1\nsignatures:\n  - id: x\n    vendor: v\n    product: p\n"
 		"    processes: []\n",
 		"t.yaml:3:5: signature \"x\" matches nothing (it has no packages, paths, files, "
-		"hashes, processes, services or kernel_modules)", KERR_INPUT, NULL},
+		"hashes, processes, services, kernel_modules or accounts)", KERR_INPUT, NULL},
 	{"duplicate mapping key", "schema: 1\nsignatures:\n  - id: x\n    vendor: v\n"
 		"    vendor: w\n    product: p\n" MATCH,
 		"t.yaml:5:5: duplicate key \"vendor\" in signature \"x\"", KERR_INPUT, NULL},
@@ -376,6 +376,132 @@ static const struct bad_case bad_cases[] = {
 		KERR_INPUT, NULL},
 	{"invalid utf-8 lead byte", HDR "    description: \xff\n" MATCH,
 		"t.yaml:6:18: not a valid utf-8 text file: invalid leading utf-8 octet",
+		KERR_INPUT, NULL},
+	{"account with a space", HDR "    accounts: [\"kes ladmin\"]\n",
+		"t.yaml:6:16: invalid name \"kes ladmin\" in \"accounts\" (letters, "
+		"digits and ._- only, not starting with -, no globs) in signature "
+		"\"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"account starting with a dash", HDR "    accounts: [\"-kesl\"]\n",
+		"t.yaml:6:16: invalid name \"-kesl\" in \"accounts\" (letters, digits "
+		"and ._- only, not starting with -, no globs) in signature "
+		"\"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"account glob", HDR "    accounts: [\"kesl*\"]\n",
+		"t.yaml:6:16: invalid name \"kesl*\" in \"accounts\" (letters, digits "
+		"and ._- only, not starting with -, no globs) in signature "
+		"\"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"duplicate account", HDR "    accounts: [kesladmin, klusers, kesladmin]\n",
+		"t.yaml:6:36: duplicate entry \"kesladmin\" in \"accounts\" (first at "
+		"6:16) in signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"accounts a string", HDR "    accounts: kesladmin\n",
+		"t.yaml:6:15: expected a sequence for \"accounts\", got a string in "
+		"signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"port zero", HDR MATCH "    ports: [{port: 0, proto: udp}]\n",
+		"t.yaml:7:20: port \"0\" is not a number from 1 to 65535 in signature "
+		"\"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"port too large", HDR MATCH "    ports: [{port: 65536, proto: udp}]\n",
+		"t.yaml:7:20: port \"65536\" is not a number from 1 to 65535 in "
+		"signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"port negative", HDR MATCH "    ports: [{port: -1, proto: udp}]\n",
+		"t.yaml:7:20: port \"-1\" is not a number from 1 to 65535 in signature "
+		"\"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"port leading zero", HDR MATCH "    ports: [{port: 015000, proto: udp}]\n",
+		"t.yaml:7:20: port \"015000\" is not a number from 1 to 65535 in "
+		"signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"port quoted", HDR MATCH "    ports: [{port: \"15000\", proto: udp}]\n",
+		"t.yaml:7:20: expected an integer for \"port\", got a string in "
+		"signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"port float", HDR MATCH "    ports: [{port: 1.5, proto: udp}]\n",
+		"t.yaml:7:20: expected an integer for \"port\", got a number in "
+		"signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"port hex", HDR MATCH "    ports: [{port: 0x3a98, proto: udp}]\n",
+		"t.yaml:7:20: port \"0x3a98\" is not a number from 1 to 65535 in "
+		"signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"unknown proto", HDR MATCH "    ports: [{port: 15000, proto: sctp}]\n",
+		"t.yaml:7:34: unknown proto \"sctp\" (use tcp or udp) in signature "
+		"\"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"proto missing", HDR MATCH "    ports: [{port: 15000}]\n",
+		"t.yaml:7:13: missing key \"proto\" in a \"ports\" entry in signature "
+		"\"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"port missing", HDR MATCH "    ports: [{proto: udp}]\n",
+		"t.yaml:7:13: missing key \"port\" in a \"ports\" entry in signature "
+		"\"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"duplicate port", HDR MATCH
+		"    ports: [{port: 15000, proto: udp}, {port: 15000, proto: tcp}, "
+		"{port: 15000, proto: udp}]\n",
+		"t.yaml:7:74: duplicate entry \"udp/15000\" in \"ports\" (first at 7:20) "
+		"in signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"ports without a process", HDR
+		"    packages: [{name: klnagent64}]\n    ports: [{port: 15000, proto: "
+		"udp}]\n",
+		"t.yaml:7:20: signature \"kaspersky.kesl\" has \"ports\" but no "
+		"\"processes\" or \"paths\" (a port alone proves nothing)",
+		KERR_INPUT, NULL},
+	{"ports a mapping", HDR MATCH "    ports: {port: 15000, proto: udp}\n",
+		"t.yaml:7:12: expected a sequence for \"ports\", got a mapping in "
+		"signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"uninstall glob", HDR MATCH "    uninstall: [{path: \"/opt/kaspersky/*/uninstall.sh\"}]\n",
+		"t.yaml:7:24: uninstall path \"/opt/kaspersky/*/uninstall.sh\" is a glob "
+		"(name the one file to run) in signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"uninstall relative", HDR MATCH "    uninstall: [{path: bin/uninstall.sh}]\n",
+		"t.yaml:7:24: path \"bin/uninstall.sh\" is not an absolute path below "
+		"\"/\" in signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"uninstall without path", HDR MATCH "    uninstall: [{args: [--all]}]\n",
+		"t.yaml:7:17: missing key \"path\" in a \"uninstall\" entry in signature "
+		"\"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"uninstall args a string", HDR MATCH "    uninstall: [{path: /opt/x/u.sh, args: --all}]\n",
+		"t.yaml:7:43: expected a sequence for \"args\", got a string in "
+		"signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"uninstall empty arg", HDR MATCH "    uninstall: [{path: /opt/x/u.sh, args: [\"\"]}]\n",
+		"t.yaml:7:44: empty string in \"args\" in signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"uninstall unknown key", HDR MATCH "    uninstall: [{path: /opt/x/u.sh, arg: [x]}]\n",
+		"t.yaml:7:37: unknown key \"arg\" in a \"uninstall\" entry in signature "
+		"\"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"duplicate uninstall", HDR MATCH
+		"    uninstall: [{path: /opt/x/u.sh}, {path: /opt/x/u.sh, args: "
+		"[-y]}]\n",
+		"t.yaml:7:45: duplicate entry \"/opt/x/u.sh\" in \"uninstall\" (first at "
+		"7:24) in signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"module file as installer", HDR
+		"    kernel_modules: [{name: kav4fs_oas, role: installer}]\n",
+		"t.yaml:6:29: a module file is an install or a remnant, not an "
+		"installer, in \"kernel_modules\" in signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"module mapping without role", HDR "    kernel_modules: [{name: kav4fs_oas}]\n",
+		"t.yaml:6:22: missing key \"role\" in a \"kernel_modules\" entry in "
+		"signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"module mapping bad name", HDR "    kernel_modules: [{name: kav4fs.ko, role: remnant}]\n",
+		"t.yaml:6:29: invalid name \"kav4fs.ko\" in \"kernel_modules\" (letters, "
+		"digits and _- only, no globs) in signature \"kaspersky.kesl\"",
+		KERR_INPUT, NULL},
+	{"duplicate module in both forms", HDR
+		"    kernel_modules: [redirfs, {name: redirfs, role: remnant}]\n",
+		"t.yaml:6:38: duplicate entry \"redirfs\" in \"kernel_modules\" (first "
+		"at 6:22) in signature \"kaspersky.kesl\"",
 		KERR_INPUT, NULL},
 	{"deep nesting", "schema: 1\nsignatures: [[[[[[[[[[[[x]]]]]]]]]]]]\n",
 		"t.yaml:2:14: expected a mapping in \"signatures\", got a sequence", KERR_INPUT,
@@ -800,6 +926,79 @@ START_TEST(test_minimal_pack)
 }
 END_TEST
 
+/* The keys of the host probes, read into exactly the expected structures. */
+START_TEST(test_probe_keys)
+{
+	static const char yaml[] =
+		"schema: 1\n"
+		"signatures:\n"
+		"  - id: kaspersky.klnagent\n"
+		"    vendor: Kaspersky\n"
+		"    product: Network Agent\n"
+		"    processes: [klnagent]\n"
+		"    kernel_modules: [kav4fs-oas, {name: redirfs, role: remnant}, "
+		"{name: x_y, role: install}]\n"
+		"    accounts: [kesladmin, klusers, user.name]\n"
+		"    ports:\n"
+		"      - {port: 15000, proto: udp}\n"
+		"      - {proto: tcp, port: 15000}\n"
+		"      - {port: 65535, proto: tcp}\n"
+		"    uninstall:\n"
+		"      - {path: /opt/kaspersky/klnagent64/lib/bin/setup/uninstall.pl, "
+		"args: [--silent, \"a b\", --silent]}\n"
+		"      - {path: /opt/kaspersky/klnagent/uninstall}\n";
+	const struct sig *g;
+	struct sig_set *s;
+	struct kerr e;
+
+	ck_assert_int_eq(load(&s, yaml, strlen(yaml), &e), 0);
+	ck_assert_int_eq(sig_set_finish(s, &e), 0);
+	g = sig_set_get(s, 0);
+	ck_assert_uint_eq(g->kernel_modules.n, 3);
+	ck_assert_str_eq(g->kernel_modules.v[0], "kav4fs-oas");
+	ck_assert_int_eq(g->kernel_module_roles[0], SIG_ROLE_INSTALL);
+	ck_assert_str_eq(g->kernel_modules.v[1], "redirfs");
+	ck_assert_int_eq(g->kernel_module_roles[1], SIG_ROLE_REMNANT);
+	ck_assert_str_eq(g->kernel_modules.v[2], "x_y");
+	ck_assert_int_eq(g->kernel_module_roles[2], SIG_ROLE_INSTALL);
+	ck_assert_uint_eq(g->accounts.n, 3);
+	ck_assert_str_eq(g->accounts.v[2], "user.name");
+	ck_assert_uint_eq(g->nports, 3);
+	ck_assert_uint_eq(g->ports[0].port, 15000);
+	ck_assert_int_eq(g->ports[0].proto, SIG_PROTO_UDP);
+	ck_assert_uint_eq(g->ports[0].loc.line, 10);
+	ck_assert_uint_eq(g->ports[1].port, 15000);
+	ck_assert_int_eq(g->ports[1].proto, SIG_PROTO_TCP);
+	ck_assert_uint_eq(g->ports[2].port, 65535);
+	ck_assert_uint_eq(g->nuninstall, 2);
+	ck_assert_str_eq(g->uninstall[0].path,
+		"/opt/kaspersky/klnagent64/lib/bin/setup/uninstall.pl");
+	ck_assert_uint_eq(g->uninstall[0].args.n, 3);
+	ck_assert_str_eq(g->uninstall[0].args.v[1], "a b");
+	ck_assert_str_eq(g->uninstall[0].args.v[2], "--silent");
+	ck_assert_str_eq(g->uninstall[1].path, "/opt/kaspersky/klnagent/uninstall");
+	ck_assert_uint_eq(g->uninstall[1].args.n, 0);
+	ck_assert_str_eq(sig_proto_name(SIG_PROTO_UDP), "udp");
+	ck_assert_str_eq(sig_proto_name(SIG_PROTO_TCP), "tcp");
+	sig_set_free(s);
+}
+END_TEST
+
+/* Accounts alone make a signature that matches something: remnants are findings too. */
+START_TEST(test_accounts_alone)
+{
+	static const char yaml[] = "schema: 1\nsignatures:\n  - {id: x, vendor: v, product: p, "
+		"accounts: [kluser]}\n";
+	struct sig_set *s;
+	struct kerr e;
+
+	ck_assert_int_eq(load(&s, yaml, strlen(yaml), &e), 0);
+	ck_assert_int_eq(sig_set_finish(s, &e), 0);
+	ck_assert_ptr_null(sig_set_get(s, 0)->kernel_module_roles);
+	sig_set_free(s);
+}
+END_TEST
+
 START_TEST(test_roles)
 {
 	ck_assert_str_eq(sig_role_name(SIG_ROLE_INSTALL), "install");
@@ -1095,6 +1294,35 @@ START_TEST(test_builtin_loads)
 }
 END_TEST
 
+/* The ports of the built-in packs: the agent's multicast, and the server's four. */
+START_TEST(test_builtin_ports)
+{
+	struct sig_set *s = load_builtin();
+	struct buf got;
+	size_t i, k;
+
+	buf_init(&got, 4096);
+	for (i = 0; i < sig_set_count(s); i++) {
+		const struct sig *g = sig_set_get(s, i);
+
+		buf_reset(&got);
+		for (k = 0; k < g->nports; k++) {
+			buf_addf(&got, "%s%s/%u", k > 0 ? " " : "",
+				sig_proto_name(g->ports[k].proto), (unsigned)g->ports[k].port);
+		}
+		if (strcmp(g->id, "kaspersky.klnagent") == 0) {
+			ck_assert_str_eq(buf_str(&got), "udp/15000");
+		} else if (strcmp(g->id, "kaspersky.ksc") == 0) {
+			ck_assert_str_eq(buf_str(&got), "tcp/13000 tcp/14000 tcp/13291 tcp/13299");
+		} else {
+			ck_assert_str_eq(buf_str(&got), "");
+		}
+	}
+	buf_free(&got);
+	sig_set_free(s);
+}
+END_TEST
+
 /* Every built-in pattern of one kind against a name; @return the id that matches, or NULL. */
 static const char *builtin_match(const struct sig_set *s, char kind, const char *name)
 {
@@ -1128,6 +1356,11 @@ static const char *builtin_match(const struct sig_set *s, char kind, const char 
 				return g->id;
 			}
 		}
+		for (j = 0; kind == 'a' && j < g->accounts.n; j++) {
+			if (strcmp(g->accounts.v[j], name) == 0) {
+				return g->id;
+			}
+		}
 	}
 	return NULL;
 }
@@ -1154,6 +1387,8 @@ static const struct probe probes[] = {
 	{'f', "kesl_12.4.0-1225_amd64.deb.txt", NULL}, {'f', ".kesl_1.2.3-4_amd64.deb", NULL},
 	{'s', "keslint.service", NULL}, {'s', "kservice.service", NULL},
 	{'r', "kscreen", NULL}, {'r', "klavaro", NULL},
+	{'a', "klusteradm", NULL}, {'a', "ksc", NULL}, {'a', "rightless", NULL},
+	{'a', "kav", NULL}, {'a', "admin", NULL},
 	/* the real thing */
 	{'k', "kesl", "kaspersky.kesl"}, {'k', "kesl-gui", "kaspersky.kesl"},
 	{'k', "kesl-astra", "kaspersky.kesl"}, {'k', "klnagent64", "kaspersky.klnagent"},
@@ -1186,6 +1421,9 @@ static const struct probe probes[] = {
 	{'s', "kesl.service", "kaspersky.kesl"}, {'s', "klnagent64.service", "kaspersky.klnagent"},
 	{'s', "KSCWebConsole.service", "kaspersky.ksc"},
 	{'r', "wdserver", "kaspersky.kesl"}, {'r', "klserver", "kaspersky.ksc"},
+	{'a', "kesladmin", "kaspersky.kesl"}, {'a', "nokesl", "kaspersky.kesl"},
+	{'a', "kladmins", "kaspersky.ksc"}, {'a', "kluser", "kaspersky.legacy-kav5"},
+	{'a', "klusers", "kaspersky.legacy-kav5"},
 };
 
 START_TEST(test_builtin_specific)
@@ -1227,6 +1465,8 @@ static Suite *sig_suite(void)
 	tcase_add_test(good, test_good_pack);
 	tcase_add_test(good, test_minimal_pack);
 	tcase_add_test(good, test_roles);
+	tcase_add_test(good, test_probe_keys);
+	tcase_add_test(good, test_accounts_alone);
 	tcase_add_test(good, test_duplicate_ids_across_packs);
 	tcase_add_test(good, test_bad_pack_adds_nothing);
 	suite_add_tcase(su, good);
@@ -1237,6 +1477,7 @@ static Suite *sig_suite(void)
 	tcase_add_test(files, test_load_file_sha256);
 	suite_add_tcase(su, files);
 	tcase_add_test(builtin, test_builtin_loads);
+	tcase_add_test(builtin, test_builtin_ports);
 	tcase_add_loop_test(builtin, test_builtin_specific, 0, (int)XSTD_COUNTOF(probes));
 	suite_add_tcase(su, builtin);
 	return su;

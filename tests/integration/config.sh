@@ -95,7 +95,7 @@ run_kscan --root "$R" --splay abc
 expect_exit "--splay abc" 64
 run_kscan --root "$R" --splay 86401
 expect_exit "--splay past a day" 64
-check "says the bound" grep -q "at most 86400" "$FX/err"
+check "says the bound" grep -q "is not a number of seconds from 0 to 86400" "$FX/err"
 run_kscan --root "$R" --splay 0 --format json
 expect_exit "--splay 0" 0
 cfg splay "collector: {splay: 1ms}"
@@ -113,13 +113,25 @@ check "with a collector, nothing on stdout" [ ! -s "$FX/out" ]
 run_kscan --config "$FX/post.yaml" --root "$R" --post "$C_URL" --output - --format json
 jcheck "--output - still writes the report locally" "$FX/out" '"report_id" in r'
 
-# The example shipped in packaging/ is valid as it stands.
+# The example shipped in packaging/ (installed as /etc/kscan/kscan.yaml) sets nothing as
+# shipped, and is valid with every key uncommented.
 cp "$KSCAN_SRC/packaging/kscan.yaml" "$FX/example.yaml"
 chmod 644 "$FX/example.yaml"
-echo "  spool_dir: $FX/example-spool" >>"$FX/example.yaml"
-run_kscan --config "$FX/example.yaml" --root "$R" --splay 0
-expect_exit "packaging/kscan.yaml parses; its token file is missing here, so: spooled" 3
-check "and says why" grep -q "cannot open token file /etc/kscan/collector.token" "$FX/err"
+run_kscan --config "$FX/example.yaml" --root "$R" --format json
+expect_exit "packaging/kscan.yaml as shipped: a plain scan" 0
+check "as shipped it delivers nothing" [ ! -s "$FX/err" ]
+# uncomment the key lines ("# key:", "#   key:", "#   - item"), keep the prose comments
+sed -E 's/^# ( *)([a-z_]+:|- |[A-Z][A-Za-z-]+: )/\1\2/' "$KSCAN_SRC/packaging/kscan.yaml" |
+	sed -E "s|^( *)spool_dir: .*|\1spool_dir: $FX/example-spool|" >"$FX/all-keys.yaml"
+chmod 644 "$FX/all-keys.yaml"
+check "every key of the example is uncommented" \
+	[ "$(grep -c '^ *[A-Za-z_-]*:' "$FX/all-keys.yaml")" -eq 42 ]
+mkdir -p "$FX/nokeys"
+# the command line wins over each key that would touch this machine
+run_kscan --config "$FX/all-keys.yaml" --root "$R" --splay 0 --signatures "$FX/acme.yaml" \
+	--keys "$FX/nokeys" --output "$FX/example.json" --log stderr
+expect_exit "the example with every key: valid; its files are missing here, so: spooled" 3
+check "the first missing file is named" grep -q "cannot open client certificate /etc/kscan/client.pem" "$FX/err"
 check "--splay 0 wins over the example's 10m (the run was quick)" [ "$(SPOOL=$FX/example-spool spooled)" -eq 1 ]
 
 fx_done

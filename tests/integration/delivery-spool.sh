@@ -22,10 +22,10 @@ check "twenty runs while down all exit 3" [ "$fails" -eq 0 ]
 check "twenty reports spooled" [ "$(spooled)" -eq 20 ]
 collector_start twenty server
 kscan_config "$FX/up.yaml" "$C_URL"
-run_kscan --root "$R" --config "$FX/up.yaml" --output "$FX/r21.json"
+run_kscan --root "$R" --config "$FX/up.yaml" --output "$FX/r21.json" --verbose
 expect_exit "the run with the collector up delivers its own report" 0
 jget "$FX/r21.json" 'r["report_id"]' >>"$FX/ids"
-check "said it sent the spooled ones" grep -q "delivered 20 spooled report(s)" "$FX/err"
+check "said it sent the spooled ones (--verbose)" grep -q "delivered 20 spooled report(s)" "$FX/err"
 rcheck "21 reports received, oldest first, each once" \
 	"[r['headers']['idempotency-key'] for r in q] == open('$FX/ids').read().split()"
 rcheck "every body is the report its key names" \
@@ -140,9 +140,9 @@ jcheck "and the report says its contents are lost" "$FX/d2.json" \
 # kscan send: nothing to do, collector down, no collector configured.
 SPOOL="$FX/send"
 kscan_config "$FX/send.yaml" "$DOWN" "attempts: 1"
-run_kscan send --config "$FX/send.yaml"
+run_kscan send --config "$FX/send.yaml" --verbose
 expect_exit "kscan send on an empty spool" 0
-check "says the spool is empty" grep -q "the spool is empty" "$FX/err"
+check "says the spool is empty (--verbose)" grep -q "the spool is empty" "$FX/err"
 run_kscan --root "$R" --config "$FX/send.yaml"
 run_kscan send --config "$FX/send.yaml"
 expect_exit "kscan send while the collector is down" 3

@@ -31,7 +31,9 @@ rcheck "no Expect: 100-continue" '"expect" not in q[0]["headers"]'
 check "the body sent is the report written locally" cmp -s "$C_DIR/body-1" "$FX/local.json"
 check "nothing left in the spool" [ "$(spooled)" -eq 0 ]
 check "the spool directory is 0700" [ "$(stat -c %a "$FX/spool")" = 700 ]
-check "progress on stderr" grep -q "delivered report $ID to $C_URL" "$FX/err"
+check "no progress on stderr by default" [ ! -s "$FX/err" ]
+run_kscan --root "$R" --config "$FX/ok.yaml" --verbose
+check "--verbose: progress on stderr" grep -q "^kscan: delivered report [0-9a-f-]* to $C_URL" "$FX/err"
 run_kscan --root "$R" --config "$FX/ok.yaml" --quiet
 expect_exit "--quiet delivery" 0
 check "--quiet: nothing on stderr or stdout" [ ! -s "$FX/err" ] && [ ! -s "$FX/out" ]

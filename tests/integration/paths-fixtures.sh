@@ -41,7 +41,7 @@ jcheck "symlink reported with its target, not followed" "$FX/files.json" \
 	'[(e["type"], e.get("target")) for e in r["findings"][0]["evidence"] if e["path"].endswith("install-current")] == [("symlink", "install_12.4.0.1225")]'
 jcheck "evidence carries role and pattern" "$FX/files.json" \
 	'all(e["kind"] == "path" and e["role"] in ("install", "remnant") and e["pattern"] for e in r["findings"][0]["evidence"])'
-jcheck "remove hint carried" "$FX/files.json" 'r["findings"][0]["remove"] == "apt-get purge kesl"'
+jcheck "remove hint carried" "$FX/files.json" 'r["findings"][0]["remove_hint"] == "apt-get purge kesl"'
 
 # Left-overs only.
 R="$FX/remnant"

@@ -66,7 +66,7 @@ check "lint prints every problem, not only the first" \
 	grep -qxF "kscan: $BAD:9:16: path \"opt/gamma\" is not an absolute path below \"/\" in signature \"test.gamma\"" \
 	"$FX/lint-bad.err"
 check "lint says the signature is left matching nothing" \
-	grep -qxF "kscan: $BAD:3:5: signature \"test.gamma\" matches nothing (it has no packages, paths, files, hashes, processes, services or kernel_modules)" \
+	grep -qxF "kscan: $BAD:3:5: signature \"test.gamma\" matches nothing (it has no packages, paths, files, hashes, processes, services, kernel_modules or accounts)" \
 	"$FX/lint-bad.err"
 check "lint of a bad pack prints exactly its three problems" \
 	[ "$(wc -l <"$FX/lint-bad.err")" -eq 3 ]
@@ -149,7 +149,7 @@ kscan_json "$FX/scan.json" --signatures "$GOOD" --signatures "$FX/packs" --root 
 check "scan with extra packs runs (exit $rc)" [ "$rc" -eq 0 ]
 sha=$(sha256sum "$GOOD" | cut -d' ' -f1)
 jcheck "the report lists the given pack with its sha256" "$FX/scan.json" \
-	"{'name': '$GOOD', 'version': '7.1', 'sha256': '$sha', 'builtin': False, 'signatures': 2} in r['signatures']['packs']"
+	"{'name': '$GOOD', 'version': '7.1', 'sha256': '$sha', 'builtin': False, 'verified': False, 'signatures': 2} in r['signatures']['packs']"
 jcheck "the report lists the built-in packs" "$FX/scan.json" \
 	'sum(p["builtin"] for p in r["signatures"]["packs"]) == 5'
 jcheck "the given packs are in the report in load order" "$FX/scan.json" \

@@ -8,6 +8,12 @@ set -u
 : "${KSCAN:?run through meson test (KSCAN is the binary)}"
 : "${KSCAN_SRC:?run through meson test}"
 
+# The memory-check CI job (KSCAN_VALGRIND=1) runs every kscan of these tests under valgrind.
+if [ "${KSCAN_VALGRIND:-0}" = 1 ]; then
+	export KSCAN_REAL="$KSCAN"
+	KSCAN="$KSCAN_SRC/tests/lib/valgrind-kscan"
+fi
+
 FX=$(mktemp -d "${TMPDIR:-/tmp}/kscan-test.XXXXXX")
 trap 'rm -rf "$FX"' EXIT
 fx_failed=0

@@ -1,0 +1,52 @@
+#!/bin/bash
+# The .rpm: packaging/build-rpm.sh (rpmbuild -bb packaging/rpm/kscan.spec, --nodeps on
+# Debian) builds it with the librpm reader on; its files, modes and scriptlets; installed
+# into a scratch rpm root, its kscan runs and kscan finds the package there.
+. "$KSCAN_SRC/tests/lib/fixtures.sh"
+
+command -v rpmbuild >/dev/null || skip_all "rpmbuild not installed"
+nodeps=--nodeps
+[ -e /etc/redhat-release ] && nodeps=""
+# shellcheck disable=SC2086
+"$KSCAN_SRC/packaging/build-rpm.sh" "$FX/out" $nodeps >"$FX/build.log" 2>&1
+rc=$?
+check "build-rpm.sh: exit 0" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || tail -30 "$FX/build.log" | sed 's/^/#   /'
+pkg=$(ls "$FX"/out/kscan-*.rpm 2>/dev/null | head -1)
+check "an .rpm was built" [ -n "$pkg" ]
+[ -n "$pkg" ] || { fx_done; exit 1; }
+
+rpm -qp --qf '[%{FILEMODES:perms} %{FILEUSERNAME} %{FILENAMES}\n]' "$pkg" >"$FX/files" 2>/dev/null
+has() {
+	# has MODE PATH: the package ships PATH with MODE, owned by root
+	check "ships $2 ($1)" grep -qx -- "$1 root $2" "$FX/files"
+}
+has -rwxr-xr-x /usr/bin/kscan
+has drwx------ /var/spool/kscan
+has drwxr-xr-x /etc/kscan/keys
+has -rw-r--r-- /etc/cron.d/kscan
+has -rw-r--r-- /usr/lib/systemd/system/kscan.service
+has -rw-r--r-- /usr/lib/systemd/system/kscan.timer
+has -rw-r--r-- /usr/share/man/man1/kscan.1
+has -rw-r--r-- /usr/share/man/man5/kscan.yaml.5
+has -rw-r--r-- /usr/share/man/man5/kscan-signatures.5
+has -rw-r--r-- /usr/share/bash-completion/completions/kscan
+has -rw-r--r-- /usr/share/doc/kscan/signatures.md
+rpm -qp --configfiles "$pkg" >"$FX/conf" 2>/dev/null
+check "cron file is %config" grep -qx /etc/cron.d/kscan "$FX/conf"
+rpm -qp --scripts "$pkg" >"$FX/scripts" 2>/dev/null
+check "erase removes the spool" grep -q 'rm -rf /var/spool/kscan' "$FX/scripts"
+# installed into a scratch root (no scripts: this may be Debian); the machine is untouched
+mkdir -p "$FX/rr"
+rpm --root "$FX/rr" --dbpath /var/lib/rpm --initdb
+rpm --root "$FX/rr" --dbpath /var/lib/rpm -i --nodeps --noscripts "$pkg" 2>"$FX/i.err"
+check "rpm -i into a scratch root: exit 0" [ $? -eq 0 ]
+check "installed spool 0700" [ "$(stat -c %a "$FX/rr/var/spool/kscan")" = 700 ]
+check "the unit runs the installed binary" \
+	grep -q '^ExecStart=/usr/bin/kscan scan ' "$FX/rr/usr/lib/systemd/system/kscan.service"
+check "kscan in the rpm links librpm (-Drpm=enabled)" bash -c "ldd '$FX/rr/usr/bin/kscan' | grep -q librpm"
+check "kscan in the rpm runs" bash -c "'$FX/rr/usr/bin/kscan' --version | grep -qx 'kscan [0-9.]*'"
+"$KSCAN" packages --root "$FX/rr" >"$FX/pkgs"
+check "kscan reads its own rpm from that root" grep -q "^rpm	kscan	0.1.0-1	x86_64" "$FX/pkgs"
+sed 's/^/#   /' "$FX/pkgs"
+fx_done
