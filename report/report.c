@@ -725,7 +725,7 @@ static void report_finish_finding(struct report_finding *f)
 	size_t i;
 
 	if (f->nev > 1) {
-		qsort(f->ev, f->nev, sizeof(*f->ev), report_ev_qcmp);
+		xstd_qsort(f->ev, f->nev, sizeof(*f->ev), report_ev_qcmp);
 	}
 	/* sorting moved the evidence: the index is rebuilt on the next add */
 	free(f->slots);
@@ -790,7 +790,7 @@ int report_finish(struct report *r)
 	}
 	r->nfindings = kept;
 	if (r->nfindings > 1) {
-		qsort(r->findings, r->nfindings, sizeof(*r->findings), report_finding_qcmp);
+		xstd_qsort(r->findings, r->nfindings, sizeof(*r->findings), report_finding_qcmp);
 	}
 	if (report_failed_sources(r, &reason) != 0) {
 		return -1;

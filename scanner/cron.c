@@ -308,7 +308,7 @@ static int cron_names(DIR *d, char ***out, size_t *n)
 	if (errno != 0) {
 		goto fail;
 	}
-	qsort(v, *n, sizeof(*v), cron_name_cmp);
+	xstd_qsort(v, *n, sizeof(*v), cron_name_cmp);
 	*out = v;
 	return 0;
 

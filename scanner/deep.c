@@ -217,7 +217,7 @@ static int deep_start_paths(const struct deep_opts *o, char ***out, size_t *nout
 			goto fail;
 		}
 	}
-	qsort(v, n, sizeof(*v), deep_strcmp);
+	xstd_qsort(v, n, sizeof(*v), deep_strcmp);
 	for (i = 0; i < n; i++) {
 		/* sorted, so a tree holding v[i] comes before it */
 		if (k > 0 && deep_under(v[i], v[k - 1])) {
@@ -780,7 +780,7 @@ static int deep_cov_failed(struct deep_ctx *c, struct fscov *cov, uint64_t error
 			all[n++] = c->w[i].failed[k];
 		}
 	}
-	qsort(all, n, sizeof(all[0]), deep_failed_cmp);
+	xstd_qsort(all, n, sizeof(all[0]), deep_failed_cmp);
 	for (i = 0; i < n && i < KS_DEEP_ERRORS_LISTED; i++) {
 		if (fscov_add_failed(cov, all[i].path, deep_kinds[deep_kind(all[i].err)].name,
 			    strerror(all[i].err)) != 0) {
@@ -825,7 +825,7 @@ static int deep_cov(struct deep_ctx *c, struct fscov *cov, char **paths, size_t 
 	if (deep_cov_failed(c, cov, t->errors) != 0) {
 		return -1;
 	}
-	qsort(c->mnts, c->nmnts, sizeof(*c->mnts), deep_mount_cmp);
+	xstd_qsort(c->mnts, c->nmnts, sizeof(*c->mnts), deep_mount_cmp);
 	for (i = 0; i < c->nmnts; i++) {
 		if (fscov_add_mount(cov, c->mnts[i].path, c->mnts[i].fstype, c->mnts[i].reason)) {
 			return -1;

@@ -1188,7 +1188,7 @@ static int dpkg_readdir(DIR *d, const char *path, struct dpkg_names *names, stru
 		return kerr_sys(err, KERR_IO, errno, "%s: cannot list", path);
 	}
 	if (names->n > 1) {
-		qsort(names->v, names->n, sizeof(names->v[0]), dpkg_names_cmp);
+		xstd_qsort(names->v, names->n, sizeof(names->v[0]), dpkg_names_cmp);
 	}
 	return 0;
 }

@@ -1,4 +1,5 @@
 #include "scanner/hashidx.h"
+#include "scanner/xstd.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -258,10 +259,10 @@ struct hashidx *hashidx_new(const struct sig_set *s)
 		goto fail;
 	}
 	hx_fill(x, s);
-	qsort(x->hashes, x->nhashes, sizeof(*x->hashes), hx_hash_cmp);
-	qsort(x->names, x->nnames, sizeof(*x->names), hx_name_cmp);
+	xstd_qsort(x->hashes, x->nhashes, sizeof(*x->hashes), hx_hash_cmp);
+	xstd_qsort(x->names, x->nnames, sizeof(*x->names), hx_name_cmp);
 	/* stable enough: globs of one bucket keep no particular order, all are tested */
-	qsort(x->globs, x->nglobs, sizeof(*x->globs), hx_glob_cmp);
+	xstd_qsort(x->globs, x->nglobs, sizeof(*x->globs), hx_glob_cmp);
 	if (hx_sizes(x) != 0 || hx_name_set(x) != 0) {
 		goto fail;
 	}

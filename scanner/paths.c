@@ -180,7 +180,7 @@ static int paths_glob_dir(struct paths_run *run, const char *prefix, const char 
 	}
 	(void)closedir(d);
 	if (*n > 1) {
-		qsort(*names, *n, sizeof(**names), paths_name_cmp);
+		xstd_qsort(*names, *n, sizeof(**names), paths_name_cmp);
 	}
 	return 0;
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "scanner/limits.h"
+#include "scanner/xstd.h"
 
 void pkg_list_init(struct pkg_list *l)
 {
@@ -93,7 +94,7 @@ static int pkg_cmp(const void *a, const void *b)
 void pkg_list_sort(struct pkg_list *l)
 {
 	if (l->n > 1) {
-		qsort(l->v, l->n, sizeof(l->v[0]), pkg_cmp);
+		xstd_qsort(l->v, l->n, sizeof(l->v[0]), pkg_cmp);
 	}
 }
 

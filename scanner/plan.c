@@ -147,7 +147,7 @@ static void plan_vec_uniq(struct plan_vec *v, int (*cmp)(const void *, const voi
 	size_t i, kept = 0;
 
 	if (v->n > 1) {
-		qsort(v->v, v->n, sizeof(*v->v), cmp);
+		xstd_qsort(v->v, v->n, sizeof(*v->v), cmp);
 	}
 	for (i = 0; i < v->n; i++) {
 		if (kept == 0 || strcmp(v->v[kept - 1], v->v[i]) != 0) {

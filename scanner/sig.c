@@ -2285,7 +2285,7 @@ static int sig_list_dir(DIR *d, const char *path, struct sig_names_list *out, st
 		return kerr_set(err, KERR_INPUT, "%s: no *.yaml or *.yml signature packs here",
 			path);
 	}
-	qsort(out->v, out->n, sizeof(*out->v), sig_cmp_names);
+	xstd_qsort(out->v, out->n, sizeof(*out->v), sig_cmp_names);
 	return 0;
 }
 

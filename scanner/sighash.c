@@ -202,7 +202,7 @@ static size_t sh_dedupe(struct sh_file *v, size_t n)
 {
 	size_t i, k = 0;
 
-	qsort(v, n, sizeof(*v), sh_by_sha);
+	xstd_qsort(v, n, sizeof(*v), sh_by_sha);
 	for (i = 0; i < n; i++) {
 		if (k > 0 && memcmp(v[k - 1].sha256, v[i].sha256, 32) == 0) {
 			free(v[i].path);
@@ -210,7 +210,7 @@ static size_t sh_dedupe(struct sh_file *v, size_t n)
 		}
 		v[k++] = v[i];
 	}
-	qsort(v, k, sizeof(*v), sh_by_path);
+	xstd_qsort(v, k, sizeof(*v), sh_by_path);
 	return k;
 }
 

@@ -366,7 +366,7 @@ int sockets_pid_inodes(int procfd, uint32_t pid, uint64_t **inodes, size_t *n)
 		return -1;
 	}
 	if (*n > 1) {
-		qsort(*inodes, *n, sizeof(**inodes), sockets_u64_cmp);
+		xstd_qsort(*inodes, *n, sizeof(**inodes), sockets_u64_cmp);
 	}
 	return 0;
 }

@@ -45,6 +45,13 @@ int xstd_strtou64(const char *s, uint64_t max, uint64_t *out)
 	return xstd_strntou64(s, strlen(s), max, out);
 }
 
+void xstd_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1) {
+		qsort(base, n, size, cmp);
+	}
+}
+
 void xstd_close_quietly(int fd)
 {
 	int saved = errno;

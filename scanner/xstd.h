@@ -21,6 +21,12 @@ int xstd_strtou64(const char *s, uint64_t max, uint64_t *out);
 /** Like xstd_strtou64() for @n bytes that need not be NUL-terminated. */
 int xstd_strntou64(const char *s, size_t n, uint64_t max, uint64_t *out);
 
+/**
+ * qsort() that accepts an empty array: qsort(NULL, 0, ...) is undefined behaviour in C
+ * (its pointer is declared non-null), and empty lists are the common case here.
+ */
+void xstd_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 /** close() that keeps errno, for cleanup paths. */
 void xstd_close_quietly(int fd);
 
