@@ -14,7 +14,7 @@
  * Times before 1970 or past year 9999 (a file's mtime is whatever its owner set) have no
  * faithful xstd_rfc3339() form, so they are left out like any unknown field.
  */
-static void fmt_json_time(struct json *j, const char *key, int64_t ms)
+void fmt_json_time(struct json *j, const char *key, int64_t ms)
 {
 	char t[32];
 
@@ -25,7 +25,7 @@ static void fmt_json_time(struct json *j, const char *key, int64_t ms)
 	json_kv_str(j, key, t);
 }
 
-static void fmt_json_packs(struct json *j, const struct report *r)
+void fmt_json_packs(struct json *j, const struct report *r)
 {
 	size_t i;
 
@@ -49,7 +49,7 @@ static void fmt_json_packs(struct json *j, const struct report *r)
 	json_obj_end(j);
 }
 
-static void fmt_json_host(struct json *j, const struct report *r)
+void fmt_json_host(struct json *j, const struct report *r)
 {
 	json_key(j, "host");
 	json_obj_begin(j);
@@ -65,7 +65,7 @@ static void fmt_json_host(struct json *j, const struct report *r)
 	json_obj_end(j);
 }
 
-static void fmt_json_scan(struct json *j, const struct report *r)
+void fmt_json_scan(struct json *j, const struct report *r)
 {
 	json_key(j, "scan");
 	json_obj_begin(j);
@@ -151,7 +151,7 @@ static void fmt_json_fs(struct json *j, const struct fscov *c)
 	}
 }
 
-static void fmt_json_sources(struct json *j, const struct report *r)
+void fmt_json_sources(struct json *j, const struct report *r)
 {
 	size_t i, k;
 
@@ -272,7 +272,7 @@ static void fmt_json_steps(struct json *j, const struct report_finding *f)
 	}
 }
 
-static void fmt_json_finding(struct json *j, const struct report_finding *f, bool live)
+void fmt_json_finding(struct json *j, const struct report_finding *f, bool live)
 {
 	size_t i;
 
@@ -335,6 +335,41 @@ static void fmt_json_results(struct json *j, const struct report *r)
 	}
 }
 
+static void fmt_json_idlist(struct json *j, const char *key, const char *list,
+	const struct report_idlist *l)
+{
+	size_t i;
+
+	if (l->total == 0) {
+		return;
+	}
+	json_key(j, key);
+	json_obj_begin(j);
+	json_kv_u64(j, "count", l->total);
+	json_key(j, list);
+	json_arr_begin(j);
+	for (i = 0; i < l->n; i++) {
+		json_str(j, l->v[i]);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+/* Only when the spool has something to tell: most reports have no delivery member. */
+void fmt_json_delivery(struct json *j, const struct report *r)
+{
+	const struct report_delivery *d = &r->delivery;
+
+	if (d->dropped.total == 0 && d->corrupt.total == 0) {
+		return;
+	}
+	json_key(j, "delivery");
+	json_obj_begin(j);
+	fmt_json_idlist(j, "dropped", "ids", &d->dropped);
+	fmt_json_idlist(j, "corrupt", "files", &d->corrupt);
+	json_obj_end(j);
+}
+
 int fmt_json_write(const struct report *r, struct buf *out, bool pretty)
 {
 	struct json j;
@@ -353,6 +388,7 @@ int fmt_json_write(const struct report *r, struct buf *out, bool pretty)
 	fmt_json_scan(&j, r);
 	fmt_json_sources(&j, r);
 	fmt_json_results(&j, r);
+	fmt_json_delivery(&j, r);
 	json_obj_end(&j);
 	buf_addc(out, '\n');
 	err = json_error(&j);

@@ -554,6 +554,37 @@ static void fmt_text_errors(struct buf *out, const struct report *r)
 	}
 }
 
+static void fmt_text_idlist(struct buf *out, const struct report_idlist *l, const char *what)
+{
+	size_t i;
+
+	if (l->total == 0) {
+		return;
+	}
+	buf_addf(out, "  %" PRIu64 " %s:\n", l->total, what);
+	for (i = 0; i < l->n; i++) {
+		buf_adds(out, "    - ");
+		fmt_text_esc(out, l->v[i], false);
+		buf_addc(out, '\n');
+	}
+	if (l->total > l->n) {
+		buf_addf(out, "    ... and %" PRIu64 " more not listed\n", l->total - l->n);
+	}
+}
+
+/* Only when the spool has something to say, like the JSON member. */
+static void fmt_text_delivery(struct buf *out, const struct report *r)
+{
+	const struct report_delivery *d = &r->delivery;
+
+	if (d->dropped.total == 0 && d->corrupt.total == 0) {
+		return;
+	}
+	buf_adds(out, "\nDelivery:\n");
+	fmt_text_idlist(out, &d->dropped, "undelivered report(s) dropped from the full spool");
+	fmt_text_idlist(out, &d->corrupt, "unreadable spool file(s) moved aside");
+}
+
 int fmt_text_write(const struct report *r, struct buf *out, bool color)
 {
 	size_t i;
@@ -571,6 +602,7 @@ int fmt_text_write(const struct report *r, struct buf *out, bool color)
 	}
 	fmt_text_coverage(out, r);
 	fmt_text_errors(out, r);
+	fmt_text_delivery(out, r);
 	err = buf_error(out);
 	if (err != 0) {
 		errno = err;

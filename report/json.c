@@ -270,6 +270,18 @@ void json_i64(struct json *j, int64_t v)
 	buf_addf(j->out, "%" PRId64, v);
 }
 
+void json_milli(struct json *j, int64_t ms)
+{
+	/* the magnitude as unsigned: -INT64_MIN does not fit an int64_t */
+	uint64_t m = ms < 0 ? 0 - (uint64_t)ms : (uint64_t)ms;
+
+	if (j->overflow) {
+		return;
+	}
+	json_before_value(j);
+	buf_addf(j->out, "%s%" PRIu64 ".%03u", ms < 0 ? "-" : "", m / 1000, (unsigned)(m % 1000));
+}
+
 static void json_literal(struct json *j, const char *lit)
 {
 	if (j->overflow) {

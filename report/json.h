@@ -54,6 +54,8 @@ void json_strn(struct json *j, const char *s, size_t n);
 void json_u64(struct json *j, uint64_t v);
 void json_i64(struct json *j, int64_t v);
 void json_bool(struct json *j, bool v);
+/** Milliseconds as a decimal number of seconds: 1763790706357 is 1763790706.357. */
+void json_milli(struct json *j, int64_t ms);
 void json_null(struct json *j);
 
 /** Members: key plus value. json_kv_str() with s == NULL writes nothing. */

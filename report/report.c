@@ -3,67 +3,15 @@
 #include "report/report.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#if HAVE_GETRANDOM
-#include <sys/random.h>
-#endif
 
 #include "report/fscov.h"
 #include "scanner/limits.h"
 #include "scanner/xstd.h"
-
-/* Fills @p with @n random bytes, for the report id. */
-static int report_random(unsigned char *p, size_t n)
-{
-	size_t got = 0;
-	int fd;
-
-#if HAVE_GETRANDOM
-	while (got < n) {
-		ssize_t r = getrandom(p + got, n - got, 0);
-
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			break;
-		}
-		got += (size_t)r;
-	}
-	if (got == n) {
-		return 0;
-	}
-	if (errno != ENOSYS) {
-		return -1;
-	}
-#endif
-	/* kernels before 3.17 have no getrandom(2) */
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return -1;
-	}
-	for (got = 0; got < n;) {
-		ssize_t r = read(fd, p + got, n - got);
-
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r <= 0) {
-			errno = r == 0 ? EIO : errno;
-			xstd_close_quietly(fd);
-			return -1;
-		}
-		got += (size_t)r;
-	}
-	xstd_close_quietly(fd);
-	return 0;
-}
 
 /* A random (version 4) UUID, RFC 9562 section 5.4, in lower case. */
 static int report_uuid4(char out[37])
@@ -71,7 +19,7 @@ static int report_uuid4(char out[37])
 	unsigned char b[16];
 	char hex[33];
 
-	if (report_random(b, sizeof(b)) != 0) {
+	if (xstd_random(b, sizeof(b)) != 0) {
 		return -1;
 	}
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
@@ -169,6 +117,23 @@ static void report_finding_free(struct report_finding *f)
 	free(f);
 }
 
+static void report_idlist_free(struct report_idlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i]);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void report_delivery_free(struct report_delivery *d)
+{
+	report_idlist_free(&d->dropped);
+	report_idlist_free(&d->corrupt);
+}
+
 void report_free(struct report *r)
 {
 	size_t i;
@@ -207,6 +172,7 @@ void report_free(struct report *r)
 	free(r->mode);
 	free(r->sandbox_note);
 	free(r->verdict_reason);
+	report_delivery_free(&r->delivery);
 	free(r);
 }
 
@@ -714,6 +680,29 @@ int report_add_error(struct report *r, const char *fmt, ...)
 		return -1;
 	}
 	r->errors[r->nerrors++] = msg;
+	return 0;
+}
+
+int report_idlist_add(struct report_idlist *l, const char *s)
+{
+	size_t cap = l->n;
+	char *copy;
+
+	if (l->n >= KS_SPOOL_JOURNAL_IDS_MAX) {
+		l->total++;
+		return 0;
+	}
+	copy = xstd_strndup_max(s, strlen(s), KS_REPORT_STR_MAX);
+	if (copy == NULL) {
+		return -1;
+	}
+	/* no capacity field: lists are short and rare, a realloc per entry is cheap */
+	if (report_grow((void **)&l->v, l->n, &cap, sizeof(*l->v), KS_SPOOL_JOURNAL_IDS_MAX) != 0) {
+		free(copy);
+		return -1;
+	}
+	l->v[l->n++] = copy;
+	l->total++;
 	return 0;
 }
 

@@ -16,8 +16,8 @@
  * Strings may hold any bytes but NUL (file names are not UTF-8 by law); writers escape.
  */
 
-/** Schema version of the JSON report (docs/report.md). */
-#define REPORT_SCHEMA 1
+/** Schema version of the JSON report (docs/report.md). 2 added `delivery`. */
+#define REPORT_SCHEMA 2
 
 /** How strongly a finding proves the product, weakest first. Strongest wins. */
 enum report_state {
@@ -222,6 +222,25 @@ enum report_verdict {
 	REPORT_INCOMPLETE = 2,
 };
 
+/** Report ids or file names with their total: at most KS_SPOOL_JOURNAL_IDS_MAX are listed. */
+struct report_idlist {
+	char **v;
+	size_t n;
+	/** How many there were, listed or not. */
+	uint64_t total;
+};
+
+/**
+ * What the spool tells the collector through the next report it delivers (docs/report.md,
+ * "Delivery"), so that nothing is lost silently.
+ */
+struct report_delivery {
+	/** Undelivered reports dropped from a full spool, oldest first. */
+	struct report_idlist dropped;
+	/** Spool files that could not be read, moved aside as NAME.bad. */
+	struct report_idlist corrupt;
+};
+
 struct report {
 	/** UUIDv4, lower-case. */
 	char report_id[37];
@@ -272,6 +291,9 @@ struct report {
 	 * finding say whether the product is running.
 	 */
 	bool live;
+
+	/** Set by delivery before the report is written; empty otherwise. */
+	struct report_delivery delivery;
 
 	/* Private to report.c: bytes of evidence held, against the memory budget. */
 	size_t ev_bytes;
@@ -350,6 +372,15 @@ bool report_finding_running(const struct report_finding *f);
  * is counted in errors_dropped. @return 0 or -1 (ENOMEM).
  */
 int report_add_error(struct report *r, const char *fmt, ...) KS_PRINTF(2, 3);
+
+/**
+ * Adds a copy of @s to @l and counts it; past KS_SPOOL_JOURNAL_IDS_MAX it is only counted.
+ * @return 0 or -1 (ENOMEM, E2BIG past KS_REPORT_STR_MAX).
+ */
+int report_idlist_add(struct report_idlist *l, const char *s);
+
+/** Frees both lists of @d and empties it. */
+void report_delivery_free(struct report_delivery *d);
 
 /**
  * Sorts findings and evidence (deterministic output), computes each finding's state and

@@ -25,6 +25,14 @@ void buf_free(struct buf *b)
 	buf_init(b, b->max);
 }
 
+void buf_wipe(struct buf *b)
+{
+	if (b->data != NULL) {
+		explicit_bzero(b->data, b->cap);
+	}
+	buf_free(b);
+}
+
 void buf_reset(struct buf *b)
 {
 	b->len = 0;

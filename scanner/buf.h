@@ -28,6 +28,9 @@ void buf_init(struct buf *b, size_t max);
 /** Frees the contents; @b can be reused after buf_init(). */
 void buf_free(struct buf *b);
 
+/** Zeroes then frees the contents, for secrets (tokens, keys); like buf_free() after. */
+void buf_wipe(struct buf *b);
+
 /** Empties @b, keeping its storage and clearing its error. */
 void buf_reset(struct buf *b);
 

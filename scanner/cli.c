@@ -16,10 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "report/fmt_json.h"
-#include "report/fmt_text.h"
+#include "report/deliver.h"
+#include "report/fmt.h"
 #include "report/output.h"
 #include "scanner/buf.h"
+#include "scanner/conf.h"
 #include "scanner/limits.h"
 #include "scanner/log.h"
 #include "scanner/packsig.h"
@@ -29,13 +30,7 @@
 #include "scanner/sighash.h"
 #include "scanner/xstd.h"
 
-enum cli_format {
-	CLI_FORMAT_AUTO = 0,
-	CLI_FORMAT_JSON,
-	CLI_FORMAT_TEXT,
-};
-
-/* Everything the command line can say. */
+/* Everything the command line can say, and then what the configuration file adds. */
 struct cli_opts {
 	const char *root;
 	const char *sigpaths[KS_CLI_LIST_MAX];
@@ -46,12 +41,17 @@ struct cli_opts {
 	bool require_signed;
 	/** The private key for `signatures sign`. */
 	const char *key;
-	enum cli_format format;
+	bool has_format;
+	enum fmt_kind format;
 	bool pretty;
 	const char *output;
 	bool quiet;
 	unsigned verbose;
+	bool has_log;
 	enum log_sink log;
+	/* the configuration file and the collector */
+	const char *config;
+	const char *post;
 	/* the deep sweep, and the first deep-only option seen (an error without --deep) */
 	bool deep;
 	const char *deep_only;
@@ -59,7 +59,8 @@ struct cli_opts {
 	const char *paths[KS_CLI_LIST_MAX];
 	const char *excludes[KS_CLI_LIST_MAX];
 	bool no_low_priority;
-	unsigned splay;
+	bool has_splay;
+	uint64_t splay_ms;
 	/* signatures hash */
 	const char *id;
 	const char *product;
@@ -91,16 +92,18 @@ enum {
 	OPT_VERBOSE = 'G',
 	OPT_LOG = 'Y',
 	OPT_SPLAY = 'Z',
+	OPT_POST = 'U',
 };
 
-/* Options of a deep scan, accepted by `kscan scan`. */
-#define CLI_SCAN_OPTS "rsfoqNPKSDjpRxeMTLZ"
+/* Options of a scan, deep ones included, accepted by `kscan scan`. */
+#define CLI_SCAN_OPTS "rsfoqNPKSDjpRxeMTLZcU"
 
 static const char cli_exit_help[] =
 	"Exit status:\n"
 	"  0   clean: no Kaspersky product found and every source was read\n"
 	"  1   detected: at least one finding\n"
 	"  2   incomplete: nothing found, but a source failed (not proven clean)\n"
+	"  3   not delivered: the report is in the spool (whatever the verdict; kscan send)\n"
 	"  64  usage error\n"
 	"  65  invalid signature pack or configuration\n"
 	"  70  internal error\n";
@@ -113,13 +116,17 @@ static const char cli_scan_help[] =
 	"  -r, --root DIR             scan the system mounted at DIR instead of this host\n"
 	"  -s, --signatures PATH      add a signature pack (file or directory); repeatable\n"
 	"      --no-default-signatures  do not use the packs built into kscan\n"
-	"  -f, --format FORMAT        json or text (default: text on a terminal, else json)\n"
+	"  -f, --format FORMAT        json, text, ecs, ecs-bulk or splunk-hec\n"
+	"                             (default: text on a terminal, else json)\n"
 	"      --pretty               indent the JSON report\n"
 	"      --keys DIR             trusted pack-signing keys (default /etc/kscan/keys)\n"
 	"      --require-signed       refuse --signatures packs without a valid PACK.sig\n"
 	"  -o, --output FILE          write the report to FILE atomically (mode 0640)\n"
 	"      --splay SECONDS        first wait a random time up to SECONDS, so a fleet\n"
 	"                             started by cron does not scan all at once\n"
+	"  -c, --config FILE          read FILE instead of " CONF_DEFAULT_PATH "\n"
+	"      --post URL             deliver the report to the collector at URL (https);\n"
+	"                             it is then written locally only with --output\n"
 	"  -q, --quiet                log only errors\n"
 	"      --verbose              log progress too (twice: debugging detail)\n"
 	"      --log SINK             stderr (default) or syslog: journald/syslog, each\n"
@@ -144,6 +151,7 @@ static const char cli_scan_help[] =
 	"  -V, --version              show the version\n"
 	"\n"
 	"Other commands:\n"
+	"  kscan send                      deliver the spooled reports to the collector\n"
 	"  kscan signatures lint PATH...   validate signature packs\n"
 	"  kscan signatures list           list the loaded signatures\n"
 	"  kscan signatures hash DIR... --id ID --product NAME   make a hash signature\n"
@@ -171,6 +179,11 @@ static const char cli_sigs_help[] =
 	"        --signatures; --deep then finds copies of those files under any name.\n"
 	"        Role defaults to install, vendor to Kaspersky. Symlinks are not followed.\n"
 	"\n";
+
+static const char cli_send_help[] =
+	"Usage: kscan send [--config FILE] [--post URL] [--splay SECONDS] [--quiet]\n"
+	"Deliver the reports waiting in the spool to the collector, oldest first.\n"
+	"Exit status 0 when the spool is empty, 3 when reports are still waiting.\n";
 
 static const char cli_pkgs_help[] =
 	"Usage: kscan packages [--root DIR]\n"
@@ -232,13 +245,37 @@ static int cli_add_sigpath(struct cli_opts *o, const char *path)
 
 static int cli_set_format(struct cli_opts *o, const char *v)
 {
-	if (strcmp(v, "json") == 0) {
-		o->format = CLI_FORMAT_JSON;
-	} else if (strcmp(v, "text") == 0) {
-		o->format = CLI_FORMAT_TEXT;
-	} else {
-		return cli_usage("unknown format '%s' (json or text)", v);
+	if (fmt_parse(v, &o->format) != 0) {
+		return cli_usage("unknown format '%s' (json, text, ecs, ecs-bulk or "
+			"splunk-hec)", v);
 	}
+	o->has_format = true;
+	return 0;
+}
+
+static int cli_set_post(struct cli_opts *o, const char *v)
+{
+	struct kerr e;
+
+	kerr_clear(&e);
+	if (http_url_check(v, &e) != 0) {
+		return cli_usage("--post: %s", e.msg);
+	}
+	o->post = v;
+	return 0;
+}
+
+/* Seconds, 0 included: a command line may turn off the configuration's splay. */
+static int cli_set_splay(struct cli_opts *o, const char *v)
+{
+	uint64_t s;
+
+	if (xstd_strtou64(v, KS_SPLAY_MAX, &s) != 0) {
+		return cli_usage("--splay '%s' is not a number of seconds from 0 to %u", v,
+			KS_SPLAY_MAX);
+	}
+	o->splay_ms = s * 1000;
+	o->has_splay = true;
 	return 0;
 }
 
@@ -408,6 +445,8 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 		{"verbose", no_argument, NULL, OPT_VERBOSE},
 		{"log", required_argument, NULL, OPT_LOG},
 		{"splay", required_argument, NULL, OPT_SPLAY},
+		{"config", required_argument, NULL, 'c'},
+		{"post", required_argument, NULL, OPT_POST},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -417,8 +456,8 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 	optind = 1;
 	opterr = 0;
 	/* "signatures hash DIR... --id X": its options may follow the directories */
-	while ((c = getopt_long(argc, argv, strchr(allowed, 'I') != NULL ? ":r:s:f:o:qhVj:x"
-									: "+:r:s:f:o:qhVj:x",
+	while ((c = getopt_long(argc, argv, strchr(allowed, 'I') != NULL ? ":r:s:f:o:qhVj:xc:"
+									: "+:r:s:f:o:qhVj:xc:",
 			longopts, NULL)) != -1) {
 		if (!cli_applies(allowed, c)) {
 			/* "--opt VALUE": name the option, not its value */
@@ -460,7 +499,13 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 			o->quiet = true;
 			break;
 		case OPT_SPLAY:
-			rc = cli_uint("--splay", optarg, KS_SPLAY_MAX, &o->splay);
+			rc = cli_set_splay(o, optarg);
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case OPT_POST:
+			rc = cli_set_post(o, optarg);
 			break;
 		case OPT_VERBOSE:
 			o->verbose++;
@@ -469,6 +514,7 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 			if (log_sink_parse(optarg, &o->log) != 0) {
 				return cli_usage("unknown --log '%s' (stderr or syslog)", optarg);
 			}
+			o->has_log = true;
 			break;
 		case OPT_DEEP:
 			o->deep = true;
@@ -590,14 +636,14 @@ fail:
 	return NULL;
 }
 
-static enum cli_format cli_pick_format(const struct cli_opts *o)
+static enum fmt_kind cli_pick_format(const struct cli_opts *o)
 {
 	bool to_stdout = o->output == NULL || strcmp(o->output, "-") == 0;
 
-	if (o->format != CLI_FORMAT_AUTO) {
+	if (o->has_format) {
 		return o->format;
 	}
-	return to_stdout && isatty(STDOUT_FILENO) ? CLI_FORMAT_TEXT : CLI_FORMAT_JSON;
+	return to_stdout && isatty(STDOUT_FILENO) ? FMT_TEXT : FMT_JSON;
 }
 
 static int cli_emit(const struct cli_opts *o, const struct report *rep)
@@ -608,11 +654,8 @@ static int cli_emit(const struct cli_opts *o, const struct report *rep)
 	int rc;
 
 	buf_init(&out, KS_REPORT_MAX);
-	if (cli_pick_format(o) == CLI_FORMAT_TEXT) {
-		rc = fmt_text_write(rep, &out, to_stdout && isatty(STDOUT_FILENO));
-	} else {
-		rc = fmt_json_write(rep, &out, o->pretty);
-	}
+	rc = fmt_write(cli_pick_format(o), rep, &out, o->pretty,
+		to_stdout && isatty(STDOUT_FILENO));
 	if (rc != 0) {
 		cli_err("cannot format the report: %s", strerror(errno));
 		buf_free(&out);
@@ -650,6 +693,8 @@ struct cli_jail {
 	char tmp[PATH_MAX];
 	char tmp_parent[PATH_MAX];
 	char outdir[PATH_MAX];
+	/* the spool of undelivered reports, when the run delivers */
+	char spooldir[PATH_MAX];
 };
 
 static int cli_jail_tmp(struct cli_jail *j)
@@ -676,10 +721,17 @@ static int cli_jail_tmp(struct cli_jail *j)
 	return 0;
 }
 
-/* Prepares the writable places (before anything hostile is read; nothing restricted yet). */
-static int cli_jail_prepare(struct cli_jail *j, const char *output)
+/*
+ * Prepares the writable places (before anything hostile is read; nothing restricted yet).
+ * @spool is the spool directory of a delivering run (it exists by now), or NULL.
+ */
+static int cli_jail_prepare(struct cli_jail *j, const char *output, const char *spool)
 {
 	memset(j, 0, sizeof(*j));
+	if (spool != NULL && realpath(spool, j->spooldir) == NULL) {
+		cli_err("%s: %s", spool, strerror(errno));
+		return -1;
+	}
 	if (output != NULL && strcmp(output, "-") != 0) {
 		char copy[PATH_MAX];
 		size_t len = strlen(output);
@@ -701,11 +753,14 @@ static int cli_jail_prepare(struct cli_jail *j, const char *output)
 static int cli_jail_enter(void *ctx, struct sandbox_status *st, struct kerr *err)
 {
 	struct cli_jail *j = ctx;
-	const char *writable[2];
+	const char *writable[3];
 	size_t n = 0;
 
 	if (j->outdir[0] != '\0') {
 		writable[n++] = j->outdir;
+	}
+	if (j->spooldir[0] != '\0') {
+		writable[n++] = j->spooldir;
 	}
 	writable[n++] = j->tmp;
 	return sandbox_restrict(writable, n, j->tmp_parent, st, err);
@@ -744,34 +799,223 @@ static void cli_log_report(const struct report *rep)
 		cli_verdict_name(rep->verdict), rep->nfindings, rep->duration_ms);
 }
 
-/* Sleeps a uniformly random 0..@max seconds; a signal ends the wait early. */
-static void cli_splay(unsigned max)
+/* Sleeps a uniformly random 0..@max_ms milliseconds; a signal ends the wait early. */
+static void cli_splay(uint64_t max_ms)
 {
-	uint32_t r = 0;
+	uint64_t r = 0;
 	struct timespec ts;
+	uint64_t ms;
 
-	if (max == 0) {
+	if (max_ms == 0) {
 		return;
 	}
 	/* no entropy is no reason to skip the scan: the pid still spreads a fleet a little */
 	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
-		r = (uint32_t)getpid() * 2654435761u;
+		r = (uint64_t)getpid() * 2654435761u;
 	}
-	ts.tv_sec = (time_t)(r % ((uint64_t)max + 1));
-	ts.tv_nsec = 0;
-	log_msg(LOG_LEVEL_INFO, "waiting %lld s before scanning (--splay %u)",
-		(long long)ts.tv_sec, max);
+	ms = r % (max_ms + 1);
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	log_msg(LOG_LEVEL_INFO, "waiting %" PRIu64 " ms first (splay up to %" PRIu64 " ms)", ms,
+		max_ms);
 	(void)nanosleep(&ts, NULL);
 }
 
-static int cli_scan(int argc, char **argv)
+/* Takes what the command line left unsaid from the configuration file's deep sweep keys. */
+static void cli_configure_deep(struct cli_opts *o, const struct conf *cfg)
 {
+	size_t i;
+
+	o->deep = o->deep || cfg->deep;
+	if (o->d.jobs == 0) {
+		o->d.jobs = (unsigned)cfg->jobs;
+	}
+	for (i = 0; o->d.npaths == 0 && i < cfg->paths.n; i++) {
+		o->paths[i] = cfg->paths.v[i];
+	}
+	o->d.npaths = o->d.npaths != 0 ? o->d.npaths : cfg->paths.n;
+	for (i = 0; o->d.nexcludes == 0 && i < cfg->excludes.n; i++) {
+		o->excludes[i] = cfg->excludes.v[i];
+	}
+	o->d.nexcludes = o->d.nexcludes != 0 ? o->d.nexcludes : cfg->excludes.n;
+	o->d.one_file_system = o->d.one_file_system || cfg->one_file_system;
+	o->d.include_remote = o->d.include_remote || cfg->include_remote;
+	if (o->d.max_file_size == 0) {
+		o->d.max_file_size = cfg->max_file_size;
+	}
+	if (o->d.max_duration_s == 0) {
+		/* whole seconds, rounded up: a limit is never made shorter than asked */
+		o->d.max_duration_s = (unsigned)((cfg->max_duration_ms + 999) / 1000);
+	}
+	o->no_low_priority = o->no_low_priority || cfg->no_low_priority;
+}
+
+/*
+ * Loads the configuration file and fills in what the command line did not say: the command
+ * line wins, and a list given on it (--signatures, --path, --exclude) replaces the file's.
+ * @return -1 to go on, or an exit code.
+ */
+static int cli_configure(struct cli_opts *o, struct conf *cfg)
+{
+	struct kerr e;
+	size_t i;
+
+	kerr_clear(&e);
+	if (conf_load(cfg, o->config, &e) != 0) {
+		for (i = 0; i < cfg->ndiags; i++) {
+			cli_err("%s", cfg->diags[i]);
+		}
+		if (cfg->ndiags == 0) {
+			cli_err("%s", e.msg);
+		}
+		return e.code == KERR_NOMEM ? CLI_EXIT_SOFTWARE : CLI_EXIT_DATAERR;
+	}
+	o->root = o->root != NULL ? o->root : cfg->root;
+	for (i = 0; o->nsigpaths == 0 && i < cfg->signatures.n; i++) {
+		o->sigpaths[i] = cfg->signatures.v[i];
+	}
+	o->nsigpaths = o->nsigpaths != 0 ? o->nsigpaths : cfg->signatures.n;
+	o->no_default_sigs = o->no_default_sigs || cfg->no_default_signatures;
+	o->keys = o->keys != NULL ? o->keys : cfg->keys;
+	o->require_signed = o->require_signed || cfg->require_signed;
+	if (!o->has_format && cfg->has_format) {
+		o->has_format = true;
+		o->format = cfg->format;
+	}
+	o->pretty = o->pretty || cfg->pretty;
+	o->output = o->output != NULL ? o->output : cfg->output;
+	/* logging: the command line's own words win, then the file's */
+	if (!o->quiet && o->verbose == 0) {
+		o->quiet = cfg->quiet;
+		o->verbose = (unsigned)cfg->verbose;
+	}
+	if (!o->has_log && cfg->has_log) {
+		o->log = cfg->log;
+	}
+	if (!o->has_splay) {
+		o->splay_ms = cfg->splay_ms;
+	}
+	cli_configure_deep(o, cfg);
+	return cli_log_setup(o);
+}
+
+/* deliver's voice: what went wrong always passes; progress is a notice (syslog, --verbose). */
+static void cli_say(void *arg, bool problem, const char *msg)
+{
+	(void)arg;
+	log_msg(problem ? LOG_LEVEL_ERROR : LOG_LEVEL_NOTICE, "%s", msg);
+}
+
+static void cli_deliver_opts(const struct cli_opts *o, const struct conf *cfg,
+	struct deliver_opts *d)
+{
+	conf_deliver_opts(cfg, d);
+	if (o->post != NULL) {
+		d->http.url = o->post;
+	}
+	d->say = cli_say;
+	d->say_arg = NULL;
+}
+
+/*
+ * The end of a delivering run: the report gets what the spool has to say, the local copy
+ * is written only with --output, then the report is sent or spooled. Not delivered is
+ * exit 3 whatever the verdict: the verdict travels with the report.
+ */
+static int cli_deliver(const struct cli_opts *o, struct deliver *d, struct report *rep)
+{
+	struct deliver_result res;
+	int rc = CLI_EXIT_CLEAN;
+
+	if (deliver_attach(d, rep) != 0) {
+		cli_err("out of memory");
+		deliver_end(d, &res);
+		return CLI_EXIT_SOFTWARE;
+	}
+	if (o->output != NULL) {
+		rc = cli_emit(o, rep);
+	}
+	(void)deliver_report(d, rep);
+	deliver_end(d, &res);
+	if (rc != CLI_EXIT_CLEAN || res.fate == DELIVER_LOST) {
+		return CLI_EXIT_SOFTWARE;
+	}
+	return res.fate == DELIVER_SENT ? cli_verdict_exit(rep) : CLI_EXIT_SPOOLED;
+}
+
+/*
+ * Scans with the sandbox. A delivering run opens its spool first (sending what waits
+ * there, oldest first), so the spool directory exists and can stay writable once the
+ * scan confines itself.
+ */
+static int cli_run_scan(struct cli_opts *o, const struct deliver_opts *dopts)
+{
+	struct deliver *d = NULL;
+	struct deliver_result res;
 	struct cli_jail jail;
-	struct cli_opts o;
 	struct scan_opts so;
 	struct report *rep;
 	struct sig_set *sigs;
 	struct kerr e;
+	int rc;
+
+	sigs = cli_load_sigs(o, true, &rc);
+	if (sigs == NULL) {
+		return rc;
+	}
+	if (dopts->http.url != NULL) {
+		d = deliver_begin(dopts);
+		if (d == NULL) {
+			cli_err("out of memory");
+			sig_set_free(sigs);
+			return CLI_EXIT_SOFTWARE;
+		}
+	}
+	if (cli_jail_prepare(&jail, o->output, d != NULL && deliver_spool_ok(d) ?
+			dopts->spool.dir : NULL) != 0) {
+		sig_set_free(sigs);
+		deliver_end(d, &res);
+		return o->output != NULL ? CLI_EXIT_USAGE : CLI_EXIT_SOFTWARE;
+	}
+	log_msg(LOG_LEVEL_INFO, "scanning %s%s", o->root != NULL ? o->root : "/",
+		o->deep ? " (deep)" : "");
+	memset(&so, 0, sizeof(so));
+	so.root = o->root;
+	/* everything trusted is loaded: the scan gives up writing before reading the root */
+	so.confine = cli_jail_enter;
+	so.confine_ctx = &jail;
+	o->d.paths = o->paths;
+	o->d.excludes = o->excludes;
+	so.deep = o->deep ? &o->d : NULL;
+	so.no_low_priority = o->no_low_priority;
+	kerr_clear(&e);
+	rep = scan_run(&so, sigs, &e);
+	sig_set_free(sigs);
+	(void)rmdir(jail.tmp);
+	if (rep == NULL) {
+		cli_err("%s", e.msg);
+		deliver_end(d, &res);
+		return e.code == KERR_IO || e.code == KERR_USAGE ? CLI_EXIT_USAGE
+							       : CLI_EXIT_SOFTWARE;
+	}
+	cli_log_report(rep);
+	if (d != NULL) {
+		rc = cli_deliver(o, d, rep);
+	} else {
+		rc = cli_emit(o, rep);
+		if (rc == CLI_EXIT_CLEAN) {
+			rc = cli_verdict_exit(rep);
+		}
+	}
+	report_free(rep);
+	return rc;
+}
+
+static int cli_scan(int argc, char **argv)
+{
+	struct deliver_opts dopts;
+	struct cli_opts o;
+	struct conf cfg;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
@@ -785,41 +1029,57 @@ static int cli_scan(int argc, char **argv)
 	if (!o.deep && o.deep_only != NULL) {
 		return cli_usage("option '%s' needs --deep", o.deep_only);
 	}
-	cli_splay(o.splay);
-	sigs = cli_load_sigs(&o, true, &rc);
-	if (sigs == NULL) {
+	conf_init(&cfg);
+	rc = cli_configure(&o, &cfg);
+	if (rc < 0) {
+		cli_deliver_opts(&o, &cfg, &dopts);
+		cli_splay(o.splay_ms);
+		rc = cli_run_scan(&o, &dopts);
+	}
+	conf_free(&cfg);
+	return rc;
+}
+
+/* kscan send: the spool only. 0 when it is empty after, 3 when reports still wait. */
+static int cli_send(int argc, char **argv)
+{
+	struct deliver_opts dopts;
+	struct deliver_result res;
+	struct deliver *d;
+	struct cli_opts o;
+	struct conf cfg;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	rc = cli_parse(argc, argv, &o, "qcUZ", cli_send_help);
+	if (rc >= 0) {
 		return rc;
 	}
-	if (cli_jail_prepare(&jail, o.output) != 0) {
-		sig_set_free(sigs);
-		return o.output != NULL ? CLI_EXIT_USAGE : CLI_EXIT_SOFTWARE;
+	if (optind < argc) {
+		return cli_usage("unexpected argument '%s'", argv[optind]);
 	}
-	log_msg(LOG_LEVEL_INFO, "scanning %s%s", o.root != NULL ? o.root : "/",
-		o.deep ? " (deep)" : "");
-	memset(&so, 0, sizeof(so));
-	so.root = o.root;
-	/* everything trusted is loaded: the scan gives up writing before reading the root */
-	so.confine = cli_jail_enter;
-	so.confine_ctx = &jail;
-	o.d.paths = o.paths;
-	o.d.excludes = o.excludes;
-	so.deep = o.deep ? &o.d : NULL;
-	so.no_low_priority = o.no_low_priority;
-	kerr_clear(&e);
-	rep = scan_run(&so, sigs, &e);
-	sig_set_free(sigs);
-	(void)rmdir(jail.tmp);
-	if (rep == NULL) {
-		cli_err("%s", e.msg);
-		return e.code == KERR_IO || e.code == KERR_USAGE ? CLI_EXIT_USAGE
-							       : CLI_EXIT_SOFTWARE;
+	conf_init(&cfg);
+	rc = cli_configure(&o, &cfg);
+	cli_deliver_opts(&o, &cfg, &dopts);
+	if (rc < 0 && dopts.http.url == NULL) {
+		rc = cli_usage("%s", "no collector to send to: set collector.url or --post");
 	}
-	cli_log_report(rep);
-	rc = cli_emit(&o, rep);
-	if (rc == CLI_EXIT_CLEAN) {
-		rc = cli_verdict_exit(rep);
+	if (rc < 0) {
+		cli_splay(o.splay_ms);
+		d = deliver_begin(&dopts);
+		if (d == NULL) {
+			cli_err("out of memory");
+			rc = CLI_EXIT_SOFTWARE;
+		} else {
+			deliver_end(d, &res);
+			rc = res.no_spool ? CLI_EXIT_SOFTWARE :
+				res.waiting > 0 ? CLI_EXIT_SPOOLED : CLI_EXIT_CLEAN;
+			if (rc == CLI_EXIT_CLEAN) {
+				log_msg(LOG_LEVEL_NOTICE, "the spool is empty");
+			}
+		}
 	}
-	report_free(rep);
+	conf_free(&cfg);
 	return rc;
 }
 
@@ -1092,6 +1352,9 @@ int cli_main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "packages") == 0) {
 		return cli_packages(argc - 1, argv + 1);
+	}
+	if (strcmp(cmd, "send") == 0) {
+		return cli_send(argc - 1, argv + 1);
 	}
 	if (strcmp(cmd, "help") == 0) {
 		fputs(cli_scan_help, stdout);

@@ -7,6 +7,7 @@ enum cli_exit {
 	CLI_EXIT_CLEAN = 0,      /* no Kaspersky product found, every source read */
 	CLI_EXIT_DETECTED = 1,   /* at least one finding */
 	CLI_EXIT_INCOMPLETE = 2, /* nothing found, but a source failed: not proven clean */
+	CLI_EXIT_SPOOLED = 3,    /* the report is in the spool, not delivered (wins over 0-2) */
 	CLI_EXIT_USAGE = 64,     /* bad command line (EX_USAGE) */
 	CLI_EXIT_DATAERR = 65,   /* invalid signature pack or configuration (EX_DATAERR) */
 	CLI_EXIT_SOFTWARE = 70,  /* internal error (EX_SOFTWARE) */

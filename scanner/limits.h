@@ -170,6 +170,53 @@
 /* Strings kept in the report model (names, paths); PATH_MAX-sized paths fit. */
 #define KS_REPORT_STR_MAX ((size_t)64 << 10)
 
+/* Configuration file (/etc/kscan/kscan.yaml) */
+
+/* The whole file: a real one is a few hundred bytes; 1 MiB stops a runaway file. */
+#define KS_CONFIG_FILE_MAX ((size_t)1 << 20)
+/* One scalar: the longest legitimate one is a URL or a path. */
+#define KS_CONFIG_SCALAR_MAX 4096u
+/* YAML nesting: collector.headers is 3 levels deep; a little slack. */
+#define KS_CONFIG_DEPTH_MAX 6u
+/* Diagnostics kept per load: enough to fix a file in one pass, bounded for hostile input. */
+#define KS_CONFIG_DIAGS_MAX 64u
+/* Extra collector headers: a handful is normal; a hundred is a mistake. */
+#define KS_HTTP_HEADERS_MAX 32u
+
+/* Delivery to the collector */
+
+/* The collector URL: long query strings are possible, kilobytes of URL are not. */
+#define KS_URL_MAX 2048u
+/* Redirects followed: a load balancer or a moved endpoint needs one or two. */
+#define KS_HTTP_REDIRECTS_MAX 3L
+/* Attempts per report: past 20 full-jitter retries the collector is down, not flaky. */
+#define KS_HTTP_ATTEMPTS_MAX 20u
+/* Any timeout, backoff or splay setting: one day, so a cron job always ends. */
+#define KS_DURATION_MAX_MS ((uint64_t)86400000)
+/* Response body kept for error messages; the rest is read and discarded. */
+#define KS_HTTP_RESPONSE_MAX ((size_t)16 << 10)
+/* Bytes of a collector's answer quoted in an error message. */
+#define KS_HTTP_QUOTE_MAX 200u
+/* A token, HMAC key or client certificate/key file: real ones are a few KiB. */
+#define KS_SECRET_FILE_MAX ((size_t)64 << 10)
+/* Retry-After honoured up to this (seconds) when the backoff cap is larger; see http.c. */
+#define KS_HTTP_RETRY_AFTER_MAX 3600u
+
+/* Spool of undelivered reports */
+
+/* Reports a spool may hold (collector.spool_max_reports): a year of hourly runs. */
+#define KS_SPOOL_REPORTS_MAX 10000u
+/* Bytes a spool may hold (collector.spool_max_bytes): bounded disk use under /var. */
+#define KS_SPOOL_BYTES_MAX ((uint64_t)4 << 30)
+/* Entries read from the spool directory: its bound plus room for foreign files. */
+#define KS_SPOOL_DIR_ENTRIES_MAX (4u * KS_SPOOL_REPORTS_MAX)
+/* A spool file's header: five short lines. */
+#define KS_SPOOL_HEADER_MAX 512u
+/* Dropped report ids and moved-aside file names the journal lists; the rest are counted. */
+#define KS_SPOOL_JOURNAL_IDS_MAX 1000u
+/* The journal file: its ids and names at their caps, with their line keys. */
+#define KS_SPOOL_JOURNAL_MAX ((size_t)2 * KS_SPOOL_JOURNAL_IDS_MAX * 96 + 256)
+
 /* CLI */
 
 /* --signatures given more often than this is a mistake, not a use. */

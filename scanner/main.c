@@ -5,7 +5,9 @@
  * A tour of the program, in the order data flows (docs/ARCHITECTURE.md has the picture):
  *
  * - main.c        this map; hands argv to the CLI
- * - cli.[ch]      subcommands (scan, signatures lint|list, packages), options, exit codes
+ * - cli.[ch]      subcommands (scan, send, signatures lint|list, packages), options, exit codes
+ * - conf.[ch]     /etc/kscan/kscan.yaml: every option plus the collector (the CLI wins)
+ * - yread.[ch]    the strict YAML reader conf.c stands on (FILE:LINE:COL, no aliases)
  * - scan.[ch]     one scan: opens the root, runs the sources, the matcher, finishes the report
  *
  * Signatures: what to look for
@@ -45,8 +47,15 @@
  * - report.[ch]   findings, evidence, sources, verdict (detected > incomplete > clean)
  * - fmt_json.[ch], json.[ch]   the native JSON report, always valid UTF-8
  * - fmt_text.[ch] the human report
+ * - fmt_ecs.[ch], fmt_hec.[ch]   Elastic Common Schema and Splunk HEC events for dashboards;
+ *                 fmt.[ch] picks a writer by name
  * - fscov.[ch]    what the deep sweep covered (sources.fs)
  * - output.[ch]   stdout or an atomically replaced file
+ *
+ * Delivery (report/): the report to the collector, none lost
+ * - deliver.[ch]  one run's session: the spool first, oldest first, then the new report
+ * - http.[ch]     HTTPS POST through libcurl: verification always on, retries, gzip, HMAC
+ * - spool.[ch]    undelivered reports on disk: bounded, checksummed, drops journaled
  *
  * Base utilities every layer uses
  * - limits.h      every cap, with its reason

@@ -1,11 +1,16 @@
+#include "config.h"
 #include "scanner/xstd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#if HAVE_GETRANDOM
+#include <sys/random.h>
+#endif
 
 int xstd_strntou64(const char *s, size_t n, uint64_t max, uint64_t *out)
 {
@@ -267,4 +272,62 @@ void xstd_rfc3339(int64_t ms, char out[32])
 	}
 	n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
 	(void)snprintf(out + n, 32 - n, ".%03uZ", (unsigned)frac);
+}
+
+int xstd_random(void *p, size_t n)
+{
+	unsigned char *b = p;
+	size_t got = 0;
+	int fd;
+
+#if HAVE_GETRANDOM
+	while (got < n) {
+		ssize_t r = getrandom(b + got, n - got, 0);
+
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r < 0) {
+			break;
+		}
+		got += (size_t)r;
+	}
+	if (got == n) {
+		return 0;
+	}
+	if (errno != ENOSYS) {
+		return -1;
+	}
+#endif
+	/* kernels before 3.17 have no getrandom(2) */
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return -1;
+	}
+	for (got = 0; got < n;) {
+		ssize_t r = read(fd, b + got, n - got);
+
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r <= 0) {
+			errno = r == 0 ? EIO : errno;
+			xstd_close_quietly(fd);
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	xstd_close_quietly(fd);
+	return 0;
+}
+
+void xstd_sleep_ms(uint64_t ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	/* a signal cuts the sleep short: sleep the rest */
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+	}
 }

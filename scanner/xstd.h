@@ -69,4 +69,13 @@ int64_t xstd_mono_ms(void);
 /** Writes @ms since the epoch as RFC 3339 UTC with milliseconds ("2026-11-22T05:51:45.123Z"). */
 void xstd_rfc3339(int64_t ms, char out[32]);
 
+/**
+ * Fills @p with @n bytes from the kernel's random source (getrandom(2), or /dev/urandom on
+ * kernels without it). @return 0 or -1 with errno.
+ */
+int xstd_random(void *p, size_t n);
+
+/** Sleeps @ms milliseconds, resuming after signals. */
+void xstd_sleep_ms(uint64_t ms);
+
 #endif

@@ -10,8 +10,9 @@ _kscan_words()
 		echo "$common --root --signatures --no-default-signatures --format --pretty --keys"
 		echo "--require-signed --output --splay --deep --jobs --path --exclude"
 		echo "--one-file-system --include-remote --max-file-size --max-duration"
-		echo "--no-low-priority"
+		echo "--no-low-priority --config --post"
 		;;
+	send) echo "$common --config --post --splay" ;;
 	signatures)
 		case $verb in
 		list) echo "$common --signatures --no-default-signatures --keys --require-signed" ;;
@@ -48,7 +49,7 @@ _kscan()
 
 	case $prev in
 	--format | -f)
-		mapfile -t COMPREPLY < <(compgen -W "json text" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "json text ecs ecs-bulk splunk-hec" -- "$cur")
 		return
 		;;
 	--log)
@@ -63,17 +64,19 @@ _kscan()
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return
 		;;
-	--signatures | -s | --output | -o | --key | --exclude)
+	--signatures | -s | --output | -o | --key | --exclude | --config | -c)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return
 		;;
-	--jobs | -j | --splay | --max-file-size | --max-duration | --id | --product | --vendor)
+	--jobs | -j | --splay | --max-file-size | --max-duration | --id | --product | --vendor | \
+		--post)
 		return
 		;;
 	esac
 
 	if [ -z "$cmd" ] && [[ $cur != -* ]]; then
-		mapfile -t COMPREPLY < <(compgen -W "scan signatures packages help version" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "scan send signatures packages help version" \
+			-- "$cur")
 		return
 	fi
 	if [ "$cmd" = signatures ] && [ -z "$verb" ] && [[ $cur != -* ]]; then

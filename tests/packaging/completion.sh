@@ -18,7 +18,7 @@ comp() {
 check "registered for kscan" bash -c ". '$KSCAN_SRC/packaging/completion/kscan.bash' &&
 	complete -p kscan | grep -q -- '-F _kscan'"
 got=$(comp "")
-check "subcommands: '$got'" [ "$got" = "help packages scan signatures version " ]
+check "subcommands: '$got'" [ "$got" = "help packages scan send signatures version " ]
 got=$(comp si)
 check "si -> signatures" [ "$got" = "signatures " ]
 got=$(comp signatures "")
@@ -28,7 +28,7 @@ check "signatures v -> verify" [ "$got" = "verify " ]
 got=$(comp scan --form)
 check "scan --form -> --format" [ "$got" = "--format " ]
 got=$(comp scan --format "")
-check "--format values: '$got'" [ "$got" = "json text " ]
+check "--format values: '$got'" [ "$got" = "ecs ecs-bulk json splunk-hec text " ]
 got=$(comp --log "")
 check "--log values: '$got'" [ "$got" = "stderr syslog " ]
 got=$(comp --de)
@@ -45,7 +45,7 @@ check "--root completes directories only: '$got'" [ "$got" = "rootdir " ]
 
 # every option offered is one the command knows: no "unknown option" or "does not apply"
 # (a dummy argument may fail validation: that is the option being parsed, so it is fine)
-for spec in "scan" "signatures list" "signatures sign" "signatures verify" \
+for spec in "scan" "send" "signatures list" "signatures sign" "signatures verify" \
 	"signatures hash" "packages"; do
 	read -r -a words <<<"$spec"
 	for opt in $(comp "${words[@]}" --); do
@@ -59,7 +59,7 @@ for spec in "scan" "signatures list" "signatures sign" "signatures verify" \
 	done
 done
 # and the other way round: every option in a command's help is offered
-for spec in "scan" "packages"; do
+for spec in "scan" "send" "packages"; do
 	read -r -a words <<<"$spec"
 	offered=" $(comp "${words[@]}" --)"
 	for opt in $("$KSCAN" "${words[@]}" --help | sed -n 's/^ *\(-., \)\{0,1\}\(--[a-z-]*\).*/\2/p'); do

@@ -1,0 +1,156 @@
+#!/bin/bash
+# What the collector receives: gzip and HMAC it can verify, and the dashboard formats (ECS
+# NDJSON, ECS _bulk, Splunk HEC) parsed by it, on a host with a real dpkg-installed finding.
+. "$KSCAN_SRC/tests/lib/fixtures.sh"
+. "$KSCAN_SRC/tests/lib/collector.sh"
+
+pki_setup || { not_ok "certificates made with openssl"; fx_done; exit 1; }
+R=$(fx_root host)
+mkdir -p "$R/etc"
+echo kesl-host >"$R/etc/hostname"
+printf 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n' \
+	>"$R/etc/os-release"
+deb=$(fx_deb kesl 12.4.0-1225 amd64 /opt/kaspersky/kesl/bin/kesl-control)
+check "fixture: dpkg -i kesl" fx_dpkg "$R" -i "$deb"
+printf 'hmac-secret-7\n' >"$FX/hmac.key"
+chmod 600 "$FX/hmac.key"
+printf 'hec-token-42\n' >"$FX/token"
+chmod 600 "$FX/token"
+
+# gzip and HMAC, checked by the collector over the bytes it received.
+collector_start sign server --hmac-key "$FX/hmac.key"
+kscan_config "$FX/c.yaml" "$C_URL" "compress: gzip" "hmac_key_file: $FX/hmac.key"
+run_kscan --root "$R" --config "$FX/c.yaml" --output "$FX/r.json"
+expect_exit "a finding, delivered: 1" 1
+rcheck "Content-Encoding: gzip, and the collector inflated it" \
+	'q[0]["headers"]["content-encoding"] == "gzip" and q[0]["gzip"] == "ok"'
+rcheck "the compressed body is smaller" 'q[0]["len"] < len(body(1))'
+rcheck "X-Kscan-Signature verified by the collector" \
+	'q[0]["hmac"] == "ok" and q[0]["headers"]["x-kscan-signature"].startswith("sha256=")'
+check "the inflated body is the report" cmp -s "$C_DIR/body-1" "$FX/r.json"
+check "the signature is HMAC-SHA256 of the gzip bytes" python3 -c '
+import hashlib, hmac, json, sys
+d = sys.argv[1]
+q = json.loads(open(d + "/requests.jsonl").readline())
+raw = open(d + "/raw-1", "rb").read()
+want = hmac.new(b"hmac-secret-7", raw, hashlib.sha256).hexdigest()
+assert q["headers"]["x-kscan-signature"] == "sha256=" + want' "$C_DIR"
+collector_stop sign
+printf 'another-key\n' >"$FX/other.key"
+collector_start forged server --hmac-key "$FX/other.key"
+kscan_config "$FX/c.yaml" "$C_URL" "hmac_key_file: $FX/hmac.key"
+run_kscan --root "$R" --config "$FX/c.yaml"
+rcheck "a collector with another key sees a bad signature" 'q[0]["hmac"] == "bad"'
+chmod 644 "$FX/hmac.key"
+run_kscan --root "$R" --config "$FX/c.yaml"
+expect_exit "a world-readable HMAC key is refused: spooled" 3
+check "and named" grep -q "HMAC key file $FX/hmac.key has mode 0644" "$FX/err"
+chmod 600 "$FX/hmac.key"
+rm -rf "$FX/spool"
+
+# ecs: NDJSON, one summary event, then one event per finding.
+collector_start ecs server
+kscan_config "$FX/c.yaml" "$C_URL" "format: ecs"
+run_kscan --root "$R" --config "$FX/c.yaml" --output "$FX/r.json"
+expect_exit "ecs delivered" 1
+ID=$(jget "$FX/r.json" 'r["report_id"]')
+rcheck "ecs: NDJSON parsed by the collector" \
+	"q[0]['parsed'] == 'ecs' and q[0]['report_ids'] == ['$ID'] and q[0]['headers']['content-type'] == 'application/x-ndjson'"
+ecs_check() {
+	check "$1" python3 -c '
+import json, re, sys
+lines = open(sys.argv[1]).read().splitlines()
+if sys.argv[2] == "bulk":
+    actions, lines = lines[0::2], lines[1::2]
+ev = [json.loads(l) for l in lines]
+s, f = ev
+rid = sys.argv[3]
+assert len(ev) == 2
+assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", s["@timestamp"])
+assert s["ecs"] == {"version": "8.11.0"} and s["agent"]["type"] == "kscan"
+assert s["event"]["kind"] == "state" and s["event"]["dataset"] == "kscan.scan"
+assert s["event"]["id"] == rid and s["event"]["outcome"] == "success"
+assert s["event"]["category"] == ["host"] and s["event"]["duration"] >= 0
+assert s["host"]["name"] == "kesl-host" and s["host"]["os"]["platform"] == "debian"
+assert s["host"]["os"]["full"] == "Debian GNU/Linux 12 (bookworm)" and s["host"]["os"]["type"] == "linux"
+assert s["kscan"]["verdict"] == "detected" and s["kscan"]["findings"] == 1
+assert s["kscan"]["sources"]["dpkg"]["status"] == "ok"
+assert f["event"]["kind"] == "alert" and f["event"]["dataset"] == "kscan.finding"
+assert f["event"]["id"] == rid + ":kaspersky.kesl" and f["event"]["severity"] == 3
+assert f["event"]["category"] == ["file", "package"] and f["event"]["type"] == ["info"]
+assert f["rule"] == {"id": "kaspersky.kesl", "name": "Kaspersky Endpoint Security for Linux"}
+assert f["package"] == {"name": "kesl", "version": "12.4.0-1225", "architecture": "amd64", "type": "deb"}
+assert f["file"]["path"] == "/opt/kaspersky/kesl" and f["file"]["name"] == "kesl"
+assert f["file"]["directory"] == "/opt/kaspersky" and f["file"]["type"] == "dir"
+assert f["kscan"]["finding"]["signature"] == "kaspersky.kesl" and f["kscan"]["finding"]["state"] == "installed"
+assert f["@timestamp"] == s["@timestamp"] and f["host"] == s["host"]
+if sys.argv[2] == "bulk":
+    assert [json.loads(a) for a in actions] == [{"create": {"_id": rid}}, {"create": {"_id": rid + ":kaspersky.kesl"}}]
+' "$2" "$3" "$ID"
+}
+ecs_check "ecs: summary and finding events carry the ECS fields" "$C_DIR/body-1" plain
+
+kscan_config "$FX/c.yaml" "$C_URL" "format: ecs-bulk"
+run_kscan --root "$R" --config "$FX/c.yaml" --output "$FX/r.json"
+ID=$(jget "$FX/r.json" 'r["report_id"]')
+rcheck "ecs-bulk: action lines parsed by the collector" \
+	"q[1]['parsed'] == 'ecs-bulk' and q[1]['report_ids'] == ['$ID']"
+ecs_check "ecs-bulk: create actions with stable ids before each event" "$C_DIR/body-2" bulk
+
+# splunk-hec: envelopes, and the token as "Authorization: Splunk <token>".
+collector_start hec server
+kscan_config "$FX/c.yaml" "$C_URL" "format: splunk-hec" "token_file: $FX/token"
+run_kscan --root "$R" --config "$FX/c.yaml" --output "$FX/r.json"
+expect_exit "splunk-hec delivered" 1
+ID=$(jget "$FX/r.json" 'r["report_id"]')
+rcheck "splunk-hec: envelopes parsed by the collector" \
+	"q[0]['parsed'] == 'splunk-hec' and q[0]['report_ids'] == ['$ID']"
+rcheck "Authorization: Splunk <token>" 'q[0]["headers"]["authorization"] == "Splunk hec-token-42"'
+check "splunk-hec: the envelopes carry the report" python3 -c '
+import json, sys
+dec, text, pos, env = json.JSONDecoder(), open(sys.argv[1]).read(), 0, []
+while pos < len(text):
+    o, pos = dec.raw_decode(text, pos)
+    env.append(o)
+    pos += text[pos:pos + 1] == "\n"
+s, f = env
+rep = json.load(open(sys.argv[2]))
+assert [e["sourcetype"] for e in env] == ["kscan:scan", "kscan:finding"]
+assert all(e["source"] == "kscan" and e["host"] == "kesl-host" for e in env)
+assert isinstance(s["time"], float) and abs(s["time"] * 1000 - __import__("datetime").datetime.fromisoformat(rep["scan"]["finished_at"].replace("Z", "+00:00")).timestamp() * 1000) < 1
+assert s["event"]["report_id"] == rep["report_id"] and s["event"]["verdict"] == "detected"
+assert s["event"]["sources"] == rep["sources"] and s["event"]["host"] == rep["host"]
+assert f["event"]["finding"] == rep["findings"][0] and f["event"]["hostname"] == "kesl-host"
+' "$C_DIR/body-1" "$FX/r.json"
+kscan_config "$FX/c.yaml" "$C_URL" "format: splunk-hec" "token_file: $FX/token" "auth_scheme: Bearer"
+run_kscan --root "$R" --config "$FX/c.yaml"
+rcheck "auth_scheme overrides the Splunk scheme" 'q[1]["headers"]["authorization"] == "Bearer hec-token-42"'
+
+# The same formats locally, and the native report's JSON Schema on a delivered report.
+run_kscan --root "$R" --format ecs --pretty
+expect_exit "--format ecs on stdout" 1
+check "--format ecs: one JSON object per line, --pretty or not" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 2 and all(json.loads(l)["ecs"]["version"] for l in lines)' "$FX/out"
+run_kscan --root "$R" --format splunk-hec
+expect_exit "--format splunk-hec on stdout" 1
+check "--format splunk-hec: two envelopes" [ "$(grep -c '"sourcetype":"kscan:' "$FX/out")" -eq 2 ]
+run_kscan --root "$R" --format ecs-bulk
+check "--format ecs-bulk: four lines" [ "$(wc -l <"$FX/out")" -eq 4 ]
+if "$PY" -c 'import jsonschema' 2>/dev/null; then
+	SPOOL="$FX/schema-spool"
+	DOWN="https://localhost:$(free_port)/r"
+	kscan_config "$FX/d.yaml" "$DOWN" "attempts: 1" "spool_max_reports: 1"
+	run_kscan --root "$R" --config "$FX/d.yaml"
+	run_kscan --root "$R" --config "$FX/d.yaml"
+	run_kscan --root "$R" --config "$FX/d.yaml" --output "$FX/withdrop.json"
+	check "a report with a delivery member passes the JSON Schema" "$PY" -c '
+import json, sys, jsonschema
+r = json.load(open(sys.argv[2]))
+assert r["delivery"]["dropped"]["count"] == 1
+jsonschema.validate(r, json.load(open(sys.argv[1])), cls=jsonschema.Draft202012Validator)' \
+		"$KSCAN_SRC/report/report.schema.json" "$FX/withdrop.json"
+fi
+
+fx_done
