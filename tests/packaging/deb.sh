@@ -22,6 +22,7 @@ has() {
 has -rwxr-xr-x usr/bin/kscan
 has drwx------ var/spool/kscan/
 has drwxr-xr-x etc/kscan/keys/
+has -rw-r--r-- etc/kscan/kscan.yaml
 has -rw-r--r-- etc/cron.d/kscan
 has -rw-r--r-- lib/systemd/system/kscan.service
 has -rw-r--r-- lib/systemd/system/kscan.timer
@@ -32,6 +33,7 @@ has -rw-r--r-- usr/share/bash-completion/completions/kscan
 has -rw-r--r-- usr/share/doc/kscan/copyright
 dpkg-deb -e "$deb" "$FX/ctl"
 check "cron file is a conffile" grep -qx /etc/cron.d/kscan "$FX/ctl/conffiles"
+check "kscan.yaml is a conffile" grep -qx /etc/kscan/kscan.yaml "$FX/ctl/conffiles"
 # dh_installsystemd --no-enable: the timer is only re-enabled where the admin had enabled it
 check "postinst enables the timer only if it was enabled" [ \
 	"$(grep -c "helper enable 'kscan.timer'" "$FX/ctl/postinst")" = \
@@ -71,6 +73,7 @@ check "the report is JSON with a verdict" python3 -c \
 	"import json; assert json.load(open('/var/spool/kscan/report.json'))['verdict']"
 check "spool is root's, 0700" [ "$(stat -c '%U %a' /var/spool/kscan)" = "root 700" ]
 check "keys dir root's, 0755" [ "$(stat -c '%U %a' /etc/kscan/keys)" = "root 755" ]
+check "config root's, 0644" [ "$(stat -c '%U %a' /etc/kscan/kscan.yaml)" = "root 644" ]
 check "cron file root's, 0644" [ "$(stat -c '%U %a' /etc/cron.d/kscan)" = "root 644" ]
 (cd / && systemd-analyze verify /lib/systemd/system/kscan.service \
 	/lib/systemd/system/kscan.timer) >"$FX/verify" 2>&1

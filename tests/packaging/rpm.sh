@@ -24,6 +24,7 @@ has() {
 has -rwxr-xr-x /usr/bin/kscan
 has drwx------ /var/spool/kscan
 has drwxr-xr-x /etc/kscan/keys
+has -rw-r--r-- /etc/kscan/kscan.yaml
 has -rw-r--r-- /etc/cron.d/kscan
 has -rw-r--r-- /usr/lib/systemd/system/kscan.service
 has -rw-r--r-- /usr/lib/systemd/system/kscan.timer
@@ -34,6 +35,7 @@ has -rw-r--r-- /usr/share/bash-completion/completions/kscan
 has -rw-r--r-- /usr/share/doc/kscan/signatures.md
 rpm -qp --configfiles "$pkg" >"$FX/conf" 2>/dev/null
 check "cron file is %config" grep -qx /etc/cron.d/kscan "$FX/conf"
+check "kscan.yaml is %config" grep -qx /etc/kscan/kscan.yaml "$FX/conf"
 rpm -qp --scripts "$pkg" >"$FX/scripts" 2>/dev/null
 check "erase removes the spool" grep -q 'rm -rf /var/spool/kscan' "$FX/scripts"
 # installed into a scratch root (no scripts: this may be Debian); the machine is untouched
