@@ -908,6 +908,17 @@ static int conf_check_file(const char *path, const struct stat *st, struct kerr 
 	return 0;
 }
 
+/* After a failed read: a file past the cap says so, in words rather than "E2BIG". */
+static void conf_read_error(const char *p, struct kerr *err)
+{
+	if (errno == E2BIG) {
+		kerr_set(err, KERR_LIMIT, "%s: larger than %zu KiB, the cap for a configuration "
+			"file", p, KS_CONFIG_FILE_MAX >> 10);
+		return;
+	}
+	kerr_sys(err, KERR_IO, errno, "%s: cannot read the configuration", p);
+}
+
 int conf_load(struct conf *c, const char *path, struct kerr *err)
 {
 	const char *p = path != NULL ? path : CONF_DEFAULT_PATH;
@@ -927,8 +938,7 @@ int conf_load(struct conf *c, const char *path, struct kerr *err)
 		kerr_sys(err, KERR_IO, errno, "%s: cannot stat the configuration", p);
 	} else if (conf_check_file(p, &st, err) == 0) {
 		if (xstd_read_fd(fd, KS_CONFIG_FILE_MAX, &b) != 0) {
-			kerr_sys(err, errno == E2BIG ? KERR_LIMIT : KERR_IO, errno, "%s: cannot "
-				"read the configuration", p);
+			conf_read_error(p, err);
 		} else {
 			rc = conf_load_mem(c, p, buf_str(&b), buf_len(&b), err);
 		}
