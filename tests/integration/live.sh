@@ -18,11 +18,16 @@ V(json.load(open(sys.argv[1])), format_checker=V.FORMAT_CHECKER).validate(json.l
 }
 
 chmod 755 "$FX"
+# A Network Agent daemon's name, made unique (15 bytes, the kernel's limit) so that another
+# run of this test, or a real agent, on the same host is not taken for ours.
+tag=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+NAME="klnagent-$tag"
 AGENT="$FX/opt/kaspersky/klnagent64"
 mkdir -p "$AGENT/sbin" "$FX/decoy"
-cp "$(command -v sleep)" "$AGENT/sbin/klnagent"
-# a look-alike: another name, outside the product's tree
-cp "$(command -v sleep)" "$FX/decoy/klnagentd"
+cp "$(command -v sleep)" "$AGENT/sbin/$NAME"
+# a look-alike: another name (within the 15 bytes the kernel keeps), outside the product's
+# tree
+cp "$(command -v sleep)" "$FX/decoy/klnagentd$tag"
 
 pids=()
 cleanup() {
@@ -60,13 +65,13 @@ wait_for() {
 }
 
 t0=$(date +%s)
-"$AGENT/sbin/klnagent" 300 &
+"$AGENT/sbin/$NAME" 300 &
 A=$!
 pids+=("$A")
-"$FX/decoy/klnagentd" 300 &
+"$FX/decoy/klnagentd$tag" 300 &
 D=$!
 pids+=("$D")
-listen klnagent "$FX/port-b"
+listen "$NAME" "$FX/port-b"
 B=${pids[-1]}
 listen "" "$FX/port-c"
 C=${pids[-1]}
@@ -82,7 +87,7 @@ signatures:
   - id: test.agent
     vendor: Kaspersky
     product: Test Network Agent
-    processes: [klnagent]
+    processes: [$NAME]
     paths:
       - {path: $AGENT, role: install}
     ports:
@@ -100,13 +105,13 @@ jcheck "state running, running true" "$FX/run.json" \
 	'[(f["signature"], f["state"], f["running"]) for f in r["findings"]] == [("test.agent", "running", True)]'
 procs() { echo '[e for e in r["findings"][0]["evidence"] if e["kind"] == "process"]'; }
 jcheck "the copy of sleep: pid, exe and name" "$FX/run.json" \
-	"[(e['name'], e['path'], e['pattern']) for e in $(procs) if e['pid'] == $A] == [('klnagent', '$AGENT/sbin/klnagent', 'klnagent')]"
+	"[(e['name'], e['path'], e['pattern']) for e in $(procs) if e['pid'] == $A] == [('$NAME', '$AGENT/sbin/$NAME', '$NAME')]"
 jcheck "its owner is this test's user" "$FX/run.json" \
 	"[e['uid'] for e in $(procs) if e['pid'] == $A] == [$(id -u)]"
 jcheck "its start time is when it started" "$FX/run.json" \
 	"__import__('datetime').datetime.strptime([e['started_at'] for e in $(procs) if e['pid'] == $A][0], '%Y-%m-%dT%H:%M:%S.%f%z').timestamp() - $t0 > -5"
 jcheck "the renamed python: found by name, its exe is python" "$FX/run.json" \
-	"[(e['name'], 'python' in e['path']) for e in $(procs) if e['pid'] == $B] == [('klnagent', True)]"
+	"[(e['name'], 'python' in e['path']) for e in $(procs) if e['pid'] == $B] == [('$NAME', True)]"
 jcheck "the look-alike and the plain listener are not evidence" "$FX/run.json" \
 	"[e for e in $(procs) if e['pid'] in ($C, $D)] == []"
 jcheck "the agent's port is evidence, with its process" "$FX/run.json" \
