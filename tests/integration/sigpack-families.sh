@@ -85,14 +85,19 @@ kuu|kuu4.1.0.474_aarch64_en.tar.gz
 
 # The machine may be busy: one python per report, not one per expectation. expect DESC
 # EXPR queues a jcheck-style expectation; judge FILE evaluates the queue against FILE.
+# Expressions may use ev(ID), the evidence of signature ID, and ev_all().
 queue=()
-expect() { queue+=("$1"$'\t'"$2"); }
+expect() { queue+=("$1"$'\t'"$(tr '\n\t' '  ' <<<"$2")"); }
 judge() {
 	while IFS=$'\t' read -r verdict what; do
 		if [ "$verdict" = 1 ]; then ok "$what"; else not_ok "$what"; fi
 	done < <(printf '%s\n' "${queue[@]}" | python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
+def ev(sig):
+    return [e for f in r["findings"] if f["signature"] == sig for e in f["evidence"]]
+def ev_all():
+    return [e for f in r["findings"] for e in f["evidence"]]
 for line in sys.stdin:
     what, expr = line.rstrip("\n").split("\t", 1)
     try:
@@ -158,7 +163,7 @@ for id in $(ids <<<"$FAMILIES") legacy-kav5 kavsdk scanengine kuma ksvla-lightag
 	has "$id" remnant rem
 done
 expect "rem: package evidence says deinstall ok config-files" \
-	"all(e['status'] == 'deinstall ok config-files' for f in r['findings'] for e in f['evidence'] if e['kind'] == 'package')"
+	"all(e['status'] == 'deinstall ok config-files' for e in ev_all() if e['kind'] == 'package')"
 
 judge "$FX/rem.json"
 
@@ -184,11 +189,12 @@ for id in $(ids <<<"$FAMILIES") legacy-kav5 kavsdk scanengine kuma ksvla-lightag
 	has "$id" installed files
 done
 expect "files: kav4fs's module file is evidence" \
-	"any(e['kind'] == 'kernel_module' and e['name'] == 'kav4fs_oas' for f in r['findings'] if f['signature'] == 'kaspersky.kav4fs' for e in f['evidence'])"
+	"any(e['kind'] == 'kernel_module' and e['name'] == 'kav4fs_oas' for e in ev('kaspersky.kav4fs'))"
 expect "files: KESL's versioned tree and install-current are evidence" \
-	"{'/var/opt/kaspersky/kesl/install_12.4.0.1225', '/var/opt/kaspersky/kesl/install-current'} <= {e.get('path') for f in r['findings'] if f['signature'] == 'kaspersky.kesl' for e in f['evidence']}"
+	"{'/var/opt/kaspersky/kesl/install_12.4.0.1225', '/var/opt/kaspersky/kesl/install-current'}
+		<= {e.get('path') for e in ev('kaspersky.kesl')}"
 expect "files: no package evidence in a root without packages" \
-	"not any(e['kind'] == 'package' for f in r['findings'] for e in f['evidence'])"
+	"not any(e['kind'] == 'package' for e in ev_all())"
 
 judge "$FX/files.json"
 
@@ -209,7 +215,8 @@ done
 while IFS='|' read -r id kit; do
 	[ -n "$id" ] || continue
 	expect "kits: $kit is installer evidence of kaspersky.$id" \
-		"[f['signature'] for f in r['findings'] for e in f['evidence'] if e.get('path') == '/home/u/Downloads/$kit'] == ['kaspersky.$id']"
+		"[f['signature'] for f in r['findings'] for e in f['evidence']
+			if e.get('path') == '/home/u/Downloads/$kit'] == ['kaspersky.$id']"
 done <<<"$KITS"
 
 judge "$FX/kits.json"
@@ -251,7 +258,8 @@ if [ "${KSCAN_HAVE_RPM:-0}" = 1 ] && command -v rpmbuild >/dev/null; then
 		[ -n "$id" ] || continue
 		has "$id" installed rpm
 		expect "rpm: $name is package evidence of kaspersky.$id" \
-			"any(e['kind'] == 'package' and e.get('manager') == 'rpm' and e.get('name') == '$name' for f in r['findings'] if f['signature'] == 'kaspersky.$id' for e in f['evidence'])"
+			"any(e['kind'] == 'package' and e.get('manager') == 'rpm'
+				and e.get('name') == '$name' for e in ev('kaspersky.$id'))"
 	done <<<"$RPMS"
 	judge "$FX/rpm.json"
 else
