@@ -1245,9 +1245,30 @@ END_TEST
 /* ---- The built-in packs. ---- */
 
 static const char *const builtin_ids[] = {
-	"kaspersky.kav4fs", "kaspersky.kav4ws", "kaspersky.kesl", "kaspersky.klnagent",
-	"kaspersky.ksc", "kaspersky.legacy-kav5",
+	"kaspersky.cybertrace", "kaspersky.epagent", "kaspersky.kav4fs", "kaspersky.kav4ws",
+	"kaspersky.kav4proxy", "kaspersky.kavsdk", "kaspersky.kes4lwks", "kaspersky.kesl",
+	"kaspersky.kess", "kaspersky.kfl", "kaspersky.kics", "kaspersky.klnagent",
+	"kaspersky.kpsn", "kaspersky.ksc", "kaspersky.ksvla-lightagent", "kaspersky.ksvla-viis",
+	"kaspersky.ksvla-svm", "kaspersky.kuma", "kaspersky.kuu", "kaspersky.kwts",
+	"kaspersky.legacy-kav5", "kaspersky.kav4lms", "kaspersky.klms", "kaspersky.scanengine",
 };
+
+/* Signatures whose research sources are public code with no known address: no references. */
+static const char *const builtin_no_refs[] = {
+	"kaspersky.kes4lwks", "kaspersky.kav4lms", "kaspersky.kpsn",
+};
+
+static bool builtin_lacks_refs(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < XSTD_COUNTOF(builtin_no_refs); i++) {
+		if (strcmp(builtin_no_refs[i], id) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
 
 static struct sig_set *load_builtin(void)
 {
@@ -1266,10 +1287,10 @@ START_TEST(test_builtin_loads)
 	struct sig_set *s = load_builtin();
 	size_t i, total = 0;
 
-	ck_assert_uint_eq(sig_builtin_npacks, 5);
-	ck_assert_uint_eq(sig_set_npacks(s), 5);
-	ck_assert_str_eq(sig_set_pack(s, 0)->name, "builtin:kaspersky-kav4fs.yaml");
-	ck_assert_str_eq(sig_set_pack(s, 4)->name, "builtin:kaspersky-legacy.yaml");
+	ck_assert_uint_eq(sig_builtin_npacks, 20);
+	ck_assert_uint_eq(sig_set_npacks(s), 20);
+	ck_assert_str_eq(sig_set_pack(s, 0)->name, "builtin:kaspersky-cybertrace.yaml");
+	ck_assert_str_eq(sig_set_pack(s, 19)->name, "builtin:kaspersky-scanengine.yaml");
 	for (i = 0; i < sig_set_npacks(s); i++) {
 		const struct sig_pack *p = sig_set_pack(s, i);
 
@@ -1287,14 +1308,37 @@ START_TEST(test_builtin_loads)
 		ck_assert_str_eq(g->id, builtin_ids[i]);
 		ck_assert_str_eq(g->vendor, "Kaspersky");
 		ck_assert_ptr_nonnull(g->remove);
-		ck_assert_uint_gt(g->references.n, 0);
-		ck_assert_uint_gt(g->npaths, 0);
+		ck_assert_msg((g->references.n > 0) != builtin_lacks_refs(g->id), "%s", g->id);
 	}
 	sig_set_free(s);
 }
 END_TEST
 
-/* The ports of the built-in packs: the agent's multicast, and the server's four. */
+/* The ports each built-in signature lists, as "proto/port ..." in pack order. */
+static const char *builtin_ports(const char *id)
+{
+	static const char *const table[][2] = {
+		{"kaspersky.klnagent", "udp/15000"},
+		{"kaspersky.ksc", "tcp/13000 tcp/14000 tcp/13291 tcp/13299 tcp/13111 udp/15111 "
+			"tcp/17111 tcp/8080 tcp/2001 tcp/1329 tcp/2003 tcp/2005 tcp/8200 tcp/4150 "
+			"tcp/4151 tcp/4152"},
+		{"kaspersky.kav4proxy", "tcp/1344"},
+		{"kaspersky.kwts", "tcp/1344"},
+		{"kaspersky.scanengine", "tcp/1344 tcp/1443"},
+		{"kaspersky.kuma", "tcp/7220 tcp/7210 tcp/7215 tcp/7221 tcp/7222 tcp/7209 tcp/8429 "
+			"tcp/8123 tcp/9009 tcp/2181 tcp/2182 tcp/9090 tcp/8880 tcp/27017"},
+	};
+	size_t i;
+
+	for (i = 0; i < XSTD_COUNTOF(table); i++) {
+		if (strcmp(table[i][0], id) == 0) {
+			return table[i][1];
+		}
+	}
+	return "";
+}
+
+/* The ports of the built-in packs: only those the research documents. */
 START_TEST(test_builtin_ports)
 {
 	struct sig_set *s = load_builtin();
@@ -1310,13 +1354,7 @@ START_TEST(test_builtin_ports)
 			buf_addf(&got, "%s%s/%u", k > 0 ? " " : "",
 				sig_proto_name(g->ports[k].proto), (unsigned)g->ports[k].port);
 		}
-		if (strcmp(g->id, "kaspersky.klnagent") == 0) {
-			ck_assert_str_eq(buf_str(&got), "udp/15000");
-		} else if (strcmp(g->id, "kaspersky.ksc") == 0) {
-			ck_assert_str_eq(buf_str(&got), "tcp/13000 tcp/14000 tcp/13291 tcp/13299");
-		} else {
-			ck_assert_str_eq(buf_str(&got), "");
-		}
+		ck_assert_str_eq(buf_str(&got), builtin_ports(g->id));
 	}
 	buf_free(&got);
 	sig_set_free(s);
@@ -1389,6 +1427,17 @@ static const struct probe probes[] = {
 	{'r', "kscreen", NULL}, {'r', "klavaro", NULL},
 	{'a', "klusteradm", NULL}, {'a', "ksc", NULL}, {'a', "rightless", NULL},
 	{'a', "kav", NULL}, {'a', "admin", NULL},
+	/* look-alikes of the other families */
+	{'k', "kics-utils", NULL}, {'k', "kuma", NULL}, {'k', "kessel", NULL},
+	{'k', "klnagentx", NULL}, {'k', "kflash", NULL}, {'k', "kwtsx", NULL},
+	{'p', "/opt/kuma", NULL}, {'p', "/opt/kaspersky/kesl-old", NULL},
+	{'p', "/usr/local/kpsnx", NULL}, {'p', "/opt/kav/sdk9", NULL},
+	{'f', "kics_1.7.13_linux_x64.tar.gz", NULL}, {'f', "kesl.zip.txt", NULL},
+	{'f', "kuu-notes.tar.gz", NULL}, {'f', "klnagent64_15.1.0-20748_amd64.sh.txt", NULL},
+	{'f', "lightagent-bundle.sh", NULL}, {'f', "ksc64_notes.deb", NULL},
+	{'r', "kics", NULL}, {'r', "kuma-cp", NULL}, {'r', "kuma-dp", NULL},
+	{'s', "kuma-cp.service", NULL}, {'s', "kics-scan.service", NULL},
+	{'a', "kfl", NULL}, {'a', "ksn", NULL},
 	/* the real thing */
 	{'k', "kesl", "kaspersky.kesl"}, {'k', "kesl-gui", "kaspersky.kesl"},
 	{'k', "kesl-astra", "kaspersky.kesl"}, {'k', "klnagent64", "kaspersky.klnagent"},
@@ -1424,6 +1473,44 @@ static const struct probe probes[] = {
 	{'a', "kesladmin", "kaspersky.kesl"}, {'a', "nokesl", "kaspersky.kesl"},
 	{'a', "kladmins", "kaspersky.ksc"}, {'a', "kluser", "kaspersky.legacy-kav5"},
 	{'a', "klusers", "kaspersky.legacy-kav5"},
+	/* one of every other family */
+	{'f', "kesl.zip", "kaspersky.kesl"}, {'f', "kesl-10.1.1-6421.e2kv4.rpm", "kaspersky.kesl"},
+	{'s', "kesl-supervisor.service", "kaspersky.kesl"},
+	{'k', "kes4lwks", "kaspersky.kes4lwks"},
+	{'f', "kes4lwks_8.0.1-50_i386.deb", "kaspersky.kes4lwks"},
+	{'f', "klnagent64_15.4.0-8873_arm64.deb", "kaspersky.klnagent"},
+	{'f', "klnagent-10.1.1-26.i386.rpm", "kaspersky.klnagent"},
+	{'s', "KSCWebConsoleNATS.service", "kaspersky.ksc"},
+	{'s', "kav4fs-supervisor.service", "kaspersky.kav4fs"},
+	{'p', "/opt/kaspersky/kav4ws/bin/kav4ws-kavscanner", "kaspersky.kav4ws"},
+	{'p', "/opt/kav/5.6/kavmilter/bin/kavmilter", "kaspersky.legacy-kav5"},
+	{'p', "/etc/opt/kaspersky/kav4lms.conf", "kaspersky.kav4lms"},
+	{'r', "kavmd", "kaspersky.kav4lms"}, {'k', "klms", "kaspersky.klms"},
+	{'f', "klms_8.0.2-16_i386.deb", "kaspersky.klms"},
+	{'k', "kav4proxy", "kaspersky.kav4proxy"},
+	{'f', "kav4proxy_5.5-86_i386.deb", "kaspersky.kav4proxy"},
+	{'f', "kav4proxy_5.5-88.tar.gz", "kaspersky.kav4proxy"},
+	{'f', "kwts_6.1.0-4762_amd64.deb", "kaspersky.kwts"},
+	{'f', "kwts-6.1.0-4762.x86_64.rpm", "kaspersky.kwts"},
+	{'f', "Kaspersky_ScanEngine-Linux-x86_64-2.1.0.1234-Release.tar.gz",
+		"kaspersky.scanengine"},
+	{'r', "klScanEngineUI", "kaspersky.scanengine"},
+	{'p', "/opt/kav/sdk8l3", "kaspersky.kavsdk"}, {'r', "kavehost", "kaspersky.kavsdk"},
+	{'k', "kics-gui", "kaspersky.kics"}, {'f', "kics-1.5.0.123.zip", "kaspersky.kics"},
+	{'f', "kics_2.0.0-1234_amd64.deb", "kaspersky.kics"},
+	{'k', "kess", "kaspersky.kess"}, {'f', "kess-3.3.0-1234.x86_64.rpm", "kaspersky.kess"},
+	{'f', "lightagent-5.2.1-57-bundle.sh", "kaspersky.ksvla-lightagent"},
+	{'k', "ksvla-viis", "kaspersky.ksvla-viis"}, {'s', "viis.service", "kaspersky.ksvla-viis"},
+	{'a', "klconfig", "kaspersky.ksvla-svm"}, {'k', "epagent", "kaspersky.epagent"},
+	{'p', "/etc/opt/kaspersky/epagent", "kaspersky.epagent"},
+	{'p', "/opt/kaspersky/kuma/kuma", "kaspersky.kuma"}, {'k', "kpsn", "kaspersky.kpsn"},
+	{'a', "ksnuser", "kaspersky.kpsn"},
+	{'s', "cybertrace.service", "kaspersky.cybertrace"},
+	{'f', "kfl_2.0.0-1234_amd64.deb.setup", "kaspersky.kfl"},
+	{'f', "kfl_2.0.0-1234.x86_64.rpm.setup", "kaspersky.kfl"},
+	{'a', "nokfl", "kaspersky.kfl"},
+	{'f', "kuu4.1.0.474_x86_64_en.tar.gz", "kaspersky.kuu"},
+	{'f', "kuu4.1.0.474_i686-linux_en.tar.gz", "kaspersky.kuu"},
 };
 
 START_TEST(test_builtin_specific)

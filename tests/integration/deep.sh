@@ -24,18 +24,18 @@ ln -s / "$R/var/rootlink"
 ln -s loop "$R/var/loop"
 python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$R/tmp/sock"
 # a name with a newline, an escape sequence and a byte that is not UTF-8
-odd=$(printf 'kesl_1.2.3-4_\033[2J\n\377.deb')
+odd=$(printf 'kesl_1.2.3-4_\033[2J\n\377_amd64.deb')
 echo odd >"$R/tmp/$odd"
 
 deep "$FX/host.json" --root "$R"
 check "sweep finished without blocking on the FIFO (exit 1: detected)" [ "$rc" -eq 1 ]
 jcheck "mode deep" "$FX/host.json" 'r["scan"]["mode"] == "deep"'
 jcheck "installers found by name, with their state and role" "$FX/host.json" \
-	'sorted((f["signature"], e["kind"], e["path"], e["state"], e["role"]) for f in r["findings"] for e in f["evidence"] if e["kind"] == "file") == sorted([("kaspersky.kesl", "file", "/home/alice/Downloads/kesl_12.4.0-1225_amd64.deb", "installer", "installer"), ("kaspersky.kesl", "file", "/tmp/kesl-11.2.0-4528.x86_64.rpm", "installer", "installer"), ("kaspersky.kesl", "file", "/tmp/kesl_1.2.3-4_\x1b[2J\n\ufffd.deb", "installer", "installer"), ("kaspersky.klnagent", "file", "/srv/tools/klnagent64_15.1.0-20748_amd64.sh", "installer", "installer")])'
+	'sorted((f["signature"], e["kind"], e["path"], e["state"], e["role"]) for f in r["findings"] for e in f["evidence"] if e["kind"] == "file") == sorted([("kaspersky.kesl", "file", "/home/alice/Downloads/kesl_12.4.0-1225_amd64.deb", "installer", "installer"), ("kaspersky.kesl", "file", "/tmp/kesl-11.2.0-4528.x86_64.rpm", "installer", "installer"), ("kaspersky.kesl", "file", "/tmp/kesl_1.2.3-4_\x1b[2J\n\ufffd_amd64.deb", "installer", "installer"), ("kaspersky.klnagent", "file", "/srv/tools/klnagent64_15.1.0-20748_amd64.sh", "installer", "installer")])'
 jcheck "file evidence carries sha256, size and the glob" "$FX/host.json" \
-	'[(e["sha256"], e["size"], e["pattern"]) for f in r["findings"] for e in f["evidence"] if e["path"].endswith("amd64.deb") and "alice" in e["path"]] == [(__import__("hashlib").sha256(b"deb\n").hexdigest(), 4, "kesl_[0-9]*.[0-9]*.[0-9]*-[0-9]*_*.deb")]'
+	'[(e["sha256"], e["size"], e["pattern"]) for f in r["findings"] for e in f["evidence"] if e["path"].endswith("amd64.deb") and "alice" in e["path"]] == [(__import__("hashlib").sha256(b"deb\n").hexdigest(), 4, "kesl_[0-9]*.[0-9]*.[0-9]*-[0-9]*_amd64.deb")]'
 jcheck "odd name: exact bytes in path_b64" "$FX/host.json" \
-	'[__import__("base64").b64decode(e["path_b64"]) for f in r["findings"] for e in f["evidence"] if "path_b64" in e] == [b"/tmp/kesl_1.2.3-4_\x1b[2J\n\xff.deb"]'
+	'[__import__("base64").b64decode(e["path_b64"]) for f in r["findings"] for e in f["evidence"] if "path_b64" in e] == [b"/tmp/kesl_1.2.3-4_\x1b[2J\n\xff_amd64.deb"]'
 jcheck "the FIFO named like an installer is not evidence" "$FX/host.json" \
 	'not any("12.0.0-1000" in e["path"] for f in r["findings"] for e in f["evidence"])'
 jcheck "nothing read through the symlink to /" "$FX/host.json" \
@@ -58,7 +58,7 @@ else
 fi
 
 "$KSCAN" scan --deep --format text --no-low-priority --root "$R" >"$FX/host.txt" 2>&1
-check "text report escapes the odd name" grep -qF 'kesl_1.2.3-4_\x1b[2J\x0a\xff.deb' "$FX/host.txt"
+check "text report escapes the odd name" grep -qF 'kesl_1.2.3-4_\x1b[2J\x0a\xff_amd64.deb' "$FX/host.txt"
 check "text report has the sweep's coverage" grep -q 'swept: /' "$FX/host.txt"
 
 # The same with one worker: the same report, whatever the threads did.

@@ -91,13 +91,16 @@ check "the duplicate id names both places" \
 # list: every built-in id with its pack
 run list "$KSCAN" signatures list
 expect_rc "signatures list" 0
-for pair in kav4fs:kav4fs kav4ws:kav4fs kesl:kesl klnagent:klnagent ksc:ksc \
-	legacy-kav5:legacy; do
+for pair in cybertrace:cybertrace epagent:epagent kav4fs:kav4fs kav4ws:kav4fs \
+	kav4proxy:kav4proxy kavsdk:kavsdk kes4lwks:kes4lwks kesl:kesl kess:kess kfl:kfl \
+	kics:kics klnagent:klnagent kpsn:kpsn ksc:ksc ksvla-lightagent:ksvla \
+	ksvla-viis:ksvla ksvla-svm:ksvla kuma:kuma kuu:kuu kwts:kwts legacy-kav5:legacy \
+	kav4lms:mail klms:mail scanengine:scanengine; do
 	id=kaspersky.${pair%%:*} pack=builtin:kaspersky-${pair#*:}.yaml
 	check "list shows $id from $pack" \
 		grep -qP "^\Q$id\E\t[^\t]+\t\Q$pack\E$" "$FX/list.out"
 done
-check "list shows six built-in signatures" [ "$(wc -l <"$FX/list.out")" -eq 6 ]
+check "list shows 24 built-in signatures" [ "$(wc -l <"$FX/list.out")" -eq 24 ]
 
 run list-good "$KSCAN" signatures list --no-default-signatures --signatures "$GOOD"
 expect_rc "list with only a given pack" 0
@@ -107,7 +110,7 @@ check "list names the given pack" [ "$(cut -f3 "$FX/list-good.out" | sort -u)" =
 
 run list-both "$KSCAN" signatures list --signatures "$GOOD"
 check "list with defaults and a given pack shows both" \
-	[ "$(wc -l <"$FX/list-both.out")" -eq 8 ]
+	[ "$(wc -l <"$FX/list-both.out")" -eq 26 ]
 
 # --signatures DIR: every *.yaml and *.yml, nothing else
 cat >"$FX/packs/one.yaml" <<'EOF'
@@ -151,7 +154,7 @@ sha=$(sha256sum "$GOOD" | cut -d' ' -f1)
 jcheck "the report lists the given pack with its sha256" "$FX/scan.json" \
 	"{'name': '$GOOD', 'version': '7.1', 'sha256': '$sha', 'builtin': False, 'verified': False, 'signatures': 2} in r['signatures']['packs']"
 jcheck "the report lists the built-in packs" "$FX/scan.json" \
-	'sum(p["builtin"] for p in r["signatures"]["packs"]) == 5'
+	'sum(p["builtin"] for p in r["signatures"]["packs"]) == 20'
 jcheck "the given packs are in the report in load order" "$FX/scan.json" \
 	"[p['name'] for p in r['signatures']['packs'] if not p['builtin']] == ['$GOOD', '$FX/packs/one.yaml', '$FX/packs/two.yml']"
 
