@@ -99,6 +99,7 @@ static struct report_evidence ev_path(enum report_state st, const char *path)
 
 	memset(&e, 0, sizeof(e));
 	e.kind = REPORT_EV_PATH;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = st;
 	e.path = path;
 	e.ftype = "dir";
@@ -112,6 +113,7 @@ static struct report_evidence ev_pkg(const char *name, const char *version)
 
 	memset(&e, 0, sizeof(e));
 	e.kind = REPORT_EV_PACKAGE;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = REPORT_STATE_INSTALLED;
 	e.manager = "dpkg";
 	e.name = name;
@@ -153,6 +155,8 @@ static void fill_host(struct report *r)
 	r->duration_ms = 1234;
 	ck_assert_int_eq(report_add_pack(r, "builtin:kaspersky-kesl.yaml", "2026.11", SHA_A, true,
 		5), 0);
+	ck_assert_int_eq(report_set_str(&r->packs[0].date, "2026-11-01"), 0);
+	ck_assert_int_eq(report_set_str(&r->packs[0].expires, "2027-05-01"), 0);
 }
 
 static struct report_source *add_src(struct report *r, const char *name,
@@ -222,6 +226,7 @@ static struct report_evidence ev_full(void)
 
 	memset(&e, 0, sizeof(e));
 	e.kind = REPORT_EV_HASH;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = REPORT_STATE_INSTALLER;
 	e.role = "installer";
 	e.pattern = "kesl*.deb";
@@ -366,6 +371,7 @@ START_TEST(test_evidence_cap)
 	add_ev(f, ev_path(REPORT_STATE_REMNANT, "/var/log/kaspersky/new"));
 	memset(&e, 0, sizeof(e));
 	e.kind = REPORT_EV_PROCESS;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = REPORT_STATE_RUNNING;
 	e.name = "kesl";
 	add_ev(f, e);
@@ -379,7 +385,8 @@ START_TEST(test_evidence_cap)
 	ck_assert_int_eq(fmt_json_write(r, &b, false), 0);
 	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"evidence_dropped\":2}"));
 	ck_assert_ptr_nonnull(strstr(buf_str(&b),
-		"\"state\":\"running\",\"remove\":[],\"remove_hint\":\"apt-get purge kesl\","
+		"\"state\":\"running\",\"confidence\":\"high\",\"low_confidence\":false,"
+		"\"remove\":[],\"remove_hint\":\"apt-get purge kesl\","
 		"\"evidence_kinds\":[\"path\",\"process\"]"));
 	buf_free(&b);
 	report_free(r);
@@ -560,6 +567,7 @@ START_TEST(test_sorting)
 	add_ev(m, ev_path(REPORT_STATE_REMNANT, "/var/opt/kaspersky/kesl"));
 	memset(&e, 0, sizeof(e));
 	e.kind = REPORT_EV_PROCESS;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = REPORT_STATE_RUNNING;
 	e.name = "kesl";
 	add_ev(m, e);
@@ -749,6 +757,7 @@ static struct report *sample_detected(void)
 	add_ev(f, e);
 	memset(&e, 0, sizeof(e));
 	e.kind = REPORT_EV_PROCESS;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = REPORT_STATE_RUNNING;
 	e.name = "kesl";
 	e.path = "/opt/kaspersky/kesl/libexec/kesl";
@@ -763,6 +772,7 @@ static struct report *sample_detected(void)
 	add_ev(f, e);
 	memset(&e, 0, sizeof(e));
 	e.kind = REPORT_EV_HASH;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = REPORT_STATE_INSTALLER;
 	e.path = "/home/alice/klnagent64_15.1.0-20748_amd64.deb";
 	e.sha256 = SHA_A;
@@ -833,7 +843,7 @@ static const char *const sample_checks[][6] = {
 		"'duration_ms': 1234, 'sandbox': {'no_new_privs': False, 'landlock_abi': 0}}",
 		"r['signatures']['packs'] == [{'name': 'builtin:kaspersky-kesl.yaml', "
 		"'version': '2026.11', 'sha256': '" SHA_A "', 'builtin': True, 'verified': False, "
-		"'signatures': 5}]",
+		"'signatures': 5, 'date': '2026-11-01', 'expires': '2027-05-01', 'stale': False}]",
 		"r['kscan'] == {'version': '0.1.0'} and r['schema'] == 2",
 		"'errors_dropped' not in r and 'null' not in open(sys.argv[2]).read()",
 	},
@@ -1008,6 +1018,7 @@ START_TEST(test_json_exact_members)
 
 	memset(&e, 0, sizeof(e));
 	e.kind = REPORT_EV_KERNEL_MODULE;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = REPORT_STATE_RUNNING;
 	e.name = "kav4fs_oas";
 	e.has_mtime = true;
@@ -1020,10 +1031,12 @@ START_TEST(test_json_exact_members)
 	ck_assert_ptr_nonnull(strstr(buf_str(&b),
 		"\"sources\":{},\"verdict\":\"detected\",\"findings\":[{\"signature\":"
 		"\"kaspersky.kesl\",\"vendor\":\"Kaspersky\",\"product\":\"Kaspersky Endpoint "
-		"Security for Linux\",\"state\":\"running\",\"remove\":[],"
+		"Security for Linux\",\"state\":\"running\",\"confidence\":\"high\","
+		"\"low_confidence\":false,\"remove\":[],"
 		"\"remove_hint\":\"apt-get purge kesl\",\"evidence_kinds\":[\"kernel_module\"],"
 		"\"evidence\":[{\"kind\":\"kernel_module\","
-		"\"state\":\"running\",\"name\":\"kav4fs_oas\"}]}],\"errors\":[]}\n"));
+		"\"state\":\"running\",\"confidence\":\"high\",\"name\":\"kav4fs_oas\"}]}],"
+		"\"errors\":[]}\n"));
 	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"host\":{\"os\":{}},\"scan\":{\"live\":false,"
 		"\"started_at\""));
 	buf_free(&b);
@@ -1043,6 +1056,7 @@ START_TEST(test_json_all_kinds)
 	for (k = REPORT_EV_KIND_COUNT - 1; k >= 0; k--) {
 		memset(&e, 0, sizeof(e));
 		e.kind = (enum report_ev_kind)k;
+		e.confidence = REPORT_CONF_HIGH;
 		e.state = REPORT_STATE_INSTALLED;
 		e.name = "n";
 		add_ev(f, e);
@@ -1053,16 +1067,26 @@ START_TEST(test_json_all_kinds)
 	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"evidence_kinds\":[\"account\",\"cron\","
 		"\"file\",\"hash\",\"kernel_module\",\"package\",\"path\",\"process\",\"service\","
 		"\"socket\"],"
-		"\"evidence\":[{\"kind\":\"package\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"path\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"file\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"hash\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"process\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"service\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"kernel_module\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"account\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"socket\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"cron\",\"state\":\"installed\",\"name\":\"n\"}]}]"));
+		"\"evidence\":[{\"kind\":\"package\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"path\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"file\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"hash\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"process\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"service\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"kernel_module\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"account\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"socket\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"cron\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"}]}]"));
 	buf_free(&b);
 	report_free(r);
 }
@@ -1105,10 +1129,11 @@ START_TEST(test_text_detected)
 		"3 sources: 1 ok, 1 absent, 1 failed\n"
 		"Warning: some sources failed (see Coverage), there may be more\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\n[1] Kaspersky Endpoint Security for Linux "
-		"(kaspersky.kesl): running\n"));
-	ck_assert_ptr_nonnull(strstr(t, "\n      installed  package        kesl 12.0.0-6672 amd64 "
+		"(kaspersky.kesl): running, high confidence\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\n      installed  package        high    "
+		"kesl 12.0.0-6672 amd64 "
 		"(dpkg, status \"install ok installed\", from /var/lib/dpkg/status)\n"));
-	ck_assert_ptr_nonnull(strstr(t, "\n      running    process        kesl "
+	ck_assert_ptr_nonnull(strstr(t, "\n      running    process        high    kesl "
 		"(/opt/kaspersky/kesl/libexec/kesl)\n"));
 	ck_assert_ptr_nonnull(strstr(t, "install-current (symlink -> install_12.0.0.6672, "
 		"modified 2026-11-22T05:40:00.000Z, role install)\n"));
@@ -1179,9 +1204,9 @@ START_TEST(test_text_escape)
 	ck_assert_int_eq(report_add_error(r, "x%sy", text_esc_cases[_i].name), 0);
 	ck_assert_int_eq(report_finish(r), 0);
 	t = text_of(r, false);
-	line = strstr(t, "\n      remnant    path           ");
+	line = strstr(t, "\n      remnant    path           high    ");
 	ck_assert_ptr_nonnull(line);
-	line += strlen("\n      remnant    path           ");
+	line += strlen("\n      remnant    path           high    ");
 	ck_assert(starts_with(line, text_esc_cases[_i].shown));
 	ck_assert_int_eq(line[strlen(text_esc_cases[_i].shown)], ' ');
 	for (i = 0; t[i] != '\0'; i++) {

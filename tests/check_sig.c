@@ -294,8 +294,9 @@ static const struct bad_case bad_cases[] = {
 		"signature \"kaspersky.kesl\"", KERR_INPUT, NULL},
 	{"size missing", HDR "    hashes: [{sha256: \"0000000000000000000000000000000000000000"
 		"000000000000000000000000\", role: installer}]\n",
-		"t.yaml:6:14: missing key \"size\" in a \"hashes\" entry in signature "
-		"\"kaspersky.kesl\"", KERR_INPUT, NULL},
+		"t.yaml:6:23: hashes[0]: size is required unless the signature names the file by "
+		"a `files` glob: without a size the sweep would have to hash every file in "
+		"signature \"kaspersky.kesl\"", KERR_INPUT, NULL},
 	{"duplicate hash in another case", HDR
 		"    hashes:\n"
 		"      - {sha256: "
@@ -503,6 +504,57 @@ static const struct bad_case bad_cases[] = {
 		"t.yaml:6:38: duplicate entry \"redirfs\" in \"kernel_modules\" (first "
 		"at 6:22) in signature \"kaspersky.kesl\"",
 		KERR_INPUT, NULL},
+	{"unknown confidence", HDR "    confidence: sure\n" MATCH,
+		"t.yaml:6:17: unknown confidence \"sure\" (use low, medium or high) in signature "
+		"\"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"unknown entry confidence", HDR
+		"    paths: [{path: /opt/x, role: install, confidence: maybe}]\n",
+		"t.yaml:6:55: unknown confidence \"maybe\" (use low, medium or high) in signature "
+		"\"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"confidence not a string", HDR "    packages: [{name: kesl, confidence: 3}]\n",
+		"t.yaml:6:41: expected a string for \"confidence\", got an integer (quote it) in "
+		"signature \"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"process mapping unknown key", HDR "    processes: [{name: kesl, role: install}]\n",
+		"t.yaml:6:30: unknown key \"role\" in a \"processes\" entry in signature "
+		"\"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"process mapping bad name", HDR "    processes: [{name: \"kesl*\", confidence: low}]\n",
+		"t.yaml:6:24: invalid name \"kesl*\" in \"processes\" (letters, digits and ._+-@: "
+		"only, no globs) in signature \"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"duplicate account in both forms", HDR
+		"    accounts: [kluser, {name: kluser, confidence: low}]\n",
+		"t.yaml:6:31: duplicate entry \"kluser\" in \"accounts\" (first at 6:16) in "
+		"signature \"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"references have no mapping form", HDR MATCH
+		"    references: [{name: \"https://example.org/\"}]\n",
+		"t.yaml:7:18: expected a string in \"references\", got a mapping in signature "
+		"\"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"fallback not a boolean", HDR "    fallback: yes\n" MATCH,
+		"t.yaml:6:15: expected true or false for \"fallback\", got a boolean in signature "
+		"\"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"size-less hash without files", HDR MATCH
+		"    hashes:\n"
+		"      - {sha256: "
+		"\"00000000000000000000000000000000000000000000000000000000000000aa\""
+		", size: 10, role: installer}\n"
+		"      - {sha256: "
+		"\"00000000000000000000000000000000000000000000000000000000000000bb\""
+		", role: installer}\n",
+		"t.yaml:9:18: hashes[1]: size is required unless the signature names the file by "
+		"a `files` glob: without a size the sweep would have to hash every file in "
+		"signature \"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"date not a day", "schema: 1\ndate: 2026-02-29\nsignatures:\n  - id: x\n"
+		"    vendor: v\n    product: p\n" MATCH,
+		"t.yaml:2:7: date \"2026-02-29\" is not a date YYYY-MM-DD (a real day, 1970 to "
+		"9999)",
+		KERR_INPUT, NULL},
+	{"expires not a date", "schema: 1\nexpires: 2027-1-1\nsignatures:\n  - id: x\n"
+		"    vendor: v\n    product: p\n" MATCH,
+		"t.yaml:2:10: expires \"2027-1-1\" is not a date YYYY-MM-DD (a real day, 1970 to "
+		"9999)", KERR_INPUT, NULL},
+	{"date before 1970", "schema: 1\ndate: \"1969-12-31\"\nsignatures:\n  - id: x\n"
+		"    vendor: v\n    product: p\n" MATCH,
+		"t.yaml:2:7: date \"1969-12-31\" is not a date YYYY-MM-DD (a real day, 1970 to "
+		"9999)", KERR_INPUT, NULL},
 	{"deep nesting", "schema: 1\nsignatures: [[[[[[[[[[[[x]]]]]]]]]]]]\n",
 		"t.yaml:2:14: expected a mapping in \"signatures\", got a sequence", KERR_INPUT,
 		"t.yaml:2:20: nesting deeper than 8 levels"},
@@ -927,6 +979,112 @@ START_TEST(test_minimal_pack)
 END_TEST
 
 /* The keys of the host probes, read into exactly the expected structures. */
+/* Confidence: the signature's default, each entry's own, both forms of the name lists. */
+START_TEST(test_confidence)
+{
+	static const char yaml[] =
+		"schema: 1\n"
+		"date: 2026-11-22\n"
+		"expires: \"2027-05-31\"\n"
+		"signatures:\n"
+		"  - id: kaspersky.a\n"
+		"    vendor: Kaspersky\n"
+		"    product: A\n"
+		"    confidence: medium\n"
+		"    packages: [{name: kesl}, {name: kesl-gui, confidence: high}]\n"
+		"    paths: [{path: /opt/kaspersky/kesl, role: install, confidence: low}]\n"
+		"    files: [{name: \"kesl_*.deb\", role: installer}]\n"
+		"    hashes:\n"
+		"      - {sha256: "
+		"\"00000000000000000000000000000000000000000000000000000000000000AA\""
+		", role: installer, confidence: low}\n"
+		"      - {sha256: "
+		"\"00000000000000000000000000000000000000000000000000000000000000bb\""
+		", size: 0, role: installer}\n"
+		"    processes: [kesl, {name: wdserver, confidence: low}]\n"
+		"    services: [{name: kesl.service}]\n"
+		"    kernel_modules: [{name: kesl_fs, role: remnant, confidence: low}, kesl_oas]\n"
+		"    accounts: [{name: kesladmin, confidence: high}, keslaudit]\n"
+		"  - id: kaspersky.b\n"
+		"    vendor: Kaspersky\n"
+		"    product: B\n"
+		"    fallback: true\n"
+		"    paths: [{path: \"/opt/kaspersky/*\", role: remnant}]\n";
+	const struct sig_pack *p;
+	const struct sig *g;
+	struct sig_set *s;
+	struct kerr e;
+
+	ck_assert_int_eq(load(&s, yaml, strlen(yaml), &e), 0);
+	ck_assert_int_eq(sig_set_finish(s, &e), 0);
+	g = sig_set_get(s, 0);
+	ck_assert_int_eq(g->confidence, SIG_CONF_MEDIUM);
+	ck_assert(!g->fallback);
+	ck_assert_int_eq(g->packages[0].confidence, SIG_CONF_MEDIUM);
+	ck_assert_int_eq(g->packages[1].confidence, SIG_CONF_HIGH);
+	ck_assert_int_eq(g->paths[0].confidence, SIG_CONF_LOW);
+	ck_assert_int_eq(g->files[0].confidence, SIG_CONF_MEDIUM);
+	ck_assert_int_eq(g->hashes[0].confidence, SIG_CONF_LOW);
+	ck_assert(!g->hashes[0].has_size);
+	ck_assert_str_eq(g->hashes[0].hex,
+		"00000000000000000000000000000000000000000000000000000000000000aa");
+	ck_assert(g->hashes[1].has_size);
+	ck_assert_uint_eq(g->hashes[1].size, 0);
+	ck_assert_uint_eq(g->processes.n, 2);
+	ck_assert_str_eq(g->processes.v[1], "wdserver");
+	ck_assert_int_eq(g->processes.conf[0], SIG_CONF_MEDIUM);
+	ck_assert_int_eq(g->processes.conf[1], SIG_CONF_LOW);
+	ck_assert_str_eq(g->services.v[0], "kesl.service");
+	ck_assert_int_eq(g->services.conf[0], SIG_CONF_MEDIUM);
+	ck_assert_int_eq(g->kernel_module_roles[0], SIG_ROLE_REMNANT);
+	ck_assert_int_eq(g->kernel_modules.conf[0], SIG_CONF_LOW);
+	ck_assert_int_eq(g->kernel_modules.conf[1], SIG_CONF_MEDIUM);
+	ck_assert_int_eq(g->accounts.conf[0], SIG_CONF_HIGH);
+	ck_assert_int_eq(g->accounts.conf[1], SIG_CONF_MEDIUM);
+	ck_assert_ptr_null(g->references.conf);
+	g = sig_set_get(s, 1);
+	ck_assert(g->fallback);
+	ck_assert_int_eq(g->confidence, SIG_CONF_HIGH);
+	ck_assert_int_eq(g->paths[0].confidence, SIG_CONF_HIGH);
+	p = sig_set_pack(s, 0);
+	ck_assert_str_eq(p->date, "2026-11-22");
+	ck_assert_int_eq(p->date_days, 20779);
+	ck_assert_str_eq(p->expires, "2027-05-31");
+	ck_assert_str_eq(sig_confidence_name(SIG_CONF_LOW), "low");
+	ck_assert_str_eq(sig_confidence_name(SIG_CONF_HIGH), "high");
+	sig_set_free(s);
+}
+END_TEST
+
+/* A pack without dates has empty ones; the calendar is checked day by day. */
+START_TEST(test_dates)
+{
+	struct sig_set *s;
+	struct kerr e;
+	int64_t d = -1;
+
+	ck_assert_int_eq(load(&s, HDR MATCH, strlen(HDR MATCH), &e), 0);
+	ck_assert_str_eq(sig_set_pack(s, 0)->date, "");
+	ck_assert_str_eq(sig_set_pack(s, 0)->expires, "");
+	sig_set_free(s);
+	ck_assert_int_eq(sig_parse_date("1970-01-01", &d), 0);
+	ck_assert_int_eq(d, 0);
+	ck_assert_int_eq(sig_parse_date("2000-03-01", &d), 0);
+	ck_assert_int_eq(d, 11017);
+	ck_assert_int_eq(sig_parse_date("9999-12-31", &d), 0);
+	ck_assert_int_eq(d, 2932896);
+	ck_assert_int_eq(sig_parse_date("2024-02-29", &d), 0);
+	ck_assert_int_eq(sig_parse_date("2023-02-29", &d), -1);
+	ck_assert_int_eq(sig_parse_date("1900-02-29", &d), -1);
+	ck_assert_int_eq(sig_parse_date("2026-04-31", &d), -1);
+	ck_assert_int_eq(sig_parse_date("2026-00-10", &d), -1);
+	ck_assert_int_eq(sig_parse_date("2026-01-00", &d), -1);
+	ck_assert_int_eq(sig_parse_date("2026-1-010", &d), -1);
+	ck_assert_int_eq(sig_parse_date("2026-01-01x", &d), -1);
+	ck_assert_int_eq(sig_parse_date("+026-01-01", &d), -1);
+}
+END_TEST
+
 START_TEST(test_probe_keys)
 {
 	static const char yaml[] =
@@ -1466,6 +1624,8 @@ static Suite *sig_suite(void)
 	tcase_add_test(good, test_minimal_pack);
 	tcase_add_test(good, test_roles);
 	tcase_add_test(good, test_probe_keys);
+	tcase_add_test(good, test_confidence);
+	tcase_add_test(good, test_dates);
 	tcase_add_test(good, test_accounts_alone);
 	tcase_add_test(good, test_duplicate_ids_across_packs);
 	tcase_add_test(good, test_bad_pack_adds_nothing);
