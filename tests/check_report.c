@@ -345,7 +345,118 @@ START_TEST(test_evidence_invalid)
 	errno = 0;
 	ck_assert_int_eq(report_add_evidence(f, &e), -1);
 	ck_assert_int_eq(errno, EINVAL);
+	/* a source that forgot the confidence is caught, not reported as anything */
+	e.kind = REPORT_EV_PATH;
+	e.confidence = (enum report_confidence)0;
+	errno = 0;
+	ck_assert_int_eq(report_add_evidence(f, &e), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	e.confidence = (enum report_confidence)(REPORT_CONF_HIGH + 1);
+	ck_assert_int_eq(report_add_evidence(f, &e), -1);
 	ck_assert_uint_eq(f->nev, 0);
+	report_free(r);
+}
+END_TEST
+
+/* A finding is as confident as its best evidence, dropped past the cap included. */
+START_TEST(test_confidence)
+{
+	struct report *r = new_report();
+	struct report_finding *f = kesl(r);
+	struct report_evidence e = ev_path(REPORT_STATE_REMNANT, "/opt/kaspersky/a");
+	char path[64];
+	size_t i;
+
+	e.confidence = REPORT_CONF_LOW;
+	add_ev(f, e);
+	e.path = "/opt/kaspersky/b";
+	add_ev(f, e);
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_int_eq(r->findings[0]->confidence, REPORT_CONF_LOW);
+	ck_assert(report_finding_low_confidence(r->findings[0]));
+	/* the same facts at another confidence are another item */
+	e.confidence = REPORT_CONF_MEDIUM;
+	add_ev(f, e);
+	ck_assert_uint_eq(f->nev, 3);
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_int_eq(f->confidence, REPORT_CONF_MEDIUM);
+	ck_assert(!report_finding_low_confidence(f));
+	report_free(r);
+
+	r = new_report();
+	f = kesl(r);
+	e.confidence = REPORT_CONF_LOW;
+	for (i = 0; i < KS_EVIDENCE_PER_FINDING_MAX; i++) {
+		ck_assert_int_lt(snprintf(path, sizeof(path), "/opt/x/%zu", i), (int)sizeof(path));
+		e.path = path;
+		add_ev(f, e);
+	}
+	e.path = "/opt/x/high";
+	e.confidence = REPORT_CONF_HIGH;
+	add_ev(f, e);
+	ck_assert_uint_eq(f->ev_dropped, 1);
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_int_eq(f->confidence, REPORT_CONF_HIGH);
+	ck_assert(!report_finding_low_confidence(f));
+	report_free(r);
+}
+END_TEST
+
+static bool drop_under_b(const struct report_evidence *e, void *ctx)
+{
+	(void)ctx;
+	return e->path != NULL && strncmp(e->path, "/opt/b", 6) == 0;
+}
+
+/* Removed evidence is forgotten: its kind and state no longer count; nothing left, no finding. */
+START_TEST(test_remove_evidence)
+{
+	struct report *r = new_report();
+	struct report_finding *f = kesl(r);
+	struct report_finding *g = report_finding(r, "x.only-b", "V", "P", NULL);
+
+	add_ev(f, ev_pkg("kesl", "1"));
+	add_ev(f, ev_path(REPORT_STATE_INSTALLED, "/opt/a"));
+	add_ev(f, ev_path(REPORT_STATE_INSTALLED, "/opt/b/x"));
+	ck_assert_ptr_nonnull(g);
+	add_ev(g, ev_path(REPORT_STATE_REMNANT, "/opt/b"));
+	ck_assert_uint_eq(report_remove_evidence(f, drop_under_b, NULL), 1);
+	ck_assert_uint_eq(report_remove_evidence(g, drop_under_b, NULL), 1);
+	ck_assert_uint_eq(f->nev, 2);
+	ck_assert_uint_eq(f->kinds, 1u << REPORT_EV_PACKAGE | 1u << REPORT_EV_PATH);
+	ck_assert_uint_eq(g->kinds, 0);
+	/* the index was dropped with the moved items: adding again still deduplicates */
+	add_ev(f, ev_path(REPORT_STATE_INSTALLED, "/opt/a"));
+	ck_assert_uint_eq(f->nev, 2);
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_uint_eq(r->nfindings, 1);
+	ck_assert_str_eq(r->findings[0]->signature, "kaspersky.kesl");
+	report_free(r);
+}
+END_TEST
+
+/* Stale packs make a report without findings incomplete, only with a maximum age. */
+START_TEST(test_stale_packs)
+{
+	struct report *r = new_report();
+
+	ck_assert_int_eq(report_add_pack(r, "a.yaml", "1", SHA_A, false, 1), 0);
+	ck_assert_int_eq(report_add_pack(r, "b.yaml", "1", SHA_A, false, 1), 0);
+	ck_assert_int_eq(report_add_pack(r, "c.yaml", "1", SHA_A, false, 1), 0);
+	r->packs[0].stale = true;
+	r->packs[2].stale = true;
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_int_eq(r->verdict, REPORT_CLEAN);
+	r->max_age_days = 30;
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_int_eq(r->verdict, REPORT_INCOMPLETE);
+	ck_assert_str_eq(r->verdict_reason, "stale signatures: a.yaml c.yaml");
+	ck_assert_ptr_nonnull(report_add_source(r, "rpm", REPORT_SRC_FAILED));
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_str_eq(r->verdict_reason, "source rpm failed; stale signatures: a.yaml c.yaml");
+	add_ev(kesl(r), ev_pkg("kesl", "1"));
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_int_eq(r->verdict, REPORT_DETECTED);
 	report_free(r);
 }
 END_TEST
@@ -1404,6 +1515,9 @@ static Suite *report_suite(void)
 	tcase_add_loop_test(tc, test_dedup, 0, 21);
 	tcase_add_test(tc, test_dedup_unset_fields);
 	tcase_add_test(tc, test_evidence_invalid);
+	tcase_add_test(tc, test_confidence);
+	tcase_add_test(tc, test_remove_evidence);
+	tcase_add_test(tc, test_stale_packs);
 	tcase_add_test(tc, test_evidence_cap);
 	tcase_add_test(tc, test_evidence_budget);
 	tcase_add_test(tc, test_errors_cap);
