@@ -16,8 +16,11 @@
  * Strings may hold any bytes but NUL (file names are not UTF-8 by law); writers escape.
  */
 
-/** Schema version of the JSON report (docs/report.md). 2 added `delivery`. */
-#define REPORT_SCHEMA 2
+/**
+ * Schema version of the JSON report (docs/report.md). 2 added `delivery`; 3 added
+ * confidence (evidence and findings) and the packs' date, expires and stale.
+ */
+#define REPORT_SCHEMA 3
 
 /** How strongly a finding proves the product, weakest first. Strongest wins. */
 enum report_state {
