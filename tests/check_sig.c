@@ -1404,7 +1404,7 @@ END_TEST
 
 static const char *const builtin_ids[] = {
 	"kaspersky.kav4fs", "kaspersky.kav4ws", "kaspersky.kesl", "kaspersky.klnagent",
-	"kaspersky.ksc", "kaspersky.legacy-kav5",
+	"kaspersky.ksc", "kaspersky.legacy-kav5", "kaspersky.unidentified",
 };
 
 static struct sig_set *load_builtin(void)
@@ -1424,8 +1424,8 @@ START_TEST(test_builtin_loads)
 	struct sig_set *s = load_builtin();
 	size_t i, total = 0;
 
-	ck_assert_uint_eq(sig_builtin_npacks, 5);
-	ck_assert_uint_eq(sig_set_npacks(s), 5);
+	ck_assert_uint_eq(sig_builtin_npacks, 6);
+	ck_assert_uint_eq(sig_set_npacks(s), 6);
 	ck_assert_str_eq(sig_set_pack(s, 0)->name, "builtin:kaspersky-kav4fs.yaml");
 	ck_assert_str_eq(sig_set_pack(s, 4)->name, "builtin:kaspersky-legacy.yaml");
 	for (i = 0; i < sig_set_npacks(s); i++) {
@@ -1482,40 +1482,55 @@ START_TEST(test_builtin_ports)
 END_TEST
 
 /* Every built-in pattern of one kind against a name; @return the id that matches, or NULL. */
+/* Does an entry of @g of the given kind match @name? */
+static bool builtin_match_sig(const struct sig *g, char kind, const char *name)
+{
+	size_t j;
+
+	for (j = 0; kind == 'k' && j < g->npackages; j++) {
+		if (fnmatch(g->packages[j].name, name, 0) == 0) {
+			return true;
+		}
+	}
+	for (j = 0; kind == 'p' && j < g->npaths; j++) {
+		if (fnmatch(g->paths[j].path, name, FNM_PATHNAME | FNM_PERIOD) == 0) {
+			return true;
+		}
+	}
+	for (j = 0; kind == 'f' && j < g->nfiles; j++) {
+		if (fnmatch(g->files[j].name, name, FNM_PERIOD) == 0) {
+			return true;
+		}
+	}
+	for (j = 0; kind == 's' && j < g->services.n; j++) {
+		if (strcmp(g->services.v[j], name) == 0) {
+			return true;
+		}
+	}
+	for (j = 0; kind == 'r' && j < g->processes.n; j++) {
+		if (strcmp(g->processes.v[j], name) == 0) {
+			return true;
+		}
+	}
+	for (j = 0; kind == 'a' && j < g->accounts.n; j++) {
+		if (strcmp(g->accounts.v[j], name) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The signature that claims @name: a specific one first, else a fallback (as the scan). */
 static const char *builtin_match(const struct sig_set *s, char kind, const char *name)
 {
-	size_t i, j;
+	size_t i;
+	int pass;
 
-	for (i = 0; i < sig_set_count(s); i++) {
-		const struct sig *g = sig_set_get(s, i);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < sig_set_count(s); i++) {
+			const struct sig *g = sig_set_get(s, i);
 
-		for (j = 0; kind == 'k' && j < g->npackages; j++) {
-			if (fnmatch(g->packages[j].name, name, 0) == 0) {
-				return g->id;
-			}
-		}
-		for (j = 0; kind == 'p' && j < g->npaths; j++) {
-			if (fnmatch(g->paths[j].path, name, FNM_PATHNAME | FNM_PERIOD) == 0) {
-				return g->id;
-			}
-		}
-		for (j = 0; kind == 'f' && j < g->nfiles; j++) {
-			if (fnmatch(g->files[j].name, name, FNM_PERIOD) == 0) {
-				return g->id;
-			}
-		}
-		for (j = 0; kind == 's' && j < g->services.n; j++) {
-			if (strcmp(g->services.v[j], name) == 0) {
-				return g->id;
-			}
-		}
-		for (j = 0; kind == 'r' && j < g->processes.n; j++) {
-			if (strcmp(g->processes.v[j], name) == 0) {
-				return g->id;
-			}
-		}
-		for (j = 0; kind == 'a' && j < g->accounts.n; j++) {
-			if (strcmp(g->accounts.v[j], name) == 0) {
+			if (g->fallback == (pass == 1) && builtin_match_sig(g, kind, name)) {
 				return g->id;
 			}
 		}
@@ -1537,7 +1552,7 @@ static const struct probe probes[] = {
 	{'k', "k", NULL}, {'k', "kav", NULL},
 	{'p', "/opt/kasperskyfan", NULL}, {'p', "/opt/kasperskyfan/kesl", NULL},
 	{'p', "/opt/kaspersky", NULL}, {'p', "/var/opt/kaspersky", NULL},
-	{'p', "/etc/opt/kaspersky/keslint", NULL}, {'p', "/opt/kav", NULL},
+	{'p', "/opt/kav", NULL}, {'p', "/opt/kaspersky/.hidden", NULL},
 	{'p', "/opt/kav/6.0", NULL}, {'p', "/etc/kav", NULL}, {'p', "/usr/bin/kesl", NULL},
 	{'p', "/usr/share/kservices5/ServiceMenus/other.desktop", NULL},
 	{'f', "kesl.txt", NULL}, {'f', "kesl_notes.deb", NULL}, {'f', "kesl-gui.rpm", NULL},
@@ -1564,6 +1579,10 @@ static const struct probe probes[] = {
 	{'p', "/opt/kav/5.5/kav4unix/bin/kavscanner", "kaspersky.legacy-kav5"},
 	{'p', "/var/db/kav/5.6", "kaspersky.legacy-kav5"},
 	{'p', "/var/opt/kaspersky/applications.setup", "kaspersky.legacy-kav5"},
+	/* in Kaspersky's directories but no known product's: the catch-all, never KESL */
+	{'p', "/etc/opt/kaspersky/keslint", "kaspersky.unidentified"},
+	{'p', "/opt/kaspersky/newthing", "kaspersky.unidentified"},
+	{'p', "/var/log/kaspersky/kwts-next", "kaspersky.unidentified"},
 	{'f', "kesl_12.4.0-1225_amd64.deb", "kaspersky.kesl"},
 	{'f', "kesl_11.3.0-7508.cert_amd64.deb", "kaspersky.kesl"},
 	{'f', "kesl_10.1.1-6421_e2k-4c.deb", "kaspersky.kesl"},

@@ -92,12 +92,12 @@ check "the duplicate id names both places" \
 run list "$KSCAN" signatures list
 expect_rc "signatures list" 0
 for pair in kav4fs:kav4fs kav4ws:kav4fs kesl:kesl klnagent:klnagent ksc:ksc \
-	legacy-kav5:legacy; do
+	legacy-kav5:legacy unidentified:unidentified; do
 	id=kaspersky.${pair%%:*} pack=builtin:kaspersky-${pair#*:}.yaml
 	check "list shows $id from $pack" \
 		grep -qP "^\Q$id\E\t[^\t]+\t\Q$pack\E$" "$FX/list.out"
 done
-check "list shows six built-in signatures" [ "$(wc -l <"$FX/list.out")" -eq 6 ]
+check "list shows seven built-in signatures" [ "$(wc -l <"$FX/list.out")" -eq 7 ]
 
 run list-good "$KSCAN" signatures list --no-default-signatures --signatures "$GOOD"
 expect_rc "list with only a given pack" 0
@@ -107,7 +107,7 @@ check "list names the given pack" [ "$(cut -f3 "$FX/list-good.out" | sort -u)" =
 
 run list-both "$KSCAN" signatures list --signatures "$GOOD"
 check "list with defaults and a given pack shows both" \
-	[ "$(wc -l <"$FX/list-both.out")" -eq 8 ]
+	[ "$(wc -l <"$FX/list-both.out")" -eq 9 ]
 
 # --signatures DIR: every *.yaml and *.yml, nothing else
 cat >"$FX/packs/one.yaml" <<'EOF'
@@ -149,9 +149,9 @@ kscan_json "$FX/scan.json" --signatures "$GOOD" --signatures "$FX/packs" --root 
 check "scan with extra packs runs (exit $rc)" [ "$rc" -eq 0 ]
 sha=$(sha256sum "$GOOD" | cut -d' ' -f1)
 jcheck "the report lists the given pack with its sha256" "$FX/scan.json" \
-	"{'name': '$GOOD', 'version': '7.1', 'sha256': '$sha', 'builtin': False, 'verified': False, 'signatures': 2} in r['signatures']['packs']"
+	"{'name': '$GOOD', 'version': '7.1', 'sha256': '$sha', 'builtin': False, 'verified': False, 'signatures': 2, 'date': None, 'expires': None, 'stale': False} in r['signatures']['packs']"
 jcheck "the report lists the built-in packs" "$FX/scan.json" \
-	'sum(p["builtin"] for p in r["signatures"]["packs"]) == 5'
+	'sum(p["builtin"] for p in r["signatures"]["packs"]) == 6'
 jcheck "the given packs are in the report in load order" "$FX/scan.json" \
 	"[p['name'] for p in r['signatures']['packs'] if not p['builtin']] == ['$GOOD', '$FX/packs/one.yaml', '$FX/packs/two.yml']"
 
