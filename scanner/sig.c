@@ -1161,6 +1161,7 @@ static void ld_confidence(struct ld *l, enum sig_confidence *out)
 /* A boolean: only true or false, since YAML 1.1 and 1.2 disagree on yes, on and the rest. */
 static void ld_bool(struct ld *l, const char *key, bool *out)
 {
+	char q[SIG_QUOTE_BUF];
 	const char *s;
 
 	if (!ld_want(l, YAML_SCALAR_EVENT, "true or false", key, false)) {
@@ -1172,6 +1173,10 @@ static void ld_bool(struct ld *l, const char *key, bool *out)
 	} else if (l->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 		   strcmp(s, "false") == 0) {
 		*out = false;
+	} else if (l->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		   ld_scalar_type(&l->ev) == LD_BOOL) {
+		ld_err(l, ld_here(l), "write true or false for \"%s\", not %s", key,
+			sig_quote(q, s, strlen(s)));
 	} else {
 		ld_wrong(l, "true or false", key, false);
 	}

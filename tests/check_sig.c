@@ -529,7 +529,10 @@ static const struct bad_case bad_cases[] = {
 		"t.yaml:7:18: expected a string in \"references\", got a mapping in signature "
 		"\"kaspersky.kesl\"", KERR_INPUT, NULL},
 	{"fallback not a boolean", HDR "    fallback: yes\n" MATCH,
-		"t.yaml:6:15: expected true or false for \"fallback\", got a boolean in signature "
+		"t.yaml:6:15: write true or false for \"fallback\", not \"yes\" in signature "
+		"\"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"fallback a string", HDR "    fallback: \"true\"\n" MATCH,
+		"t.yaml:6:15: expected true or false for \"fallback\", got a string in signature "
 		"\"kaspersky.kesl\"", KERR_INPUT, NULL},
 	{"size-less hash without files", HDR MATCH
 		"    hashes:\n"
