@@ -25,6 +25,17 @@ void fmt_json_time(struct json *j, const char *key, int64_t ms)
 	json_kv_str(j, key, t);
 }
 
+/* A string, or null: keys that are always present. */
+static void fmt_json_kv_str_null(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	if (s != NULL) {
+		json_str(j, s);
+	} else {
+		json_null(j);
+	}
+}
+
 void fmt_json_packs(struct json *j, const struct report *r)
 {
 	size_t i;
@@ -43,9 +54,15 @@ void fmt_json_packs(struct json *j, const struct report *r)
 		json_kv_bool(j, "builtin", p->builtin);
 		json_kv_bool(j, "verified", p->verified);
 		json_kv_u64(j, "signatures", p->nsignatures);
+		fmt_json_kv_str_null(j, "date", p->date);
+		fmt_json_kv_str_null(j, "expires", p->expires);
+		json_kv_bool(j, "stale", p->stale);
 		json_obj_end(j);
 	}
 	json_arr_end(j);
+	if (r->max_age_days > 0) {
+		json_kv_u64(j, "max_age_days", r->max_age_days);
+	}
 	json_obj_end(j);
 }
 
@@ -215,6 +232,7 @@ static void fmt_json_evidence(struct json *j, const struct report_evidence *e)
 	json_obj_begin(j);
 	json_kv_str(j, "kind", report_ev_kind_name(e->kind));
 	json_kv_str(j, "state", report_state_name(e->state));
+	json_kv_str(j, "confidence", report_confidence_name(e->confidence));
 	json_kv_str(j, "role", e->role);
 	json_kv_str(j, "pattern", e->pattern);
 	json_kv_str(j, "manager", e->manager);
@@ -281,6 +299,8 @@ void fmt_json_finding(struct json *j, const struct report_finding *f, bool live)
 	json_kv_str(j, "vendor", f->vendor);
 	json_kv_str(j, "product", f->product);
 	json_kv_str(j, "state", report_state_name(f->state));
+	json_kv_str(j, "confidence", report_confidence_name(f->confidence));
+	json_kv_bool(j, "low_confidence", report_finding_low_confidence(f));
 	if (live) {
 		json_kv_bool(j, "running", report_finding_running(f));
 	}

@@ -148,8 +148,9 @@ static void fmt_text_header(struct buf *out, const struct report *r)
 			buf_adds(out, " ");
 			fmt_text_val(out, r->packs[i].version);
 		}
-		buf_addf(out, " (%zu%s)", r->packs[i].nsignatures,
-			r->packs[i].verified ? ", signature verified" : "");
+		buf_addf(out, " (%zu%s%s)", r->packs[i].nsignatures,
+			r->packs[i].verified ? ", signature verified" : "",
+			r->packs[i].stale ? ", STALE" : "");
 	}
 	buf_adds(out, r->npacks == 0 ? "none\n" : "\n");
 }
@@ -416,7 +417,11 @@ static void fmt_text_finding(struct buf *out, const struct report_finding *f, si
 	fmt_text_esc(out, f->product != NULL ? f->product : f->signature, false);
 	buf_adds(out, " (");
 	fmt_text_esc(out, f->signature, false);
-	buf_addf(out, "): %s\n", report_state_name(f->state));
+	buf_addf(out, "): %s, %s confidence\n", report_state_name(f->state),
+		report_confidence_name(f->confidence));
+	if (report_finding_low_confidence(f)) {
+		buf_adds(out, "    low confidence: only inferred evidence\n");
+	}
 	if (f->vendor != NULL) {
 		buf_adds(out, "    vendor:   ");
 		fmt_text_esc(out, f->vendor, false);
@@ -431,8 +436,8 @@ static void fmt_text_finding(struct buf *out, const struct report_finding *f, si
 	for (i = 0; i < f->nev; i++) {
 		const struct report_evidence *e = &f->ev[i];
 
-		buf_addf(out, "      %-9s  %-13s  ", report_state_name(e->state),
-			report_ev_kind_name(e->kind));
+		buf_addf(out, "      %-9s  %-13s  %-6s  ", report_state_name(e->state),
+			report_ev_kind_name(e->kind), report_confidence_name(e->confidence));
 		fmt_text_ev_what(out, e);
 		fmt_text_ev_details(out, e);
 		buf_addc(out, '\n');

@@ -145,6 +145,8 @@ void report_free(struct report *r)
 		free(r->packs[i].name);
 		free(r->packs[i].version);
 		free(r->packs[i].sha256);
+		free(r->packs[i].date);
+		free(r->packs[i].expires);
 	}
 	free(r->packs);
 	for (i = 0; i < r->nsources; i++) {
@@ -394,6 +396,9 @@ static int report_ev_cmp(const struct report_evidence *a, const struct report_ev
 		c = report_cmp_i64(a->state, b->state);
 	}
 	if (c == 0) {
+		c = report_cmp_i64(a->confidence, b->confidence);
+	}
+	if (c == 0) {
 		c = report_cmp_i64(a->has_size, b->has_size);
 	}
 	if (c == 0) {
@@ -420,7 +425,8 @@ static uint64_t report_ev_hash(const struct report_evidence *e)
 	const char *const s[] = { e->role, e->pattern, e->manager, e->name, e->version, e->arch,
 		e->status, e->path, e->ftype, e->target, e->sha256, e->source, e->proto,
 		e->address, e->account, e->user, e->command };
-	uint64_t nums[] = { (uint64_t)e->kind, (uint64_t)e->state, e->size,
+	uint64_t nums[] = { (uint64_t)e->kind, (uint64_t)e->state, (uint64_t)e->confidence,
+		e->size,
 		(uint64_t)e->mtime_ms, (uint64_t)e->has_size << 1 | e->has_mtime, e->pid,
 		(uint64_t)e->uid << 1 | e->has_uid, (uint64_t)e->gid << 1 | e->has_gid,
 		(uint64_t)e->started_ms, (uint64_t)e->has_started << 2 | e->has_enabled << 1 |
@@ -533,8 +539,15 @@ static void report_drop(struct report_finding *f, const struct report_evidence *
 {
 	f->ev_dropped++;
 	report_note(f, e);
+	f->dropped_kinds |= 1u << e->kind;
+	f->dropped_service = f->dropped_service || e->kind == REPORT_EV_SERVICE;
+	f->dropped_enabled = f->dropped_enabled || (e->kind == REPORT_EV_SERVICE &&
+		e->has_enabled && e->enabled);
 	if (e->state > f->dropped_state) {
 		f->dropped_state = e->state;
+	}
+	if (e->confidence > f->dropped_conf) {
+		f->dropped_conf = e->confidence;
 	}
 }
 
@@ -545,7 +558,8 @@ int report_add_evidence(struct report_finding *f, const struct report_evidence *
 
 	/* evidence that proves nothing, or of no known kind, is a caller's bug */
 	if ((unsigned)ev->kind >= REPORT_EV_KIND_COUNT || ev->state < REPORT_STATE_INSTALLER ||
-	    ev->state > REPORT_STATE_RUNNING) {
+	    ev->state > REPORT_STATE_RUNNING || ev->confidence < REPORT_CONF_LOW ||
+	    ev->confidence > REPORT_CONF_HIGH) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -580,6 +594,37 @@ int report_add_evidence(struct report_finding *f, const struct report_evidence *
 	report_note(f, &key);
 	f->owner->ev_bytes += bytes;
 	return 0;
+}
+
+size_t report_remove_evidence(struct report_finding *f,
+	bool (*drop)(const struct report_evidence *e, void *ctx), void *ctx)
+{
+	size_t i, kept = 0, gone;
+
+	f->kinds = f->dropped_kinds;
+	f->has_service = f->dropped_service;
+	f->enabled = f->dropped_enabled;
+	for (i = 0; i < f->nev; i++) {
+		if (drop(&f->ev[i], ctx)) {
+			f->owner->ev_bytes -= report_ev_bytes(&f->ev[i]);
+			report_evidence_free(&f->ev[i]);
+			continue;
+		}
+		report_note(f, &f->ev[i]);
+		f->ev[kept++] = f->ev[i];
+	}
+	gone = f->nev - kept;
+	f->nev = kept;
+	/* the evidence moved: the index is rebuilt on the next add */
+	free(f->slots);
+	f->slots = NULL;
+	f->nslots = 0;
+	return gone;
+}
+
+bool report_finding_low_confidence(const struct report_finding *f)
+{
+	return f->confidence == REPORT_CONF_LOW;
 }
 
 /* Copies @targets[0..n) into a new array. @return it, or NULL with errno. */
@@ -732,10 +777,35 @@ static void report_finish_finding(struct report_finding *f)
 	f->slots = NULL;
 	f->nslots = 0;
 	f->state = f->dropped_state;
+	f->confidence = f->dropped_conf;
 	for (i = 0; i < f->nev; i++) {
 		if (f->ev[i].state > f->state) {
 			f->state = f->ev[i].state;
 		}
+		if (f->ev[i].confidence > f->confidence) {
+			f->confidence = f->ev[i].confidence;
+		}
+	}
+}
+
+/* "stale signatures: NAME NAME" when a maximum age is set and some pack is stale. */
+static void report_stale_packs(const struct report *r, struct buf *b)
+{
+	bool first = true;
+	size_t i;
+
+	if (r->max_age_days == 0) {
+		return;
+	}
+	for (i = 0; i < r->npacks; i++) {
+		if (!r->packs[i].stale) {
+			continue;
+		}
+		if (first) {
+			buf_addf(b, "%sstale signatures:", buf_len(b) > 0 ? "; " : "");
+			first = false;
+		}
+		buf_addf(b, " %s", r->packs[i].name);
 	}
 }
 
@@ -758,10 +828,12 @@ static int report_failed_sources(const struct report *r, char **reason)
 			buf_addf(&b, ": %s", s->error);
 		}
 	}
+	report_stale_packs(r, &b);
 	if (buf_error(&b) == E2BIG) {
 		/* reasons are summaries: a cut one still names the first sources */
 		buf_reset(&b);
-		buf_adds(&b, "several sources failed (see sources)");
+		buf_adds(&b, "several sources failed or packs are stale (see sources and "
+			"signatures.packs)");
 	}
 	if (buf_len(&b) > 0) {
 		*reason = buf_take(&b, NULL);
@@ -822,6 +894,20 @@ const char *report_state_name(enum report_state s)
 		return "installed";
 	case REPORT_STATE_RUNNING:
 		return "running";
+	default:
+		return "unknown";
+	}
+}
+
+const char *report_confidence_name(enum report_confidence c)
+{
+	switch (c) {
+	case REPORT_CONF_LOW:
+		return "low";
+	case REPORT_CONF_MEDIUM:
+		return "medium";
+	case REPORT_CONF_HIGH:
+		return "high";
 	default:
 		return "unknown";
 	}

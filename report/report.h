@@ -16,8 +16,11 @@
  * Strings may hold any bytes but NUL (file names are not UTF-8 by law); writers escape.
  */
 
-/** Schema version of the JSON report (docs/report.md). 2 added `delivery`. */
-#define REPORT_SCHEMA 2
+/**
+ * Schema version of the JSON report (docs/report.md). 2 added `delivery`; 3 added
+ * confidence (evidence and findings) and the packs' date, expires and stale.
+ */
+#define REPORT_SCHEMA 3
 
 /** How strongly a finding proves the product, weakest first. Strongest wins. */
 enum report_state {
@@ -30,6 +33,16 @@ enum report_state {
 	REPORT_STATE_INSTALLED = 3,
 	/** Executing now (a process or a loaded kernel module). */
 	REPORT_STATE_RUNNING = 4,
+};
+
+/**
+ * How directly an evidence item proves the product, from its signature entry: low for
+ * what is only inferred. 0 is no confidence and is refused, so no source can forget it.
+ */
+enum report_confidence {
+	REPORT_CONF_LOW = 1,
+	REPORT_CONF_MEDIUM = 2,
+	REPORT_CONF_HIGH = 3,
 };
 
 /** What kind of thing an evidence item is. */
@@ -56,6 +69,8 @@ struct report_evidence {
 	enum report_ev_kind kind;
 	/** What this observation alone proves. */
 	enum report_state state;
+	/** The confidence of the signature entry that matched (required). */
+	enum report_confidence confidence;
 	/** The signature's role for this entry ("install", "remnant", "installer"), or NULL. */
 	const char *role;
 	/** The signature entry that matched (a package name or glob, a path pattern). */
@@ -144,6 +159,8 @@ struct report_finding {
 	char *remove;
 	/** The strongest state of its evidence (set by report_finish()). */
 	enum report_state state;
+	/** The highest confidence of its evidence, dropped too (set by report_finish()). */
+	enum report_confidence confidence;
 	struct report_evidence *ev;
 	size_t nev;
 	size_t cap;
@@ -165,6 +182,10 @@ struct report_finding {
 
 	/* Private to report.c. */
 	enum report_state dropped_state;
+	enum report_confidence dropped_conf;
+	unsigned dropped_kinds;
+	bool dropped_service;
+	bool dropped_enabled;
 	struct report *owner;
 	/** Open-addressing index of ev (slot = index + 1, 0 = empty) for deduplication. */
 	size_t *slots;
@@ -213,6 +234,11 @@ struct report_pack {
 	/** Its detached signature verified against a trusted key. */
 	bool verified;
 	size_t nsignatures;
+	/** Its `date:` and `expires:` (YYYY-MM-DD), NULL when absent. */
+	char *date;
+	char *expires;
+	/** Expired, or (with a maximum age) too old or undated. */
+	bool stale;
 };
 
 /** The verdict, from findings and source outcomes (see report_finish()). */
@@ -247,6 +273,11 @@ struct report {
 	char *kscan_version;
 	struct report_pack *packs;
 	size_t npacks;
+	/**
+	 * The maximum age of packs in days (--max-signature-age), 0 if none. When set, a
+	 * stale pack makes a report without findings incomplete.
+	 */
+	uint32_t max_age_days;
 
 	/** Host facts; NULL when unknown. kernel only for the live host. */
 	char *hostname;
@@ -364,6 +395,17 @@ int report_add_evidence(struct report_finding *f, const struct report_evidence *
 int report_add_step(struct report_finding *f, const char *action, const char *description,
 	const char *command, const char *const *targets, size_t ntargets);
 
+/**
+ * Removes from @f every evidence item @drop says to, as if it had never been offered (its
+ * kinds, service and state no longer count; evidence dropped past caps still does).
+ * A finding left with nothing is removed by report_finish(). @return how many went.
+ */
+size_t report_remove_evidence(struct report_finding *f,
+	bool (*drop)(const struct report_evidence *e, void *ctx), void *ctx);
+
+/** True if every piece of evidence of @f is low confidence (after report_finish()). */
+bool report_finding_low_confidence(const struct report_finding *f);
+
 /** True if the finding's product runs now (only meaningful when the report is live). */
 bool report_finding_running(const struct report_finding *f);
 
@@ -384,15 +426,16 @@ void report_delivery_free(struct report_delivery *d);
 
 /**
  * Sorts findings and evidence (deterministic output), computes each finding's state and
- * the verdict: detected if any finding exists; else incomplete if any source failed
- * (reason says which); else clean. A finding that never got evidence proves nothing and
- * is removed. Safe to call again after more is added.
+ * the verdict: detected if any finding exists; else incomplete if any source failed or,
+ * with max_age_days set, a pack is stale (reason says which); else clean. A finding that
+ * never got evidence proves nothing and is removed. Safe to call again after more is added.
  * @return 0 or -1 (ENOMEM).
  */
 int report_finish(struct report *r);
 
 /** Stable names for the JSON and text writers. */
 const char *report_state_name(enum report_state s);
+const char *report_confidence_name(enum report_confidence c);
 const char *report_ev_kind_name(enum report_ev_kind k);
 const char *report_src_status_name(enum report_src_status s);
 const char *report_verdict_name(enum report_verdict v);

@@ -39,6 +39,8 @@ struct cli_opts {
 	/** Trusted public keys for pack signatures; NULL: /etc/kscan/keys if it exists. */
 	const char *keys;
 	bool require_signed;
+	/** --max-signature-age in days; 0: none. */
+	unsigned max_age_days;
 	/** The private key for `signatures sign`. */
 	const char *key;
 	bool has_format;
@@ -93,10 +95,11 @@ enum {
 	OPT_LOG = 'Y',
 	OPT_SPLAY = 'Z',
 	OPT_POST = 'U',
+	OPT_MAX_SIG_AGE = 'A',
 };
 
 /* Options of a scan, deep ones included, accepted by `kscan scan`. */
-#define CLI_SCAN_OPTS "rsfoqNPKSDjpRxeMTLZcU"
+#define CLI_SCAN_OPTS "rsfoqNPKSADjpRxeMTLZcU"
 
 static const char cli_exit_help[] =
 	"Exit status:\n"
@@ -121,6 +124,8 @@ static const char cli_scan_help[] =
 	"      --pretty               indent the JSON report\n"
 	"      --keys DIR             trusted pack-signing keys (default /etc/kscan/keys)\n"
 	"      --require-signed       refuse --signatures packs without a valid PACK.sig\n"
+	"      --max-signature-age DAYS  a pack dated more than DAYS ago, undated or\n"
+	"                             expired makes a clean result incomplete\n"
 	"  -o, --output FILE          write the report to FILE atomically (mode 0640)\n"
 	"      --splay SECONDS        first wait a random time up to SECONDS, so a fleet\n"
 	"                             started by cron does not scan all at once\n"
@@ -439,6 +444,7 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 		{"pretty", no_argument, NULL, OPT_PRETTY},
 		{"keys", required_argument, NULL, OPT_KEYS},
 		{"require-signed", no_argument, NULL, OPT_REQUIRE_SIGNED},
+		{"max-signature-age", required_argument, NULL, OPT_MAX_SIG_AGE},
 		{"key", required_argument, NULL, OPT_KEY},
 		{"output", required_argument, NULL, 'o'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -488,6 +494,10 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, const char *allo
 			break;
 		case OPT_REQUIRE_SIGNED:
 			o->require_signed = true;
+			break;
+		case OPT_MAX_SIG_AGE:
+			rc = cli_uint("--max-signature-age", optarg, KS_SIG_MAX_AGE_DAYS_MAX,
+				&o->max_age_days);
 			break;
 		case OPT_KEY:
 			o->key = optarg;
@@ -878,6 +888,9 @@ static int cli_configure(struct cli_opts *o, struct conf *cfg)
 	o->no_default_sigs = o->no_default_sigs || cfg->no_default_signatures;
 	o->keys = o->keys != NULL ? o->keys : cfg->keys;
 	o->require_signed = o->require_signed || cfg->require_signed;
+	if (o->max_age_days == 0) {
+		o->max_age_days = (unsigned)cfg->max_signature_age;
+	}
 	if (!o->has_format && cfg->has_format) {
 		o->has_format = true;
 		o->format = cfg->format;
@@ -988,6 +1001,7 @@ static int cli_run_scan(struct cli_opts *o, const struct deliver_opts *dopts)
 	o->d.excludes = o->excludes;
 	so.deep = o->deep ? &o->d : NULL;
 	so.no_low_priority = o->no_low_priority;
+	so.max_age_days = o->max_age_days;
 	kerr_clear(&e);
 	rep = scan_run(&so, sigs, &e);
 	sig_set_free(sigs);

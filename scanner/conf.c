@@ -748,6 +748,7 @@ static const struct cfg_field cfg_top_fields[] = {
 	{"no_default_signatures", CFG_BOOL, CFG_OFF(no_default_signatures), 0, 0},
 	{"keys", CFG_PATH, CFG_OFF(keys), 0, 0},
 	{"require_signed", CFG_BOOL, CFG_OFF(require_signed), 0, 0},
+	{"max_signature_age", CFG_COUNT, CFG_OFF(max_signature_age), 1, KS_SIG_MAX_AGE_DAYS_MAX},
 	{"format", CFG_FORMAT, 0, 0, 0},
 	{"pretty", CFG_BOOL, CFG_OFF(pretty), 0, 0},
 	{"output", CFG_PATH, CFG_OFF(output), 0, 0},

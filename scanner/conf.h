@@ -36,6 +36,8 @@ struct conf {
 	bool no_default_signatures;
 	char *keys;
 	bool require_signed;
+	/** max_signature_age in days; 0: not set. */
+	uint64_t max_signature_age;
 	/** Set when the file names a format. */
 	bool has_format;
 	enum fmt_kind format;

@@ -484,6 +484,7 @@ static int deep_add_names(struct deep_ctx *c, const struct hashidx_hit *h, size_
 		ev.kind = REPORT_EV_FILE;
 		ev.state = match_role_state(h[i].file->role);
 		ev.role = sig_role_name(h[i].file->role);
+		ev.confidence = match_confidence(h[i].file->confidence);
 		ev.pattern = h[i].file->name;
 		ev.sha256 = hex;
 		if (deep_add(c, h[i].sig, &ev) != 0) {
@@ -504,10 +505,46 @@ static int deep_add_hashes(struct deep_ctx *c, const struct hashidx_hit *h, size
 		ev.kind = REPORT_EV_HASH;
 		ev.state = match_role_state(h[i].hash->role);
 		ev.role = sig_role_name(h[i].hash->role);
+		ev.confidence = match_confidence(h[i].hash->confidence);
 		ev.pattern = h[i].hash->name;
 		ev.sha256 = h[i].hash->hex;
 		if (deep_add(c, h[i].sig, &ev) != 0) {
 			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The size-less hashes of the signatures whose `files` names matched: the file was hashed
+ * for its name, and only such a file is ever compared with them.
+ */
+static int deep_add_named_hashes(struct deep_ctx *c, const struct hashidx_hit *h, size_t n,
+	const char *path, const struct stat *st, const unsigned char sha[32])
+{
+	struct report_evidence ev;
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		const struct sig *g = h[i].sig;
+
+		for (k = 0; k < g->nhashes; k++) {
+			const struct sig_hash *sh = &g->hashes[k];
+
+			if (sh->has_size || memcmp(sh->sha256, sha, 32) != 0) {
+				continue;
+			}
+			deep_ev_base(&ev, path, st);
+			ev.kind = REPORT_EV_HASH;
+			ev.state = match_role_state(sh->role);
+			ev.role = sig_role_name(sh->role);
+			ev.confidence = match_confidence(sh->confidence);
+			ev.pattern = sh->name;
+			ev.sha256 = sh->hex;
+			/* two names of one signature matching give the same evidence: kept once */
+			if (deep_add(c, g, &ev) != 0) {
+				return -1;
+			}
 		}
 	}
 	return 0;
@@ -629,6 +666,9 @@ static int deep_file(struct deep_ctx *c, struct deep_worker *w, const struct wal
 		xstd_hex(sha, 32, hex);
 	}
 	if (deep_add_names(c, names->v, names->n, w->path, &st, hashed > 0 ? hex : NULL) != 0) {
+		return -1;
+	}
+	if (hashed > 0 && deep_add_named_hashes(c, names->v, names->n, w->path, &st, sha) != 0) {
 		return -1;
 	}
 	if (hashed > 0 && hashidx_has_size(c->idx, (uint64_t)st.st_size)) {

@@ -141,7 +141,13 @@ static void hx_fill(struct hashidx *x, const struct sig_set *s)
 		const struct sig *g = sig_set_get(s, i);
 
 		for (k = 0; k < g->nhashes; k++) {
-			struct hx_hash *h = &x->hashes[x->nhashes++];
+			struct hx_hash *h;
+
+			/* a size-less hash is only checked against its signature's files */
+			if (!g->hashes[k].has_size) {
+				continue;
+			}
+			h = &x->hashes[x->nhashes++];
 
 			h->size = g->hashes[k].size;
 			memcpy(h->sha256, g->hashes[k].sha256, 32);

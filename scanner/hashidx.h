@@ -31,7 +31,11 @@ struct hashidx_hit {
 	const struct sig_hash *hash;
 };
 
-/** Builds the index of every `files` and `hashes` entry of @s. @return it, or NULL (ENOMEM). */
+/**
+ * Builds the index of every `files` entry of @s and every `hashes` entry with a size (one
+ * without is checked by the sweep against the files its signature's names matched).
+ * @return it, or NULL (ENOMEM).
+ */
 struct hashidx *hashidx_new(const struct sig_set *s);
 
 void hashidx_free(struct hashidx *x);

@@ -37,6 +37,8 @@
 #define KS_SIG_DIAG_MAX 2048u
 /* Entries read from one pack directory: a directory of packs, not a filesystem. */
 #define KS_SIG_DIR_ENTRIES_MAX 65536u
+/* --max-signature-age: packs older than a century are no limit but a typo. */
+#define KS_SIG_MAX_AGE_DAYS_MAX 36500u
 
 /* Trusted public keys for pack signatures: a fleet has one or two, a rotation a few more. */
 #define KS_PACKSIG_KEYS_MAX 64u

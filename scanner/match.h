@@ -25,6 +25,17 @@ long match_packages(const struct sig_set *s, const struct pkg_list *pkgs, struct
 int match_path_hit(struct report *rep, const struct sig *sig, const struct sig_path *sp,
 	const struct paths_hit *hit, struct kerr *err);
 
+/** The report's confidence for a signature entry's (a loaded signature has no unset one). */
+enum report_confidence match_confidence(enum sig_confidence c);
+
+/**
+ * Applies the fallback rule: evidence of a fallback signature is removed where a
+ * non-fallback signature has evidence at the same path, below it or above it (or on the
+ * same crontab line), so a catch-all reports only what nothing else claimed. Call it
+ * after every source and before report_finish().
+ */
+void match_fallback(const struct sig_set *s, struct report *rep);
+
 /** The state a role proves when its path exists. */
 enum report_state match_role_state(enum sig_role role);
 

@@ -27,6 +27,8 @@
 struct probes_proc {
 	uint32_t pid;
 	size_t sig;
+	/* of the entry that matched the process: its sockets inherit it */
+	enum report_confidence conf;
 	char *name;
 	char *exe;
 };
@@ -106,6 +108,13 @@ bool probes_path_under(const char *pattern, const char *path)
 	}
 }
 
+/* The confidence of name @i of @l (a list of @g that keeps one per name). */
+static enum report_confidence probes_conf(const struct sig *g, const struct sig_names *l,
+	size_t i)
+{
+	return match_confidence(l->conf != NULL ? l->conf[i] : g->confidence);
+}
+
 static int probes_nomem(struct probes_ctx *c)
 {
 	return kerr_set(c->err, KERR_NOMEM, "out of memory");
@@ -162,7 +171,7 @@ static bool probes_root(void)
  * name says the rest.
  */
 static const char *probes_proc_name(const struct sig *g, const struct procs_info *p,
-	const char *exe)
+	const char *exe, enum report_confidence *conf)
 {
 	const char *base = exe != NULL ? strrchr(exe, '/') : NULL;
 	size_t i;
@@ -171,6 +180,7 @@ static const char *probes_proc_name(const struct sig *g, const struct procs_info
 	for (i = 0; i < g->processes.n; i++) {
 		const char *n = g->processes.v[i];
 
+		*conf = probes_conf(g, &g->processes, i);
 		if (strcmp(n, p->comm) == 0) {
 			return n;
 		}
@@ -185,12 +195,14 @@ static const char *probes_proc_name(const struct sig *g, const struct procs_info
 }
 
 /* The signature path that covers the executable @exe, or NULL. */
-static const char *probes_proc_path(const struct sig *g, const char *exe)
+static const char *probes_proc_path(const struct sig *g, const char *exe,
+	enum report_confidence *conf)
 {
 	size_t i;
 
 	for (i = 0; exe != NULL && i < g->npaths; i++) {
 		if (probes_path_under(g->paths[i].path, exe)) {
+			*conf = match_confidence(g->paths[i].confidence);
 			return g->paths[i].path;
 		}
 	}
@@ -199,7 +211,7 @@ static const char *probes_proc_path(const struct sig *g, const char *exe)
 
 /* Keeps a matched process of a signature with ports, for the socket join. */
 static int probes_keep_proc(struct probes_ctx *c, size_t sig, uint32_t pid, const char *name,
-	const char *exe)
+	const char *exe, enum report_confidence conf)
 {
 	struct probes_proc *v;
 
@@ -215,6 +227,7 @@ static int probes_keep_proc(struct probes_ctx *c, size_t sig, uint32_t pid, cons
 	v = &c->procs[c->nprocs];
 	v->pid = pid;
 	v->sig = sig;
+	v->conf = conf;
 	v->name = strdup(name);
 	v->exe = exe != NULL ? strdup(exe) : NULL;
 	if (v->name == NULL || (exe != NULL && v->exe == NULL)) {
@@ -228,7 +241,8 @@ static int probes_keep_proc(struct probes_ctx *c, size_t sig, uint32_t pid, cons
 
 /* Evidence for process @p of signature @sig, @name as matched and @pattern that matched. */
 static int probes_proc_ev(struct probes_ctx *c, size_t sig, const struct procs_info *p,
-	const struct procs_detail *d, const char *name, const char *pattern)
+	const struct procs_detail *d, const char *name, const char *pattern,
+	enum report_confidence conf)
 {
 	const struct sig *g = sig_set_get(c->s, sig);
 	struct report_evidence ev;
@@ -236,6 +250,7 @@ static int probes_proc_ev(struct probes_ctx *c, size_t sig, const struct procs_i
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = REPORT_EV_PROCESS;
 	ev.state = REPORT_STATE_RUNNING;
+	ev.confidence = conf;
 	ev.name = name;
 	ev.path = p->exe;
 	ev.pattern = pattern;
@@ -248,7 +263,7 @@ static int probes_proc_ev(struct probes_ctx *c, size_t sig, const struct procs_i
 		return -1;
 	}
 	/* only a signature with ports needs the process again, to find its sockets */
-	return g->nports > 0 ? probes_keep_proc(c, sig, p->pid, name, p->exe) : 0;
+	return g->nports > 0 ? probes_keep_proc(c, sig, p->pid, name, p->exe, conf) : 0;
 }
 
 static int probes_proc(void *ctx, const struct procs_info *p)
@@ -256,6 +271,7 @@ static int probes_proc(void *ctx, const struct procs_info *p)
 	struct probes_ctx *c = ctx;
 	char exe[PATH_MAX];
 	const char *name, *pattern, *bare = NULL;
+	enum report_confidence conf = REPORT_CONF_HIGH;
 	struct procs_detail d;
 	bool have_detail = false;
 	size_t i, len;
@@ -274,8 +290,8 @@ static int probes_proc(void *ctx, const struct procs_info *p)
 	for (i = 0; i < sig_set_count(c->s); i++) {
 		const struct sig *g = sig_set_get(c->s, i);
 
-		name = probes_proc_name(g, p, bare);
-		pattern = name != NULL ? name : probes_proc_path(g, bare);
+		name = probes_proc_name(g, p, bare, &conf);
+		pattern = name != NULL ? name : probes_proc_path(g, bare, &conf);
 		if (pattern == NULL) {
 			continue;
 		}
@@ -287,7 +303,8 @@ static int probes_proc(void *ctx, const struct procs_info *p)
 			}
 			have_detail = true;
 		}
-		if (probes_proc_ev(c, i, p, &d, name != NULL ? name : p->comm, pattern) != 0) {
+		if (probes_proc_ev(c, i, p, &d, name != NULL ? name : p->comm, pattern,
+			    conf) != 0) {
 			return -1;
 		}
 	}
@@ -391,6 +408,7 @@ static int probes_socket_ev(struct probes_ctx *c, const struct probes_proc *p,
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = REPORT_EV_SOCKET;
 	ev.state = REPORT_STATE_RUNNING;
+	ev.confidence = p->conf;
 	ev.name = p->name;
 	ev.path = p->exe;
 	ev.pattern = pattern;
@@ -549,6 +567,7 @@ static int probes_unit(void *ctx, const struct services_unit *u)
 				continue;
 			}
 			ev.pattern = g->services.v[j];
+			ev.confidence = probes_conf(g, &g->services, j);
 			if (probes_add(c, g, &ev) != 0) {
 				return -1;
 			}
@@ -634,6 +653,7 @@ static int probes_kmod_loaded(void *ctx, const char *name)
 			continue;
 		}
 		ev.pattern = g->kernel_modules.v[k];
+		ev.confidence = probes_conf(g, &g->kernel_modules, (size_t)k);
 		if (probes_add(c, g, &ev) != 0) {
 			return -1;
 		}
@@ -666,6 +686,7 @@ static int probes_kmod_file(void *ctx, const char *name, const char *path, const
 		ev.state = match_role_state(role);
 		ev.role = sig_role_name(role);
 		ev.pattern = g->kernel_modules.v[k];
+		ev.confidence = probes_conf(g, &g->kernel_modules, (size_t)k);
 		if (probes_add(c, g, &ev) != 0) {
 			return -1;
 		}
@@ -734,6 +755,7 @@ static int probes_account(void *ctx, const struct accounts_entry *a)
 
 		for (j = 0; j < g->accounts.n; j++) {
 			if (strcmp(g->accounts.v[j], a->name) == 0) {
+				ev.confidence = probes_conf(g, &g->accounts, j);
 				if (probes_add(c, g, &ev) != 0) {
 					return -1;
 				}
@@ -817,6 +839,7 @@ static int probes_cron_path(void *ctx, const char *path)
 			ev.state = rootfs_lstat(c->r, path, &st) == 0 ?
 				match_role_state(g->paths[j].role) : REPORT_STATE_REMNANT;
 			ev.role = sig_role_name(g->paths[j].role);
+			ev.confidence = match_confidence(g->paths[j].confidence);
 			ev.pattern = g->paths[j].path;
 			if (probes_add(c, g, &ev) != 0) {
 				return -1;

@@ -136,10 +136,25 @@ static int scan_paths(struct scan_ctx *c)
 	return 0;
 }
 
-static int scan_packs(struct scan_ctx *c)
+/* Expired (after its expires day), or, with a maximum age, undated or older than that. */
+static bool scan_pack_stale(const struct sig_pack *p, int64_t today, uint32_t max_age_days)
 {
+	if (p->expires[0] != '\0' && today > p->expires_days) {
+		return true;
+	}
+	if (max_age_days == 0) {
+		return false;
+	}
+	return p->date[0] == '\0' || today - p->date_days > (int64_t)max_age_days;
+}
+
+static int scan_packs(struct scan_ctx *c, const struct scan_opts *o)
+{
+	int64_t today = xstd_now_ms() / 86400000;
+	struct report_pack *rp;
 	size_t i;
 
+	c->rep->max_age_days = o->max_age_days;
 	for (i = 0; i < sig_set_npacks(c->sigs); i++) {
 		const struct sig_pack *p = sig_set_pack(c->sigs, i);
 
@@ -147,7 +162,13 @@ static int scan_packs(struct scan_ctx *c)
 			    p->nsignatures) != 0) {
 			return scan_nomem(c);
 		}
-		c->rep->packs[c->rep->npacks - 1].verified = p->verified;
+		rp = &c->rep->packs[c->rep->npacks - 1];
+		rp->verified = p->verified;
+		rp->stale = scan_pack_stale(p, today, o->max_age_days);
+		if ((p->date[0] != '\0' && report_set_str(&rp->date, p->date) != 0) ||
+		    (p->expires[0] != '\0' && report_set_str(&rp->expires, p->expires) != 0)) {
+			return scan_nomem(c);
+		}
 	}
 	return 0;
 }
@@ -219,9 +240,10 @@ static int scan_fill(struct scan_ctx *c, const struct scan_opts *o)
 	if (host_fill(c->root, c->rep) != 0) {
 		return scan_nomem(c);
 	}
-	if (scan_packs(c) != 0 || scan_sources(c, o) != 0) {
+	if (scan_packs(c, o) != 0 || scan_sources(c, o) != 0) {
 		return -1;
 	}
+	match_fallback(c->sigs, c->rep);
 	c->rep->finished_ms = xstd_now_ms();
 	c->rep->duration_ms = xstd_mono_ms() - t0;
 	if (report_finish(c->rep) != 0) {

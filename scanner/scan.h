@@ -3,6 +3,7 @@
 #define KSCAN_SCAN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "report/report.h"
 #include "scanner/deep.h"
@@ -26,6 +27,11 @@ struct scan_opts {
 	const struct deep_opts *deep;
 	/** Keep the normal CPU and I/O priority for the sweep (--no-low-priority). */
 	bool no_low_priority;
+	/**
+	 * Packs older than this many days (by their `date:`), undated or expired are stale
+	 * and make a report without findings incomplete (--max-signature-age); 0: no limit.
+	 */
+	uint32_t max_age_days;
 };
 
 /**

@@ -153,6 +153,7 @@ static void sig_names_free(struct sig_names *n)
 		free(n->v[i]);
 	}
 	free(n->v);
+	free(n->conf);
 }
 
 static void sig_free_fields(struct sig *g)
@@ -374,6 +375,11 @@ struct ld {
 	struct sset ids;
 	char *version;
 	char *description;
+	/* date: and expires:, "" when absent */
+	char date[11];
+	char expires[11];
+	int64_t date_days;
+	int64_t expires_days;
 };
 
 /* A sequence being read and where its entries go. */
@@ -385,6 +391,8 @@ struct ld_list {
 	struct sig_names *names;
 	bool (*check)(struct ld *l, const char *key, const char *s, size_t n,
 		struct sig_loc at);
+	/* names may be written {name, confidence} and keep a confidence each */
+	bool with_conf;
 	struct sset seen;
 };
 
@@ -1129,6 +1137,69 @@ static void ld_role(struct ld *l, enum sig_role *out)
 	}
 }
 
+static void ld_confidence(struct ld *l, enum sig_confidence *out)
+{
+	char q[SIG_QUOTE_BUF];
+	const char *s;
+	size_t n;
+
+	if (!ld_str(l, "confidence", false, false, &s, &n)) {
+		return;
+	}
+	if (strcmp(s, "low") == 0) {
+		*out = SIG_CONF_LOW;
+	} else if (strcmp(s, "medium") == 0) {
+		*out = SIG_CONF_MEDIUM;
+	} else if (strcmp(s, "high") == 0) {
+		*out = SIG_CONF_HIGH;
+	} else {
+		ld_err(l, ld_here(l), "unknown confidence %s (use low, medium or high)",
+			sig_quote(q, s, n));
+	}
+}
+
+/* A boolean: only true or false, since YAML 1.1 and 1.2 disagree on yes, on and the rest. */
+static void ld_bool(struct ld *l, const char *key, bool *out)
+{
+	char q[SIG_QUOTE_BUF];
+	const char *s;
+
+	if (!ld_want(l, YAML_SCALAR_EVENT, "true or false", key, false)) {
+		return;
+	}
+	s = (const char *)l->ev.data.scalar.value;
+	if (l->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strcmp(s, "true") == 0) {
+		*out = true;
+	} else if (l->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		   strcmp(s, "false") == 0) {
+		*out = false;
+	} else if (l->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		   ld_scalar_type(&l->ev) == LD_BOOL) {
+		ld_err(l, ld_here(l), "write true or false for \"%s\", not %s", key,
+			sig_quote(q, s, strlen(s)));
+	} else {
+		ld_wrong(l, "true or false", key, false);
+	}
+}
+
+/* date, expires: "YYYY-MM-DD", a day that exists. */
+static void ld_date(struct ld *l, const char *key, char out[11], int64_t *days)
+{
+	char q[SIG_QUOTE_BUF];
+	const char *s;
+	size_t n;
+
+	if (!ld_str(l, key, false, false, &s, &n)) {
+		return;
+	}
+	if (n != 10 || sig_parse_date(s, days) != 0) {
+		ld_err(l, ld_here(l), "%s %s is not a date YYYY-MM-DD (a real day, 1970 to "
+			"9999)", key, sig_quote(q, s, n));
+		return;
+	}
+	memcpy(out, s, 11);
+}
+
 static void ld_package_name(struct ld *l, struct sig_package *p)
 {
 	const char *s;
@@ -1218,6 +1289,8 @@ static void ld_size(struct ld *l, struct sig_hash *h)
 	} else if (xstd_strtou64(s, (uint64_t)INT64_MAX, &h->size) != 0) {
 		ld_err(l, ld_here(l), "size %s is larger than any file can be",
 			sig_quote(q, s, strlen(s)));
+	} else {
+		h->has_size = true;
 	}
 }
 
@@ -1250,6 +1323,11 @@ enum ld_kind {
 	LD_K_UNINSTALL,
 	LD_K_UPATH,
 	LD_K_ARGS,
+	LD_K_CONF,
+	LD_K_BOOL,
+	LD_K_DATE,
+	LD_K_EXPIRES,
+	LD_K_ENAME,
 };
 
 struct ld_field {
@@ -1377,30 +1455,88 @@ static bool ld_unique(struct ld *l, struct ld_list *li, const char *key, struct 
 	return true;
 }
 
-static void ld_name_entry(struct ld *l, struct ld_list *li)
+static bool ld_entry(struct ld *l, struct ld_list *li, const struct ld_field *f, size_t nf,
+	void *item);
+
+/* A processes, services or accounts entry written as a mapping, while it is read. */
+struct ld_named {
+	const struct ld_list *li;
+	char *name;
+	enum sig_confidence conf;
+	struct sig_loc loc;
+};
+
+static const struct ld_field ld_named_fields[] = {
+	{"name", LD_K_ENAME, 0, true},
+	{"confidence", LD_K_CONF, offsetof(struct ld_named, conf), false},
+};
+
+static void ld_named_name(struct ld *l, struct ld_named *e)
 {
-	struct sig_loc at = ld_here(l);
-	struct sig_names *names = li->names;
 	const char *s;
-	char *copy, **v;
 	size_t n;
 
-	if (!ld_str(l, li->key, true, false, &s, &n) || !li->check(l, li->key, s, n, at) ||
-	    !ld_dup(l, s, n, &copy)) {
-		return;
+	e->loc = ld_here(l);
+	if (ld_str(l, "name", false, false, &s, &n) &&
+	    e->li->check(l, e->li->key, s, n, e->loc)) {
+		(void)ld_dup(l, s, n, &e->name);
 	}
-	if (!ld_unique(l, li, copy, at)) {
-		free(copy);
-		return;
-	}
+}
+
+/* Appends @copy (taken) with confidence @conf to the list's names. */
+static void ld_name_keep(struct ld *l, struct ld_list *li, char *copy, enum sig_confidence conf)
+{
+	struct sig_names *names = li->names;
+	enum sig_confidence *c;
+	char **v;
+
 	v = sig_grow(names->v, names->n, sizeof(*v));
 	if (v == NULL) {
-		free(copy);
-		ld_nomem(l);
-		return;
+		goto free_copy;
 	}
 	names->v = v;
+	if (li->with_conf) {
+		c = sig_grow(names->conf, names->n, sizeof(*c));
+		if (c == NULL) {
+			goto free_copy;
+		}
+		names->conf = c;
+		names->conf[names->n] = conf;
+	}
 	names->v[names->n++] = copy;
+	return;
+
+free_copy:
+	free(copy);
+	ld_nomem(l);
+}
+
+static void ld_name_entry(struct ld *l, struct ld_list *li)
+{
+	struct ld_named e;
+	const char *s;
+	size_t n;
+
+	memset(&e, 0, sizeof(e));
+	e.li = li;
+	e.loc = ld_here(l);
+	if (li->with_conf && l->ev.type == YAML_MAPPING_START_EVENT && !l->bad_ev) {
+		if (!ld_entry(l, li, ld_named_fields, XSTD_COUNTOF(ld_named_fields), &e) ||
+		    e.name == NULL) {
+			goto free_name;
+		}
+	} else if (!ld_str(l, li->key, true, false, &s, &n) ||
+		   !li->check(l, li->key, s, n, e.loc) || !ld_dup(l, s, n, &e.name)) {
+		return;
+	}
+	if (!ld_unique(l, li, e.name, e.loc)) {
+		goto free_name;
+	}
+	ld_name_keep(l, li, e.name, e.conf);
+	return;
+
+free_name:
+	free(e.name);
 }
 
 static void ld_names(struct ld *l, const char *key, struct sig_names *out)
@@ -1412,29 +1548,35 @@ static void ld_names(struct ld *l, const char *key, struct sig_names *out)
 	li.names = out;
 	li.check = strcmp(key, "references") == 0 ? ld_check_ref :
 		strcmp(key, "accounts") == 0 ? ld_check_account : ld_check_plain;
+	li.with_conf = strcmp(key, "references") != 0;
 	(void)ld_seq(l, &li, ld_name_entry);
 	sset_free(&li.seen);
 }
 
 static const struct ld_field ld_package_fields[] = {
 	{"name", LD_K_PKGNAME, 0, true},
+	{"confidence", LD_K_CONF, offsetof(struct sig_package, confidence), false},
 };
 
 static const struct ld_field ld_path_fields[] = {
 	{"path", LD_K_PATH, 0, true},
 	{"role", LD_K_ROLE, offsetof(struct sig_path, role), true},
+	{"confidence", LD_K_CONF, offsetof(struct sig_path, confidence), false},
 };
 
 static const struct ld_field ld_file_fields[] = {
 	{"name", LD_K_FILENAME, 0, true},
 	{"role", LD_K_ROLE, offsetof(struct sig_file, role), true},
+	{"confidence", LD_K_CONF, offsetof(struct sig_file, confidence), false},
 };
 
+/* size is checked with the whole signature: it may go only when `files` names the file */
 static const struct ld_field ld_hash_fields[] = {
 	{"sha256", LD_K_SHA256, 0, true},
-	{"size", LD_K_SIZE, 0, true},
+	{"size", LD_K_SIZE, 0, false},
 	{"name", LD_K_HASHNAME, 0, false},
 	{"role", LD_K_ROLE, offsetof(struct sig_hash, role), true},
+	{"confidence", LD_K_CONF, offsetof(struct sig_hash, confidence), false},
 };
 
 /*
@@ -1563,12 +1705,14 @@ static void ld_entries(struct ld *l, const char *key, struct sig *g, ld_entry_fn
 struct ld_kmod {
 	char *name;
 	enum sig_role role;
+	enum sig_confidence conf;
 	struct sig_loc loc;
 };
 
 static const struct ld_field ld_kmod_fields[] = {
 	{"name", LD_K_KMODNAME, 0, true},
 	{"role", LD_K_ROLE, offsetof(struct ld_kmod, role), true},
+	{"confidence", LD_K_CONF, offsetof(struct ld_kmod, conf), false},
 };
 
 static void ld_kmod_name(struct ld *l, struct ld_kmod *k)
@@ -1587,6 +1731,7 @@ static void ld_kmod_name(struct ld *l, struct ld_kmod *k)
 static void ld_kmod_keep(struct ld *l, struct ld_list *li, struct ld_kmod *k)
 {
 	struct sig *g = li->sig;
+	enum sig_confidence *c;
 	enum sig_role *r;
 	char **v;
 
@@ -1605,6 +1750,13 @@ static void ld_kmod_keep(struct ld *l, struct ld_list *li, struct ld_kmod *k)
 		return;
 	}
 	g->kernel_module_roles = r;
+	c = sig_grow(g->kernel_modules.conf, g->kernel_modules.n, sizeof(*c));
+	if (c == NULL) {
+		ld_nomem(l);
+		return;
+	}
+	g->kernel_modules.conf = c;
+	g->kernel_modules.conf[g->kernel_modules.n] = k->conf;
 	g->kernel_module_roles[g->kernel_modules.n] = k->role;
 	g->kernel_modules.v[g->kernel_modules.n++] = k->name;
 	k->name = NULL;
@@ -1806,7 +1958,63 @@ static const struct ld_field ld_sig_fields[] = {
 	{"accounts", LD_K_NAMES, offsetof(struct sig, accounts), false},
 	{"ports", LD_K_PORTS, 0, false},
 	{"uninstall", LD_K_UNINSTALL, 0, false},
+	{"confidence", LD_K_CONF, offsetof(struct sig, confidence), false},
+	{"fallback", LD_K_BOOL, offsetof(struct sig, fallback), false},
 };
+
+/* A size-less hash is checked only against files `files` matched: without one it never is. */
+static void ld_sig_hash_sizes(struct ld *l, const struct sig *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->nhashes && g->nfiles == 0; i++) {
+		if (!g->hashes[i].has_size) {
+			ld_err(l, g->hashes[i].loc, "hashes[%zu]: size is required unless the "
+				"signature names the file by a `files` glob: without a size the "
+				"sweep would have to hash every file", i);
+		}
+	}
+}
+
+static void ld_conf_default(enum sig_confidence *c, enum sig_confidence def)
+{
+	if (*c == SIG_CONF_UNSET) {
+		*c = def;
+	}
+}
+
+static void ld_names_conf(struct sig_names *names, enum sig_confidence def)
+{
+	size_t i;
+
+	for (i = 0; names->conf != NULL && i < names->n; i++) {
+		ld_conf_default(&names->conf[i], def);
+	}
+}
+
+/* Entries without their own confidence take the signature's, which defaults to high. */
+static void ld_sig_confidence(struct sig *g)
+{
+	size_t i;
+
+	ld_conf_default(&g->confidence, SIG_CONF_HIGH);
+	for (i = 0; i < g->npackages; i++) {
+		ld_conf_default(&g->packages[i].confidence, g->confidence);
+	}
+	for (i = 0; i < g->npaths; i++) {
+		ld_conf_default(&g->paths[i].confidence, g->confidence);
+	}
+	for (i = 0; i < g->nfiles; i++) {
+		ld_conf_default(&g->files[i].confidence, g->confidence);
+	}
+	for (i = 0; i < g->nhashes; i++) {
+		ld_conf_default(&g->hashes[i].confidence, g->confidence);
+	}
+	ld_names_conf(&g->processes, g->confidence);
+	ld_names_conf(&g->services, g->confidence);
+	ld_names_conf(&g->kernel_modules, g->confidence);
+	ld_names_conf(&g->accounts, g->confidence);
+}
 
 static void ld_sig_matches(struct ld *l, const struct sig *g, size_t num)
 {
@@ -1863,11 +2071,13 @@ static void ld_sig_entry(struct ld *l, struct ld_list *li)
 	l->sig_id = NULL;
 	l->ctx_from = l->set->ndiags;
 	ld_map(l, ld_sig_fields, XSTD_COUNTOF(ld_sig_fields), &g, "");
+	ld_sig_hash_sizes(l, &g);
 	ld_ctx_flush(l);
 	l->in_sig = false;
 	if (!l->stop) {
 		ld_sig_matches(l, &g, li->index + 1);
 	}
+	ld_sig_confidence(&g);
 	ld_sig_keep(l, &g);
 }
 
@@ -1962,6 +2172,21 @@ static void ld_value(struct ld *l, const struct ld_field *f, void *obj)
 	case LD_K_ARGS:
 		ld_args(l, p);
 		break;
+	case LD_K_CONF:
+		ld_confidence(l, p);
+		break;
+	case LD_K_BOOL:
+		ld_bool(l, f->key, p);
+		break;
+	case LD_K_DATE:
+		ld_date(l, f->key, l->date, &l->date_days);
+		break;
+	case LD_K_EXPIRES:
+		ld_date(l, f->key, l->expires, &l->expires_days);
+		break;
+	case LD_K_ENAME:
+		ld_named_name(l, obj);
+		break;
 	default:
 		ld_skip(l);
 		break;
@@ -1972,6 +2197,8 @@ static const struct ld_field ld_top_fields[] = {
 	{"schema", LD_K_SCHEMA, 0, true},
 	{"version", LD_K_LINE, offsetof(struct ld, version), false},
 	{"description", LD_K_TEXT, offsetof(struct ld, description), false},
+	{"date", LD_K_DATE, 0, false},
+	{"expires", LD_K_EXPIRES, 0, false},
 	{"signatures", LD_K_SIGS, 0, true},
 };
 
@@ -2091,6 +2318,10 @@ static int ld_commit(struct ld *l, bool builtin, const char *hex)
 		return -1;
 	}
 	memcpy(pack.sha256, hex, sizeof(pack.sha256));
+	memcpy(pack.date, l->date, sizeof(pack.date));
+	memcpy(pack.expires, l->expires, sizeof(pack.expires));
+	pack.date_days = l->date_days;
+	pack.expires_days = l->expires_days;
 	pack.builtin = builtin;
 	pack.nsignatures = l->nsigs;
 	s->packs[s->npacks++] = pack;
@@ -2538,4 +2769,50 @@ const char *sig_proto_name(enum sig_proto p)
 	default:
 		return "unknown";
 	}
+}
+
+const char *sig_confidence_name(enum sig_confidence c)
+{
+	switch (c) {
+	case SIG_CONF_LOW:
+		return "low";
+	case SIG_CONF_MEDIUM:
+		return "medium";
+	case SIG_CONF_HIGH:
+		return "high";
+	case SIG_CONF_UNSET:
+	default:
+		return "unknown";
+	}
+}
+
+static bool sig_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int sig_parse_date(const char *s, int64_t *days)
+{
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int64_t y, m, d, i, n = 0;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || strspn(s, "0123456789") != 4 ||
+	    strspn(s + 5, "0123456789") != 2 || strspn(s + 8, "0123456789") != 2) {
+		return -1;
+	}
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1970 || m < 1 || m > 12 || d < 1 ||
+	    d > mdays[m - 1] + (m == 2 && sig_leap(y))) {
+		return -1;
+	}
+	for (i = 1970; i < y; i++) {
+		n += sig_leap(i) ? 366 : 365;
+	}
+	for (i = 1; i < m; i++) {
+		n += mdays[i - 1] + (i == 2 && sig_leap(y));
+	}
+	*days = n + d - 1;
+	return 0;
 }

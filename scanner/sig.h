@@ -28,6 +28,18 @@ enum sig_role {
 	SIG_ROLE_INSTALLER = 2,
 };
 
+/**
+ * How directly a match proves the product: high for names and files the vendor documents,
+ * low for what is only inferred (a look-alike name, a path seen once). SIG_CONF_UNSET is
+ * only seen while a pack loads: every entry of a loaded signature has a real value.
+ */
+enum sig_confidence {
+	SIG_CONF_UNSET = 0,
+	SIG_CONF_LOW = 1,
+	SIG_CONF_MEDIUM = 2,
+	SIG_CONF_HIGH = 3,
+};
+
 /** Where a value was written, for messages. */
 struct sig_loc {
 	uint32_t line;
@@ -38,6 +50,7 @@ struct sig_loc {
 struct sig_package {
 	char *name;
 	bool glob;
+	enum sig_confidence confidence;
 	struct sig_loc loc;
 };
 
@@ -46,6 +59,7 @@ struct sig_path {
 	char *path;
 	enum sig_role role;
 	bool glob;
+	enum sig_confidence confidence;
 	struct sig_loc loc;
 };
 
@@ -54,25 +68,36 @@ struct sig_file {
 	char *name;
 	enum sig_role role;
 	bool glob;
+	enum sig_confidence confidence;
 	struct sig_loc loc;
 };
 
-/** hashes: a file's sha256 and size; the size is the prefilter. */
+/**
+ * hashes: a file's sha256 and size; the size is the prefilter. Without a size (has_size
+ * false) the entry is checked only against files its signature's `files` names matched.
+ */
 struct sig_hash {
 	unsigned char sha256[32];
 	/** Lower-case hex of sha256. */
 	char hex[65];
 	uint64_t size;
+	bool has_size;
 	/** The file's usual name, for reports; may be NULL. */
 	char *name;
 	enum sig_role role;
+	enum sig_confidence confidence;
 	struct sig_loc loc;
 };
 
-/** A list of plain names (processes, services, kernel modules, references). */
+/** A list of plain names (processes, services, kernel modules, accounts, references). */
 struct sig_names {
 	char **v;
 	size_t n;
+	/**
+	 * The confidence of each name, same length as v: set for processes, services,
+	 * kernel_modules and accounts; NULL for references and uninstaller arguments.
+	 */
+	enum sig_confidence *conf;
 };
 
 /** The transport of a `ports` entry. */
@@ -133,6 +158,13 @@ struct sig {
 	size_t nports;
 	struct sig_uninstall *uninstall;
 	size_t nuninstall;
+	/** The signature's `confidence:`, the default of its entries (high if not written). */
+	enum sig_confidence confidence;
+	/**
+	 * A catch-all: its evidence counts only where no other signature found something at,
+	 * above or below the same path (match_fallback()).
+	 */
+	bool fallback;
 };
 
 /** One loaded pack file. */
@@ -147,6 +179,12 @@ struct sig_pack {
 	/** A detached signature verified against a trusted key (see packsig.h). */
 	bool verified;
 	size_t nsignatures;
+	/** The pack's `date:` and `expires:` (YYYY-MM-DD), "" when absent. */
+	char date[11];
+	char expires[11];
+	/** The same as days since 1970-01-01, valid when the string is not "". */
+	int64_t date_days;
+	int64_t expires_days;
 };
 
 /**
@@ -208,6 +246,15 @@ const char *sig_set_diag(const struct sig_set *s, size_t i);
 
 /** Stable name of @r ("install", "remnant", "installer"). */
 const char *sig_role_name(enum sig_role r);
+
+/** Stable name of @c ("low", "medium", "high"). */
+const char *sig_confidence_name(enum sig_confidence c);
+
+/**
+ * Parses a date "YYYY-MM-DD" (a real day of the Gregorian calendar, years 1970 to 9999).
+ * @return 0 with *@days set to days since 1970-01-01, or -1.
+ */
+int sig_parse_date(const char *s, int64_t *days);
 
 /** Stable name of @p ("tcp", "udp"). */
 const char *sig_proto_name(enum sig_proto p);

@@ -47,6 +47,7 @@ static struct report *sample(const char *hostname)
 	ck_assert_ptr_nonnull(f);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = REPORT_EV_PACKAGE;
+	ev.confidence = REPORT_CONF_HIGH;
 	ev.state = REPORT_STATE_INSTALLED;
 	ev.manager = "dpkg";
 	ev.name = "kesl";
@@ -55,6 +56,7 @@ static struct report *sample(const char *hostname)
 	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = REPORT_EV_HASH;
+	ev.confidence = REPORT_CONF_HIGH;
 	ev.state = REPORT_STATE_INSTALLER;
 	ev.path = "/root/kesl.deb";
 	ev.ftype = "file";
@@ -64,6 +66,7 @@ static struct report *sample(const char *hostname)
 	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = REPORT_EV_PROCESS;
+	ev.confidence = REPORT_CONF_HIGH;
 	ev.state = REPORT_STATE_RUNNING;
 	ev.name = "kesl";
 	ev.path = "/opt/kaspersky/kesl/libexec/kesl";
@@ -93,7 +96,7 @@ static const char ecs_summary[] =
 	"pe\":[\"info\"],\"module\":\"kscan\",\"dataset\":\"kscan.scan\",\"id\":\"6f1c2d0e-9b7a"
 	"-4c3e-8f21-5d4b3a291c07\",\"outcome\":\"success\",\"start\":\"2026-11-22T06:41:45.123Z"
 	"\",\"end\":\"2026-11-22T06:41:46.357Z\",\"duration\":1234000000},\"message\":\"kscan: "
-	"detected, 1 finding(s)\",\"kscan\":{\"schema\":2,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f"
+	"detected, 1 finding(s)\",\"kscan\":{\"schema\":3,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f"
 	"21-5d4b3a291c07\",\"verdict\":\"detected\",\"findings\":1,\"scan\":{\"root\":\"/\",\"m"
 	"ode\":\"quick\",\"live\":false,\"started_at\":\"2026-11-22T06:41:45.123Z\",\"finished_"
 	"at\":\"2026-11-22T06:41:46.357Z\",\"duration_ms\":1234,\"sandbox\":{\"no_new_privs\":f"
@@ -101,28 +104,30 @@ static const char ecs_summary[] =
 	"s\":\"ok\",\"counts\":{\"packages\":1234}}},\"errors\":[]}}\n";
 
 static const char ecs_finding[] =
-	"{\"@timestamp\":\"2026-11-22T06:41:46.357Z\",\"ecs\":{\"version\":\"8.11.0\"},\"agent\""
-	":{\"type\":\"kscan\",\"version\":\"0.1.0\"},\"host\":{\"name\":\"web01\",\"hostname\":"
-	"\"web01\",\"id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"type\":\"linux\",\"pla"
-	"tform\":\"debian\",\"version\":\"12\",\"full\":\"Debian GNU/Linux 12 (bookworm)\",\"ke"
-	"rnel\":\"6.1.0-18-amd64\"}},\"event\":{\"kind\":\"alert\",\"category\":[\"file\",\"pac"
-	"kage\",\"process\"],\"type\":[\"info\"],\"module\":\"kscan\",\"dataset\":\"kscan.findi"
-	"ng\",\"id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07:kaspersky.kesl\",\"severity\":4},\""
-	"rule\":{\"id\":\"kaspersky.kesl\",\"name\":\"Kaspersky Endpoint Security for Linux\"},"
-	"\"package\":{\"name\":\"kesl\",\"version\":\"12.0.0-6672\",\"architecture\":\"amd64\","
-	"\"type\":\"deb\"},\"file\":{\"path\":\"/root/kesl.deb\",\"name\":\"kesl.deb\",\"direct"
-	"ory\":\"/root\",\"type\":\"file\",\"size\":42,\"hash\":{\"sha256\":\"ab12cd34ab12cd34a"
-	"b12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34\"}},\"process\":{\"name\":\"kesl\",\"e"
-	"xecutable\":\"/opt/kaspersky/kesl/libexec/kesl\"},\"kscan\":{\"schema\":2,\"report_id\""
-	":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"verdict\":\"detected\",\"finding\":{\"sign"
-	"ature\":\"kaspersky.kesl\",\"vendor\":\"Kaspersky\",\"product\":\"Kaspersky Endpoint S"
-	"ecurity for Linux\",\"state\":\"running\",\"remove\":[],\"remove_hint\":\"apt-get purg"
-	"e kesl\",\"evidence_kinds\":[\"hash\",\"package\",\"process\"],\"evidence\":[{\"kind\""
-	":\"package\",\"state\":\"installed\",\"manager\":\"dpkg\",\"name\":\"kesl\",\"version\""
-	":\"12.0.0-6672\",\"arch\":\"amd64\"},{\"kind\":\"hash\",\"state\":\"installer\",\"path"
-	"\":\"/root/kesl.deb\",\"type\":\"file\",\"sha256\":\"ab12cd34ab12cd34ab12cd34ab12cd34a"
-	"b12cd34ab12cd34ab12cd34ab12cd34\",\"size\":42},{\"kind\":\"process\",\"state\":\"runni"
-	"ng\",\"name\":\"kesl\",\"path\":\"/opt/kaspersky/kesl/libexec/kesl\"}]}}}\n";
+	"{\"@timestamp\":\"2026-11-22T06:41:46.357Z\",\"ecs\":{\"version\":\"8.11.0\"},\"agen"
+	"t\":{\"type\":\"kscan\",\"version\":\"0.1.0\"},\"host\":{\"name\":\"web01\",\"hostna"
+	"me\":\"web01\",\"id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"type\":\"linux"
+	"\",\"platform\":\"debian\",\"version\":\"12\",\"full\":\"Debian GNU/Linux 12 (bookwo"
+	"rm)\",\"kernel\":\"6.1.0-18-amd64\"}},\"event\":{\"kind\":\"alert\",\"category\":[\""
+	"file\",\"package\",\"process\"],\"type\":[\"info\"],\"module\":\"kscan\",\"dataset\""
+	":\"kscan.finding\",\"id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07:kaspersky.kesl\",\""
+	"severity\":4},\"rule\":{\"id\":\"kaspersky.kesl\",\"name\":\"Kaspersky Endpoint Secu"
+	"rity for Linux\"},\"package\":{\"name\":\"kesl\",\"version\":\"12.0.0-6672\",\"archi"
+	"tecture\":\"amd64\",\"type\":\"deb\"},\"file\":{\"path\":\"/root/kesl.deb\",\"name\""
+	":\"kesl.deb\",\"directory\":\"/root\",\"type\":\"file\",\"size\":42,\"hash\":{\"sha2"
+	"56\":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34\"}},\"proces"
+	"s\":{\"name\":\"kesl\",\"executable\":\"/opt/kaspersky/kesl/libexec/kesl\"},\"kscan"
+	"\":{\"schema\":3,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"verdict\":"
+	"\"detected\",\"finding\":{\"signature\":\"kaspersky.kesl\",\"vendor\":\"Kaspersky\","
+	"\"product\":\"Kaspersky Endpoint Security for Linux\",\"state\":\"running\",\"confid"
+	"ence\":\"high\",\"low_confidence\":false,\"remove\":[],\"remove_hint\":\"apt-get pur"
+	"ge kesl\",\"evidence_kinds\":[\"hash\",\"package\",\"process\"],\"evidence\":[{\"kin"
+	"d\":\"package\",\"state\":\"installed\",\"confidence\":\"high\",\"manager\":\"dpkg\""
+	",\"name\":\"kesl\",\"version\":\"12.0.0-6672\",\"arch\":\"amd64\"},{\"kind\":\"hash"
+	"\",\"state\":\"installer\",\"confidence\":\"high\",\"path\":\"/root/kesl.deb\",\"typ"
+	"e\":\"file\",\"sha256\":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab"
+	"12cd34\",\"size\":42},{\"kind\":\"process\",\"state\":\"running\",\"confidence\":\"h"
+	"igh\",\"name\":\"kesl\",\"path\":\"/opt/kaspersky/kesl/libexec/kesl\"}]}}}\n";
 
 /* ck_assert_str_eq() cannot print long strings: show where they part instead. */
 static void same(const char *got, const char *want)
@@ -195,7 +200,7 @@ END_TEST
 
 static const char hec_scan[] =
 	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ksca"
-	"n:scan\",\"event\":{\"schema\":2,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\""
+	"n:scan\",\"event\":{\"schema\":3,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\""
 	",\"verdict\":\"detected\",\"findings\":1,\"kscan\":{\"version\":\"0.1.0\"},\"host\":{\""
 	"hostname\":\"web01\",\"machine_id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"id\""
 	":\"debian\",\"version_id\":\"12\",\"pretty_name\":\"Debian GNU/Linux 12 (bookworm)\"},"
@@ -206,18 +211,20 @@ static const char hec_scan[] =
 	"kages\":1234}}},\"errors\":[]}}\n";
 
 static const char hec_finding[] =
-	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ksca"
-	"n:finding\",\"event\":{\"schema\":2,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c"
-	"07\",\"verdict\":\"detected\",\"hostname\":\"web01\",\"machine_id\":\"0123456789abcdef"
-	"0123456789abcdef\",\"finding\":{\"signature\":\"kaspersky.kesl\",\"vendor\":\"Kaspersk"
-	"y\",\"product\":\"Kaspersky Endpoint Security for Linux\",\"state\":\"running\",\"remo"
-	"ve\":[],\"remove_hint\":\"apt-get purge kesl\",\"evidence_kinds\":[\"hash\",\"package\""
-	",\"process\"],\"evidence\":[{\"kind\":\"package\",\"state\":\"installed\",\"manager\":"
-	"\"dpkg\",\"name\":\"kesl\",\"version\":\"12.0.0-6672\",\"arch\":\"amd64\"},{\"kind\":\""
-	"hash\",\"state\":\"installer\",\"path\":\"/root/kesl.deb\",\"type\":\"file\",\"sha256\""
-	":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34\",\"size\":42},{\""
-	"kind\":\"process\",\"state\":\"running\",\"name\":\"kesl\",\"path\":\"/opt/kaspersky/k"
-	"esl/libexec/kesl\"}]}}}\n";
+	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ks"
+	"can:finding\",\"event\":{\"schema\":3,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a"
+	"291c07\",\"verdict\":\"detected\",\"hostname\":\"web01\",\"machine_id\":\"0123456789"
+	"abcdef0123456789abcdef\",\"finding\":{\"signature\":\"kaspersky.kesl\",\"vendor\":\""
+	"Kaspersky\",\"product\":\"Kaspersky Endpoint Security for Linux\",\"state\":\"runnin"
+	"g\",\"confidence\":\"high\",\"low_confidence\":false,\"remove\":[],\"remove_hint\":"
+	"\"apt-get purge kesl\",\"evidence_kinds\":[\"hash\",\"package\",\"process\"],\"evide"
+	"nce\":[{\"kind\":\"package\",\"state\":\"installed\",\"confidence\":\"high\",\"manag"
+	"er\":\"dpkg\",\"name\":\"kesl\",\"version\":\"12.0.0-6672\",\"arch\":\"amd64\"},{\"k"
+	"ind\":\"hash\",\"state\":\"installer\",\"confidence\":\"high\",\"path\":\"/root/kesl"
+	".deb\",\"type\":\"file\",\"sha256\":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd"
+	"34ab12cd34ab12cd34\",\"size\":42},{\"kind\":\"process\",\"state\":\"running\",\"conf"
+	"idence\":\"high\",\"name\":\"kesl\",\"path\":\"/opt/kaspersky/kesl/libexec/kesl\"}]}"
+	"}}\n";
 
 START_TEST(test_hec)
 {

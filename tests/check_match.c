@@ -53,6 +53,73 @@ static void add(struct pkg_list *l, const char *name, enum pkg_state st, const c
 	ck_assert_int_eq(pkg_list_add(l, &p), 0);
 }
 
+static const char fallback_pack[] = "schema: 1\n"
+				    "signatures:\n"
+				    "  - id: test.kesl\n"
+				    "    vendor: Kaspersky\n"
+				    "    product: KESL\n"
+				    "    paths: [{path: /opt/kaspersky/kesl, role: install}]\n"
+				    "  - id: test.any\n"
+				    "    vendor: Kaspersky\n"
+				    "    product: Unidentified\n"
+				    "    fallback: true\n"
+				    "    paths: [{path: \"/opt/kaspersky/*\", role: remnant}]\n";
+
+/* Adds path evidence at @path to the finding of signature @i of @s. */
+static void add_path(struct report *r, const struct sig_set *s, size_t i, const char *path)
+{
+	const struct sig *g = sig_set_get(s, i);
+	struct paths_hit hit;
+	struct kerr e;
+
+	memset(&hit, 0, sizeof(hit));
+	hit.path = path;
+	hit.ftype = "dir";
+	ck_assert_int_eq(match_path_hit(r, g, &g->paths[0], &hit, &e), 0);
+}
+
+/* The catch-all keeps only paths no specific signature has at, above or below them. */
+START_TEST(fallback_keeps_unclaimed)
+{
+	struct sig_set *s = sig_set_new();
+	struct report *r = report_new("0.1.0");
+	const struct report_finding *f;
+	struct kerr e;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_nonnull(r);
+	kerr_clear(&e);
+	ck_assert_int_eq(sig_set_load_mem(s, "t.yaml", fallback_pack, strlen(fallback_pack),
+				 false, &e), 0);
+	ck_assert_int_eq(sig_set_finish(s, &e), 0);
+	add_path(r, s, 0, "/opt/kaspersky/kesl/bin");
+	add_path(r, s, 1, "/opt/kaspersky/kesl");
+	add_path(r, s, 1, "/opt/kaspersky/kesl2");
+	add_path(r, s, 1, "/opt/kaspersky/ke");
+	match_fallback(s, r);
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_uint_eq(r->nfindings, 2);
+	f = r->findings[0];
+	ck_assert_str_eq(f->signature, "test.any");
+	ck_assert_uint_eq(f->nev, 2);
+	ck_assert_str_eq(f->ev[0].path, "/opt/kaspersky/ke");
+	ck_assert_str_eq(f->ev[1].path, "/opt/kaspersky/kesl2");
+	report_free(r);
+
+	/* everything claimed: no finding at all */
+	r = report_new("0.1.0");
+	ck_assert_ptr_nonnull(r);
+	add_path(r, s, 0, "/opt/kaspersky/kesl");
+	add_path(r, s, 1, "/opt/kaspersky/kesl");
+	match_fallback(s, r);
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_uint_eq(r->nfindings, 1);
+	ck_assert_str_eq(r->findings[0]->signature, "test.kesl");
+	report_free(r);
+	sig_set_free(s);
+}
+END_TEST
+
 START_TEST(names_exact_and_glob)
 {
 	struct sig_package exact = {.name = (char *)(uintptr_t) "kesl", .glob = false};
@@ -139,6 +206,7 @@ static Suite *match_suite(void)
 	tcase_add_test(tc, states_and_decoys);
 	tcase_add_test(tc, config_files_alone_is_remnant);
 	tcase_add_test(tc, role_states);
+	tcase_add_test(tc, fallback_keeps_unclaimed);
 	suite_add_tcase(s, tc);
 	return s;
 }

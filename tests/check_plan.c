@@ -119,6 +119,7 @@ static struct report_evidence ev(enum report_ev_kind kind, enum report_state sta
 
 	memset(&e, 0, sizeof(e));
 	e.kind = kind;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = state;
 	e.name = name;
 	e.path = path;

@@ -99,6 +99,7 @@ static struct report_evidence ev_path(enum report_state st, const char *path)
 
 	memset(&e, 0, sizeof(e));
 	e.kind = REPORT_EV_PATH;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = st;
 	e.path = path;
 	e.ftype = "dir";
@@ -112,6 +113,7 @@ static struct report_evidence ev_pkg(const char *name, const char *version)
 
 	memset(&e, 0, sizeof(e));
 	e.kind = REPORT_EV_PACKAGE;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = REPORT_STATE_INSTALLED;
 	e.manager = "dpkg";
 	e.name = name;
@@ -153,6 +155,8 @@ static void fill_host(struct report *r)
 	r->duration_ms = 1234;
 	ck_assert_int_eq(report_add_pack(r, "builtin:kaspersky-kesl.yaml", "2026.11", SHA_A, true,
 		5), 0);
+	ck_assert_int_eq(report_set_str(&r->packs[0].date, "2026-11-01"), 0);
+	ck_assert_int_eq(report_set_str(&r->packs[0].expires, "2027-05-01"), 0);
 }
 
 static struct report_source *add_src(struct report *r, const char *name,
@@ -222,6 +226,7 @@ static struct report_evidence ev_full(void)
 
 	memset(&e, 0, sizeof(e));
 	e.kind = REPORT_EV_HASH;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = REPORT_STATE_INSTALLER;
 	e.role = "installer";
 	e.pattern = "kesl*.deb";
@@ -340,7 +345,118 @@ START_TEST(test_evidence_invalid)
 	errno = 0;
 	ck_assert_int_eq(report_add_evidence(f, &e), -1);
 	ck_assert_int_eq(errno, EINVAL);
+	/* a source that forgot the confidence is caught, not reported as anything */
+	e.kind = REPORT_EV_PATH;
+	e.confidence = (enum report_confidence)0;
+	errno = 0;
+	ck_assert_int_eq(report_add_evidence(f, &e), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	e.confidence = (enum report_confidence)(REPORT_CONF_HIGH + 1);
+	ck_assert_int_eq(report_add_evidence(f, &e), -1);
 	ck_assert_uint_eq(f->nev, 0);
+	report_free(r);
+}
+END_TEST
+
+/* A finding is as confident as its best evidence, dropped past the cap included. */
+START_TEST(test_confidence)
+{
+	struct report *r = new_report();
+	struct report_finding *f = kesl(r);
+	struct report_evidence e = ev_path(REPORT_STATE_REMNANT, "/opt/kaspersky/a");
+	char path[64];
+	size_t i;
+
+	e.confidence = REPORT_CONF_LOW;
+	add_ev(f, e);
+	e.path = "/opt/kaspersky/b";
+	add_ev(f, e);
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_int_eq(r->findings[0]->confidence, REPORT_CONF_LOW);
+	ck_assert(report_finding_low_confidence(r->findings[0]));
+	/* the same facts at another confidence are another item */
+	e.confidence = REPORT_CONF_MEDIUM;
+	add_ev(f, e);
+	ck_assert_uint_eq(f->nev, 3);
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_int_eq(f->confidence, REPORT_CONF_MEDIUM);
+	ck_assert(!report_finding_low_confidence(f));
+	report_free(r);
+
+	r = new_report();
+	f = kesl(r);
+	e.confidence = REPORT_CONF_LOW;
+	for (i = 0; i < KS_EVIDENCE_PER_FINDING_MAX; i++) {
+		ck_assert_int_lt(snprintf(path, sizeof(path), "/opt/x/%zu", i), (int)sizeof(path));
+		e.path = path;
+		add_ev(f, e);
+	}
+	e.path = "/opt/x/high";
+	e.confidence = REPORT_CONF_HIGH;
+	add_ev(f, e);
+	ck_assert_uint_eq(f->ev_dropped, 1);
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_int_eq(f->confidence, REPORT_CONF_HIGH);
+	ck_assert(!report_finding_low_confidence(f));
+	report_free(r);
+}
+END_TEST
+
+static bool drop_under_b(const struct report_evidence *e, void *ctx)
+{
+	(void)ctx;
+	return e->path != NULL && strncmp(e->path, "/opt/b", 6) == 0;
+}
+
+/* Removed evidence is forgotten: its kind and state no longer count; nothing left, no finding. */
+START_TEST(test_remove_evidence)
+{
+	struct report *r = new_report();
+	struct report_finding *f = kesl(r);
+	struct report_finding *g = report_finding(r, "x.only-b", "V", "P", NULL);
+
+	add_ev(f, ev_pkg("kesl", "1"));
+	add_ev(f, ev_path(REPORT_STATE_INSTALLED, "/opt/a"));
+	add_ev(f, ev_path(REPORT_STATE_INSTALLED, "/opt/b/x"));
+	ck_assert_ptr_nonnull(g);
+	add_ev(g, ev_path(REPORT_STATE_REMNANT, "/opt/b"));
+	ck_assert_uint_eq(report_remove_evidence(f, drop_under_b, NULL), 1);
+	ck_assert_uint_eq(report_remove_evidence(g, drop_under_b, NULL), 1);
+	ck_assert_uint_eq(f->nev, 2);
+	ck_assert_uint_eq(f->kinds, 1u << REPORT_EV_PACKAGE | 1u << REPORT_EV_PATH);
+	ck_assert_uint_eq(g->kinds, 0);
+	/* the index was dropped with the moved items: adding again still deduplicates */
+	add_ev(f, ev_path(REPORT_STATE_INSTALLED, "/opt/a"));
+	ck_assert_uint_eq(f->nev, 2);
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_uint_eq(r->nfindings, 1);
+	ck_assert_str_eq(r->findings[0]->signature, "kaspersky.kesl");
+	report_free(r);
+}
+END_TEST
+
+/* Stale packs make a report without findings incomplete, only with a maximum age. */
+START_TEST(test_stale_packs)
+{
+	struct report *r = new_report();
+
+	ck_assert_int_eq(report_add_pack(r, "a.yaml", "1", SHA_A, false, 1), 0);
+	ck_assert_int_eq(report_add_pack(r, "b.yaml", "1", SHA_A, false, 1), 0);
+	ck_assert_int_eq(report_add_pack(r, "c.yaml", "1", SHA_A, false, 1), 0);
+	r->packs[0].stale = true;
+	r->packs[2].stale = true;
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_int_eq(r->verdict, REPORT_CLEAN);
+	r->max_age_days = 30;
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_int_eq(r->verdict, REPORT_INCOMPLETE);
+	ck_assert_str_eq(r->verdict_reason, "stale signatures: a.yaml c.yaml");
+	ck_assert_ptr_nonnull(report_add_source(r, "rpm", REPORT_SRC_FAILED));
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_str_eq(r->verdict_reason, "source rpm failed; stale signatures: a.yaml c.yaml");
+	add_ev(kesl(r), ev_pkg("kesl", "1"));
+	ck_assert_int_eq(report_finish(r), 0);
+	ck_assert_int_eq(r->verdict, REPORT_DETECTED);
 	report_free(r);
 }
 END_TEST
@@ -366,6 +482,7 @@ START_TEST(test_evidence_cap)
 	add_ev(f, ev_path(REPORT_STATE_REMNANT, "/var/log/kaspersky/new"));
 	memset(&e, 0, sizeof(e));
 	e.kind = REPORT_EV_PROCESS;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = REPORT_STATE_RUNNING;
 	e.name = "kesl";
 	add_ev(f, e);
@@ -379,7 +496,8 @@ START_TEST(test_evidence_cap)
 	ck_assert_int_eq(fmt_json_write(r, &b, false), 0);
 	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"evidence_dropped\":2}"));
 	ck_assert_ptr_nonnull(strstr(buf_str(&b),
-		"\"state\":\"running\",\"remove\":[],\"remove_hint\":\"apt-get purge kesl\","
+		"\"state\":\"running\",\"confidence\":\"high\",\"low_confidence\":false,"
+		"\"remove\":[],\"remove_hint\":\"apt-get purge kesl\","
 		"\"evidence_kinds\":[\"path\",\"process\"]"));
 	buf_free(&b);
 	report_free(r);
@@ -560,6 +678,7 @@ START_TEST(test_sorting)
 	add_ev(m, ev_path(REPORT_STATE_REMNANT, "/var/opt/kaspersky/kesl"));
 	memset(&e, 0, sizeof(e));
 	e.kind = REPORT_EV_PROCESS;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = REPORT_STATE_RUNNING;
 	e.name = "kesl";
 	add_ev(m, e);
@@ -749,6 +868,7 @@ static struct report *sample_detected(void)
 	add_ev(f, e);
 	memset(&e, 0, sizeof(e));
 	e.kind = REPORT_EV_PROCESS;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = REPORT_STATE_RUNNING;
 	e.name = "kesl";
 	e.path = "/opt/kaspersky/kesl/libexec/kesl";
@@ -763,6 +883,7 @@ static struct report *sample_detected(void)
 	add_ev(f, e);
 	memset(&e, 0, sizeof(e));
 	e.kind = REPORT_EV_HASH;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = REPORT_STATE_INSTALLER;
 	e.path = "/home/alice/klnagent64_15.1.0-20748_amd64.deb";
 	e.sha256 = SHA_A;
@@ -833,8 +954,8 @@ static const char *const sample_checks[][6] = {
 		"'duration_ms': 1234, 'sandbox': {'no_new_privs': False, 'landlock_abi': 0}}",
 		"r['signatures']['packs'] == [{'name': 'builtin:kaspersky-kesl.yaml', "
 		"'version': '2026.11', 'sha256': '" SHA_A "', 'builtin': True, 'verified': False, "
-		"'signatures': 5}]",
-		"r['kscan'] == {'version': '0.1.0'} and r['schema'] == 2",
+		"'signatures': 5, 'date': '2026-11-01', 'expires': '2027-05-01', 'stale': False}]",
+		"r['kscan'] == {'version': '0.1.0'} and r['schema'] == 3",
 		"'errors_dropped' not in r and 'null' not in open(sys.argv[2]).read()",
 	},
 	{
@@ -1008,6 +1129,7 @@ START_TEST(test_json_exact_members)
 
 	memset(&e, 0, sizeof(e));
 	e.kind = REPORT_EV_KERNEL_MODULE;
+	e.confidence = REPORT_CONF_HIGH;
 	e.state = REPORT_STATE_RUNNING;
 	e.name = "kav4fs_oas";
 	e.has_mtime = true;
@@ -1020,10 +1142,12 @@ START_TEST(test_json_exact_members)
 	ck_assert_ptr_nonnull(strstr(buf_str(&b),
 		"\"sources\":{},\"verdict\":\"detected\",\"findings\":[{\"signature\":"
 		"\"kaspersky.kesl\",\"vendor\":\"Kaspersky\",\"product\":\"Kaspersky Endpoint "
-		"Security for Linux\",\"state\":\"running\",\"remove\":[],"
+		"Security for Linux\",\"state\":\"running\",\"confidence\":\"high\","
+		"\"low_confidence\":false,\"remove\":[],"
 		"\"remove_hint\":\"apt-get purge kesl\",\"evidence_kinds\":[\"kernel_module\"],"
 		"\"evidence\":[{\"kind\":\"kernel_module\","
-		"\"state\":\"running\",\"name\":\"kav4fs_oas\"}]}],\"errors\":[]}\n"));
+		"\"state\":\"running\",\"confidence\":\"high\",\"name\":\"kav4fs_oas\"}]}],"
+		"\"errors\":[]}\n"));
 	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"host\":{\"os\":{}},\"scan\":{\"live\":false,"
 		"\"started_at\""));
 	buf_free(&b);
@@ -1043,6 +1167,7 @@ START_TEST(test_json_all_kinds)
 	for (k = REPORT_EV_KIND_COUNT - 1; k >= 0; k--) {
 		memset(&e, 0, sizeof(e));
 		e.kind = (enum report_ev_kind)k;
+		e.confidence = REPORT_CONF_HIGH;
 		e.state = REPORT_STATE_INSTALLED;
 		e.name = "n";
 		add_ev(f, e);
@@ -1053,16 +1178,26 @@ START_TEST(test_json_all_kinds)
 	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"evidence_kinds\":[\"account\",\"cron\","
 		"\"file\",\"hash\",\"kernel_module\",\"package\",\"path\",\"process\",\"service\","
 		"\"socket\"],"
-		"\"evidence\":[{\"kind\":\"package\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"path\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"file\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"hash\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"process\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"service\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"kernel_module\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"account\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"socket\",\"state\":\"installed\",\"name\":\"n\"},"
-		"{\"kind\":\"cron\",\"state\":\"installed\",\"name\":\"n\"}]}]"));
+		"\"evidence\":[{\"kind\":\"package\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"path\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"file\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"hash\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"process\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"service\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"kernel_module\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"account\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"socket\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"cron\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"}]}]"));
 	buf_free(&b);
 	report_free(r);
 }
@@ -1105,10 +1240,11 @@ START_TEST(test_text_detected)
 		"3 sources: 1 ok, 1 absent, 1 failed\n"
 		"Warning: some sources failed (see Coverage), there may be more\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\n[1] Kaspersky Endpoint Security for Linux "
-		"(kaspersky.kesl): running\n"));
-	ck_assert_ptr_nonnull(strstr(t, "\n      installed  package        kesl 12.0.0-6672 amd64 "
+		"(kaspersky.kesl): running, high confidence\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\n      installed  package        high    "
+		"kesl 12.0.0-6672 amd64 "
 		"(dpkg, status \"install ok installed\", from /var/lib/dpkg/status)\n"));
-	ck_assert_ptr_nonnull(strstr(t, "\n      running    process        kesl "
+	ck_assert_ptr_nonnull(strstr(t, "\n      running    process        high    kesl "
 		"(/opt/kaspersky/kesl/libexec/kesl)\n"));
 	ck_assert_ptr_nonnull(strstr(t, "install-current (symlink -> install_12.0.0.6672, "
 		"modified 2026-11-22T05:40:00.000Z, role install)\n"));
@@ -1179,9 +1315,9 @@ START_TEST(test_text_escape)
 	ck_assert_int_eq(report_add_error(r, "x%sy", text_esc_cases[_i].name), 0);
 	ck_assert_int_eq(report_finish(r), 0);
 	t = text_of(r, false);
-	line = strstr(t, "\n      remnant    path           ");
+	line = strstr(t, "\n      remnant    path           high    ");
 	ck_assert_ptr_nonnull(line);
-	line += strlen("\n      remnant    path           ");
+	line += strlen("\n      remnant    path           high    ");
 	ck_assert(starts_with(line, text_esc_cases[_i].shown));
 	ck_assert_int_eq(line[strlen(text_esc_cases[_i].shown)], ' ');
 	for (i = 0; t[i] != '\0'; i++) {
@@ -1379,6 +1515,9 @@ static Suite *report_suite(void)
 	tcase_add_loop_test(tc, test_dedup, 0, 21);
 	tcase_add_test(tc, test_dedup_unset_fields);
 	tcase_add_test(tc, test_evidence_invalid);
+	tcase_add_test(tc, test_confidence);
+	tcase_add_test(tc, test_remove_evidence);
+	tcase_add_test(tc, test_stale_packs);
 	tcase_add_test(tc, test_evidence_cap);
 	tcase_add_test(tc, test_evidence_budget);
 	tcase_add_test(tc, test_errors_cap);

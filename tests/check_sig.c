@@ -294,8 +294,9 @@ static const struct bad_case bad_cases[] = {
 		"signature \"kaspersky.kesl\"", KERR_INPUT, NULL},
 	{"size missing", HDR "    hashes: [{sha256: \"0000000000000000000000000000000000000000"
 		"000000000000000000000000\", role: installer}]\n",
-		"t.yaml:6:14: missing key \"size\" in a \"hashes\" entry in signature "
-		"\"kaspersky.kesl\"", KERR_INPUT, NULL},
+		"t.yaml:6:23: hashes[0]: size is required unless the signature names the file by "
+		"a `files` glob: without a size the sweep would have to hash every file in "
+		"signature \"kaspersky.kesl\"", KERR_INPUT, NULL},
 	{"duplicate hash in another case", HDR
 		"    hashes:\n"
 		"      - {sha256: "
@@ -503,6 +504,60 @@ static const struct bad_case bad_cases[] = {
 		"t.yaml:6:38: duplicate entry \"redirfs\" in \"kernel_modules\" (first "
 		"at 6:22) in signature \"kaspersky.kesl\"",
 		KERR_INPUT, NULL},
+	{"unknown confidence", HDR "    confidence: sure\n" MATCH,
+		"t.yaml:6:17: unknown confidence \"sure\" (use low, medium or high) in signature "
+		"\"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"unknown entry confidence", HDR
+		"    paths: [{path: /opt/x, role: install, confidence: maybe}]\n",
+		"t.yaml:6:55: unknown confidence \"maybe\" (use low, medium or high) in signature "
+		"\"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"confidence not a string", HDR "    packages: [{name: kesl, confidence: 3}]\n",
+		"t.yaml:6:41: expected a string for \"confidence\", got an integer (quote it) in "
+		"signature \"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"process mapping unknown key", HDR "    processes: [{name: kesl, role: install}]\n",
+		"t.yaml:6:30: unknown key \"role\" in a \"processes\" entry in signature "
+		"\"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"process mapping bad name", HDR "    processes: [{name: \"kesl*\", confidence: low}]\n",
+		"t.yaml:6:24: invalid name \"kesl*\" in \"processes\" (letters, digits and ._+-@: "
+		"only, no globs) in signature \"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"duplicate account in both forms", HDR
+		"    accounts: [kluser, {name: kluser, confidence: low}]\n",
+		"t.yaml:6:31: duplicate entry \"kluser\" in \"accounts\" (first at 6:16) in "
+		"signature \"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"references have no mapping form", HDR MATCH
+		"    references: [{name: \"https://example.org/\"}]\n",
+		"t.yaml:7:18: expected a string in \"references\", got a mapping in signature "
+		"\"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"fallback not a boolean", HDR "    fallback: yes\n" MATCH,
+		"t.yaml:6:15: write true or false for \"fallback\", not \"yes\" in signature "
+		"\"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"fallback a string", HDR "    fallback: \"true\"\n" MATCH,
+		"t.yaml:6:15: expected true or false for \"fallback\", got a string in signature "
+		"\"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"size-less hash without files", HDR MATCH
+		"    hashes:\n"
+		"      - {sha256: "
+		"\"00000000000000000000000000000000000000000000000000000000000000aa\""
+		", size: 10, role: installer}\n"
+		"      - {sha256: "
+		"\"00000000000000000000000000000000000000000000000000000000000000bb\""
+		", role: installer}\n",
+		"t.yaml:9:18: hashes[1]: size is required unless the signature names the file by "
+		"a `files` glob: without a size the sweep would have to hash every file in "
+		"signature \"kaspersky.kesl\"", KERR_INPUT, NULL},
+	{"date not a day", "schema: 1\ndate: 2026-02-29\nsignatures:\n  - id: x\n"
+		"    vendor: v\n    product: p\n" MATCH,
+		"t.yaml:2:7: date \"2026-02-29\" is not a date YYYY-MM-DD (a real day, 1970 to "
+		"9999)",
+		KERR_INPUT, NULL},
+	{"expires not a date", "schema: 1\nexpires: 2027-1-1\nsignatures:\n  - id: x\n"
+		"    vendor: v\n    product: p\n" MATCH,
+		"t.yaml:2:10: expires \"2027-1-1\" is not a date YYYY-MM-DD (a real day, 1970 to "
+		"9999)", KERR_INPUT, NULL},
+	{"date before 1970", "schema: 1\ndate: \"1969-12-31\"\nsignatures:\n  - id: x\n"
+		"    vendor: v\n    product: p\n" MATCH,
+		"t.yaml:2:7: date \"1969-12-31\" is not a date YYYY-MM-DD (a real day, 1970 to "
+		"9999)", KERR_INPUT, NULL},
 	{"deep nesting", "schema: 1\nsignatures: [[[[[[[[[[[[x]]]]]]]]]]]]\n",
 		"t.yaml:2:14: expected a mapping in \"signatures\", got a sequence", KERR_INPUT,
 		"t.yaml:2:20: nesting deeper than 8 levels"},
@@ -927,6 +982,112 @@ START_TEST(test_minimal_pack)
 END_TEST
 
 /* The keys of the host probes, read into exactly the expected structures. */
+/* Confidence: the signature's default, each entry's own, both forms of the name lists. */
+START_TEST(test_confidence)
+{
+	static const char yaml[] =
+		"schema: 1\n"
+		"date: 2026-11-22\n"
+		"expires: \"2027-05-31\"\n"
+		"signatures:\n"
+		"  - id: kaspersky.a\n"
+		"    vendor: Kaspersky\n"
+		"    product: A\n"
+		"    confidence: medium\n"
+		"    packages: [{name: kesl}, {name: kesl-gui, confidence: high}]\n"
+		"    paths: [{path: /opt/kaspersky/kesl, role: install, confidence: low}]\n"
+		"    files: [{name: \"kesl_*.deb\", role: installer}]\n"
+		"    hashes:\n"
+		"      - {sha256: "
+		"\"00000000000000000000000000000000000000000000000000000000000000AA\""
+		", role: installer, confidence: low}\n"
+		"      - {sha256: "
+		"\"00000000000000000000000000000000000000000000000000000000000000bb\""
+		", size: 0, role: installer}\n"
+		"    processes: [kesl, {name: wdserver, confidence: low}]\n"
+		"    services: [{name: kesl.service}]\n"
+		"    kernel_modules: [{name: kesl_fs, role: remnant, confidence: low}, kesl_oas]\n"
+		"    accounts: [{name: kesladmin, confidence: high}, keslaudit]\n"
+		"  - id: kaspersky.b\n"
+		"    vendor: Kaspersky\n"
+		"    product: B\n"
+		"    fallback: true\n"
+		"    paths: [{path: \"/opt/kaspersky/*\", role: remnant}]\n";
+	const struct sig_pack *p;
+	const struct sig *g;
+	struct sig_set *s;
+	struct kerr e;
+
+	ck_assert_int_eq(load(&s, yaml, strlen(yaml), &e), 0);
+	ck_assert_int_eq(sig_set_finish(s, &e), 0);
+	g = sig_set_get(s, 0);
+	ck_assert_int_eq(g->confidence, SIG_CONF_MEDIUM);
+	ck_assert(!g->fallback);
+	ck_assert_int_eq(g->packages[0].confidence, SIG_CONF_MEDIUM);
+	ck_assert_int_eq(g->packages[1].confidence, SIG_CONF_HIGH);
+	ck_assert_int_eq(g->paths[0].confidence, SIG_CONF_LOW);
+	ck_assert_int_eq(g->files[0].confidence, SIG_CONF_MEDIUM);
+	ck_assert_int_eq(g->hashes[0].confidence, SIG_CONF_LOW);
+	ck_assert(!g->hashes[0].has_size);
+	ck_assert_str_eq(g->hashes[0].hex,
+		"00000000000000000000000000000000000000000000000000000000000000aa");
+	ck_assert(g->hashes[1].has_size);
+	ck_assert_uint_eq(g->hashes[1].size, 0);
+	ck_assert_uint_eq(g->processes.n, 2);
+	ck_assert_str_eq(g->processes.v[1], "wdserver");
+	ck_assert_int_eq(g->processes.conf[0], SIG_CONF_MEDIUM);
+	ck_assert_int_eq(g->processes.conf[1], SIG_CONF_LOW);
+	ck_assert_str_eq(g->services.v[0], "kesl.service");
+	ck_assert_int_eq(g->services.conf[0], SIG_CONF_MEDIUM);
+	ck_assert_int_eq(g->kernel_module_roles[0], SIG_ROLE_REMNANT);
+	ck_assert_int_eq(g->kernel_modules.conf[0], SIG_CONF_LOW);
+	ck_assert_int_eq(g->kernel_modules.conf[1], SIG_CONF_MEDIUM);
+	ck_assert_int_eq(g->accounts.conf[0], SIG_CONF_HIGH);
+	ck_assert_int_eq(g->accounts.conf[1], SIG_CONF_MEDIUM);
+	ck_assert_ptr_null(g->references.conf);
+	g = sig_set_get(s, 1);
+	ck_assert(g->fallback);
+	ck_assert_int_eq(g->confidence, SIG_CONF_HIGH);
+	ck_assert_int_eq(g->paths[0].confidence, SIG_CONF_HIGH);
+	p = sig_set_pack(s, 0);
+	ck_assert_str_eq(p->date, "2026-11-22");
+	ck_assert_int_eq(p->date_days, 20779);
+	ck_assert_str_eq(p->expires, "2027-05-31");
+	ck_assert_str_eq(sig_confidence_name(SIG_CONF_LOW), "low");
+	ck_assert_str_eq(sig_confidence_name(SIG_CONF_HIGH), "high");
+	sig_set_free(s);
+}
+END_TEST
+
+/* A pack without dates has empty ones; the calendar is checked day by day. */
+START_TEST(test_dates)
+{
+	struct sig_set *s;
+	struct kerr e;
+	int64_t d = -1;
+
+	ck_assert_int_eq(load(&s, HDR MATCH, strlen(HDR MATCH), &e), 0);
+	ck_assert_str_eq(sig_set_pack(s, 0)->date, "");
+	ck_assert_str_eq(sig_set_pack(s, 0)->expires, "");
+	sig_set_free(s);
+	ck_assert_int_eq(sig_parse_date("1970-01-01", &d), 0);
+	ck_assert_int_eq(d, 0);
+	ck_assert_int_eq(sig_parse_date("2000-03-01", &d), 0);
+	ck_assert_int_eq(d, 11017);
+	ck_assert_int_eq(sig_parse_date("9999-12-31", &d), 0);
+	ck_assert_int_eq(d, 2932896);
+	ck_assert_int_eq(sig_parse_date("2024-02-29", &d), 0);
+	ck_assert_int_eq(sig_parse_date("2023-02-29", &d), -1);
+	ck_assert_int_eq(sig_parse_date("1900-02-29", &d), -1);
+	ck_assert_int_eq(sig_parse_date("2026-04-31", &d), -1);
+	ck_assert_int_eq(sig_parse_date("2026-00-10", &d), -1);
+	ck_assert_int_eq(sig_parse_date("2026-01-00", &d), -1);
+	ck_assert_int_eq(sig_parse_date("2026-1-010", &d), -1);
+	ck_assert_int_eq(sig_parse_date("2026-01-01x", &d), -1);
+	ck_assert_int_eq(sig_parse_date("+026-01-01", &d), -1);
+}
+END_TEST
+
 START_TEST(test_probe_keys)
 {
 	static const char yaml[] =
@@ -1251,6 +1412,7 @@ static const char *const builtin_ids[] = {
 	"kaspersky.kpsn", "kaspersky.ksc", "kaspersky.ksvla-lightagent", "kaspersky.ksvla-viis",
 	"kaspersky.ksvla-svm", "kaspersky.kuma", "kaspersky.kuu", "kaspersky.kwts",
 	"kaspersky.legacy-kav5", "kaspersky.kav4lms", "kaspersky.klms", "kaspersky.scanengine",
+	"kaspersky.unidentified",
 };
 
 /* Signatures whose research sources are public code with no known address: no references. */
@@ -1287,10 +1449,11 @@ START_TEST(test_builtin_loads)
 	struct sig_set *s = load_builtin();
 	size_t i, total = 0;
 
-	ck_assert_uint_eq(sig_builtin_npacks, 20);
-	ck_assert_uint_eq(sig_set_npacks(s), 20);
+	ck_assert_uint_eq(sig_builtin_npacks, 21);
+	ck_assert_uint_eq(sig_set_npacks(s), 21);
 	ck_assert_str_eq(sig_set_pack(s, 0)->name, "builtin:kaspersky-cybertrace.yaml");
 	ck_assert_str_eq(sig_set_pack(s, 19)->name, "builtin:kaspersky-scanengine.yaml");
+	ck_assert_str_eq(sig_set_pack(s, 20)->name, "builtin:kaspersky-unidentified.yaml");
 	for (i = 0; i < sig_set_npacks(s); i++) {
 		const struct sig_pack *p = sig_set_pack(s, i);
 
@@ -1362,40 +1525,55 @@ START_TEST(test_builtin_ports)
 END_TEST
 
 /* Every built-in pattern of one kind against a name; @return the id that matches, or NULL. */
+/* Does an entry of @g of the given kind match @name? */
+static bool builtin_match_sig(const struct sig *g, char kind, const char *name)
+{
+	size_t j;
+
+	for (j = 0; kind == 'k' && j < g->npackages; j++) {
+		if (fnmatch(g->packages[j].name, name, 0) == 0) {
+			return true;
+		}
+	}
+	for (j = 0; kind == 'p' && j < g->npaths; j++) {
+		if (fnmatch(g->paths[j].path, name, FNM_PATHNAME | FNM_PERIOD) == 0) {
+			return true;
+		}
+	}
+	for (j = 0; kind == 'f' && j < g->nfiles; j++) {
+		if (fnmatch(g->files[j].name, name, FNM_PERIOD) == 0) {
+			return true;
+		}
+	}
+	for (j = 0; kind == 's' && j < g->services.n; j++) {
+		if (strcmp(g->services.v[j], name) == 0) {
+			return true;
+		}
+	}
+	for (j = 0; kind == 'r' && j < g->processes.n; j++) {
+		if (strcmp(g->processes.v[j], name) == 0) {
+			return true;
+		}
+	}
+	for (j = 0; kind == 'a' && j < g->accounts.n; j++) {
+		if (strcmp(g->accounts.v[j], name) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The signature that claims @name: a specific one first, else a fallback (as the scan). */
 static const char *builtin_match(const struct sig_set *s, char kind, const char *name)
 {
-	size_t i, j;
+	size_t i;
+	int pass;
 
-	for (i = 0; i < sig_set_count(s); i++) {
-		const struct sig *g = sig_set_get(s, i);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < sig_set_count(s); i++) {
+			const struct sig *g = sig_set_get(s, i);
 
-		for (j = 0; kind == 'k' && j < g->npackages; j++) {
-			if (fnmatch(g->packages[j].name, name, 0) == 0) {
-				return g->id;
-			}
-		}
-		for (j = 0; kind == 'p' && j < g->npaths; j++) {
-			if (fnmatch(g->paths[j].path, name, FNM_PATHNAME | FNM_PERIOD) == 0) {
-				return g->id;
-			}
-		}
-		for (j = 0; kind == 'f' && j < g->nfiles; j++) {
-			if (fnmatch(g->files[j].name, name, FNM_PERIOD) == 0) {
-				return g->id;
-			}
-		}
-		for (j = 0; kind == 's' && j < g->services.n; j++) {
-			if (strcmp(g->services.v[j], name) == 0) {
-				return g->id;
-			}
-		}
-		for (j = 0; kind == 'r' && j < g->processes.n; j++) {
-			if (strcmp(g->processes.v[j], name) == 0) {
-				return g->id;
-			}
-		}
-		for (j = 0; kind == 'a' && j < g->accounts.n; j++) {
-			if (strcmp(g->accounts.v[j], name) == 0) {
+			if (g->fallback == (pass == 1) && builtin_match_sig(g, kind, name)) {
 				return g->id;
 			}
 		}
@@ -1417,7 +1595,7 @@ static const struct probe probes[] = {
 	{'k', "k", NULL}, {'k', "kav", NULL},
 	{'p', "/opt/kasperskyfan", NULL}, {'p', "/opt/kasperskyfan/kesl", NULL},
 	{'p', "/opt/kaspersky", NULL}, {'p', "/var/opt/kaspersky", NULL},
-	{'p', "/etc/opt/kaspersky/keslint", NULL}, {'p', "/opt/kav", NULL},
+	{'p', "/opt/kav", NULL}, {'p', "/opt/kaspersky/.hidden", NULL},
 	{'p', "/opt/kav/6.0", NULL}, {'p', "/etc/kav", NULL}, {'p', "/usr/bin/kesl", NULL},
 	{'p', "/usr/share/kservices5/ServiceMenus/other.desktop", NULL},
 	{'f', "kesl.txt", NULL}, {'f', "kesl_notes.deb", NULL}, {'f', "kesl-gui.rpm", NULL},
@@ -1430,7 +1608,7 @@ static const struct probe probes[] = {
 	/* look-alikes of the other families */
 	{'k', "kics-utils", NULL}, {'k', "kuma", NULL}, {'k', "kessel", NULL},
 	{'k', "klnagentx", NULL}, {'k', "kflash", NULL}, {'k', "kwtsx", NULL},
-	{'p', "/opt/kuma", NULL}, {'p', "/opt/kaspersky/kesl-old", NULL},
+	{'p', "/opt/kuma", NULL}, {'p', "/opt/kaspersky/kesl-old", "kaspersky.unidentified"},
 	{'p', "/usr/local/kpsnx", NULL}, {'p', "/opt/kav/sdk9", NULL},
 	{'f', "kics_1.7.13_linux_x64.tar.gz", NULL}, {'f', "kesl.zip.txt", NULL},
 	{'f', "kuu-notes.tar.gz", NULL}, {'f', "klnagent64_15.1.0-20748_amd64.sh.txt", NULL},
@@ -1455,6 +1633,10 @@ static const struct probe probes[] = {
 	{'p', "/opt/kav/5.5/kav4unix/bin/kavscanner", "kaspersky.legacy-kav5"},
 	{'p', "/var/db/kav/5.6", "kaspersky.legacy-kav5"},
 	{'p', "/var/opt/kaspersky/applications.setup", "kaspersky.legacy-kav5"},
+	/* in Kaspersky's directories but no known product's: the catch-all, never KESL */
+	{'p', "/etc/opt/kaspersky/keslint", "kaspersky.unidentified"},
+	{'p', "/opt/kaspersky/newthing", "kaspersky.unidentified"},
+	{'p', "/var/log/kaspersky/kwts-next", "kaspersky.unidentified"},
 	{'f', "kesl_12.4.0-1225_amd64.deb", "kaspersky.kesl"},
 	{'f', "kesl_11.3.0-7508.cert_amd64.deb", "kaspersky.kesl"},
 	{'f', "kesl_10.1.1-6421_e2k-4c.deb", "kaspersky.kesl"},
@@ -1553,6 +1735,8 @@ static Suite *sig_suite(void)
 	tcase_add_test(good, test_minimal_pack);
 	tcase_add_test(good, test_roles);
 	tcase_add_test(good, test_probe_keys);
+	tcase_add_test(good, test_confidence);
+	tcase_add_test(good, test_dates);
 	tcase_add_test(good, test_accounts_alone);
 	tcase_add_test(good, test_duplicate_ids_across_packs);
 	tcase_add_test(good, test_bad_pack_adds_nothing);

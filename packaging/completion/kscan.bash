@@ -8,7 +8,8 @@ _kscan_words()
 	case $cmd in
 	scan)
 		echo "$common --root --signatures --no-default-signatures --format --pretty --keys"
-		echo "--require-signed --output --splay --deep --jobs --path --exclude"
+		echo "--require-signed --max-signature-age --output --splay --deep --jobs --path"
+		echo "--exclude"
 		echo "--one-file-system --include-remote --max-file-size --max-duration"
 		echo "--no-low-priority --config --post"
 		;;
@@ -69,7 +70,7 @@ _kscan()
 		return
 		;;
 	--jobs | -j | --splay | --max-file-size | --max-duration | --id | --product | --vendor | \
-		--post)
+		--post | --max-signature-age)
 		return
 		;;
 	esac

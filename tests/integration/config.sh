@@ -88,7 +88,7 @@ assert [p["name"] for p in r["signatures"]["packs"]] == [sys.argv[2]], r["signat
 	"$FX/out" "$FX/other.yaml"
 cfg pretty "pretty: true"
 run_kscan --config "$FX/pretty.yaml" --root "$R" --format json
-check "pretty from the file" grep -q '^	"schema": 2,$' "$FX/out"
+check "pretty from the file" grep -q '^	"schema": 3,$' "$FX/out"
 
 # --splay: seconds, bounded; the file's collector.splay.
 run_kscan --root "$R" --splay abc
@@ -125,7 +125,7 @@ sed -E 's/^# ( *)([a-z_]+:|- |[A-Z][A-Za-z-]+: )/\1\2/' "$KSCAN_SRC/packaging/ks
 	sed -E "s|^( *)spool_dir: .*|\1spool_dir: $FX/example-spool|" >"$FX/all-keys.yaml"
 chmod 644 "$FX/all-keys.yaml"
 check "every key of the example is uncommented" \
-	[ "$(grep -c '^ *[A-Za-z_-]*:' "$FX/all-keys.yaml")" -eq 42 ]
+	[ "$(grep -c '^ *[A-Za-z_-]*:' "$FX/all-keys.yaml")" -eq 43 ]
 mkdir -p "$FX/nokeys"
 # the command line wins over each key that would touch this machine
 run_kscan --config "$FX/all-keys.yaml" --root "$R" --splay 0 --signatures "$FX/acme.yaml" \

@@ -95,12 +95,12 @@ for pair in cybertrace:cybertrace epagent:epagent kav4fs:kav4fs kav4ws:kav4fs \
 	kav4proxy:kav4proxy kavsdk:kavsdk kes4lwks:kes4lwks kesl:kesl kess:kess kfl:kfl \
 	kics:kics klnagent:klnagent kpsn:kpsn ksc:ksc ksvla-lightagent:ksvla \
 	ksvla-viis:ksvla ksvla-svm:ksvla kuma:kuma kuu:kuu kwts:kwts legacy-kav5:legacy \
-	kav4lms:mail klms:mail scanengine:scanengine; do
+	kav4lms:mail klms:mail scanengine:scanengine unidentified:unidentified; do
 	id=kaspersky.${pair%%:*} pack=builtin:kaspersky-${pair#*:}.yaml
 	check "list shows $id from $pack" \
 		grep -qP "^\Q$id\E\t[^\t]+\t\Q$pack\E$" "$FX/list.out"
 done
-check "list shows 24 built-in signatures" [ "$(wc -l <"$FX/list.out")" -eq 24 ]
+check "list shows 25 built-in signatures" [ "$(wc -l <"$FX/list.out")" -eq 25 ]
 
 run list-good "$KSCAN" signatures list --no-default-signatures --signatures "$GOOD"
 expect_rc "list with only a given pack" 0
@@ -110,7 +110,7 @@ check "list names the given pack" [ "$(cut -f3 "$FX/list-good.out" | sort -u)" =
 
 run list-both "$KSCAN" signatures list --signatures "$GOOD"
 check "list with defaults and a given pack shows both" \
-	[ "$(wc -l <"$FX/list-both.out")" -eq 26 ]
+	[ "$(wc -l <"$FX/list-both.out")" -eq 27 ]
 
 # --signatures DIR: every *.yaml and *.yml, nothing else
 cat >"$FX/packs/one.yaml" <<'EOF'
@@ -152,9 +152,9 @@ kscan_json "$FX/scan.json" --signatures "$GOOD" --signatures "$FX/packs" --root 
 check "scan with extra packs runs (exit $rc)" [ "$rc" -eq 0 ]
 sha=$(sha256sum "$GOOD" | cut -d' ' -f1)
 jcheck "the report lists the given pack with its sha256" "$FX/scan.json" \
-	"{'name': '$GOOD', 'version': '7.1', 'sha256': '$sha', 'builtin': False, 'verified': False, 'signatures': 2} in r['signatures']['packs']"
+	"{'name': '$GOOD', 'version': '7.1', 'sha256': '$sha', 'builtin': False, 'verified': False, 'signatures': 2, 'date': None, 'expires': None, 'stale': False} in r['signatures']['packs']"
 jcheck "the report lists the built-in packs" "$FX/scan.json" \
-	'sum(p["builtin"] for p in r["signatures"]["packs"]) == 20'
+	'sum(p["builtin"] for p in r["signatures"]["packs"]) == 21'
 jcheck "the given packs are in the report in load order" "$FX/scan.json" \
 	"[p['name'] for p in r['signatures']['packs'] if not p['builtin']] == ['$GOOD', '$FX/packs/one.yaml', '$FX/packs/two.yml']"
 
