@@ -266,4 +266,18 @@ else
 	ok "# SKIP rpm fixtures: kscan built without librpm or rpmbuild missing"
 fi
 
+# What the research only infers is marked: a root with nothing but Kaspersky for Linux's
+# directory (a path the research infers, confidence low) gives a finding that says so.
+R="$FX/lowroot"
+mkdir -p "$R/opt/kaspersky/kfl"
+kscan_json "$FX/low.json" --root "$R"
+check "low: exit 1 (detected), got $rc" [ "$rc" -eq 1 ]
+jcheck "low: kaspersky.kfl on low-confidence evidence only, and says so" "$FX/low.json" \
+	'[(f["signature"], f["confidence"], f["low_confidence"]) for f in r["findings"]] == [("kaspersky.kfl", "low", True)]'
+"$KSCAN" scan --root "$R" --format text >"$FX/low.txt" 2>/dev/null
+check "low: the text report says it" grep -q "low confidence: only inferred evidence" "$FX/low.txt"
+# and the catch-all does not claim what the specific signature found
+jcheck "low: no unidentified finding beside it" "$FX/low.json" \
+	'not any(f["signature"] == "kaspersky.unidentified" for f in r["findings"])'
+
 fx_done
