@@ -12,13 +12,16 @@ set -u
 build=${1:?usage: run.sh BUILD_DIR SECONDS [TARGET...]}
 secs=${2:?usage: run.sh BUILD_DIR SECONDS [TARGET...]}
 shift 2
+# absolute: each target runs in its own scratch directory
+build=$(cd "$build" && pwd) || exit 2
 src=$(cd "$(dirname "$0")" && pwd)
 work=${KSCAN_FUZZ_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/kscan-fuzz.XXXXXX")}
 jobs=${KSCAN_FUZZ_JOBS:-1}
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
 	for f in "$build"/tests/fuzz/fuzz-*; do
-		[ -x "$f" ] && targets+=("${f##*/fuzz-}")
+		# executables only: meson keeps each target's objects in a fuzz-T.p directory
+		[ -f "$f" ] && [ -x "$f" ] && targets+=("${f##*/fuzz-}")
 	done
 fi
 [ ${#targets[@]} -gt 0 ] || { echo "run.sh: no fuzz-* targets in $build/tests/fuzz" >&2; exit 2; }
