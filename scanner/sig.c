@@ -17,6 +17,7 @@
 #include "scanner/buf.h"
 #include "scanner/limits.h"
 #include "scanner/xstd.h"
+#include "scanner/yread.h"
 #include "signatures/builtin.h"
 
 /* User text quoted in a message is cut here: enough to recognise it, not to flood a line. */
@@ -624,131 +625,12 @@ static void ld_skip(struct ld *l)
 	}
 }
 
-/* ---- Scalar types, as YAML 1.1 and the 1.2 core schema would resolve a plain scalar. ---- */
-
-enum ld_type {
-	LD_STRING = 0,
-	LD_NULL,
-	LD_BOOL,
-	LD_INT,
-	LD_FLOAT,
-};
-
-static bool ld_one_of(const char *s, const char *const *words)
-{
-	for (; *words != NULL; words++) {
-		if (strcmp(s, *words) == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool ld_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool ld_is_int(const char *s)
-{
-	const char *digits = "0123456789_";
-
-	if (*s == '+' || *s == '-') {
-		s++;
-	}
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'o' || s[1] == 'b')) {
-		digits = s[1] == 'x' ? "0123456789abcdefABCDEF_" :
-			s[1] == 'o' ? "01234567_" : "01_";
-		s += 2;
-	} else if (!ld_digit(*s)) {
-		return false;
-	}
-	return *s != '\0' && strspn(s, digits) == strlen(s);
-}
-
-static bool ld_is_float(const char *s)
-{
-	static const char *const special[] = {".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN", NULL};
-	size_t digits = 0;
-
-	if (*s == '+' || *s == '-') {
-		s++;
-	}
-	if (ld_one_of(s, special)) {
-		return true;
-	}
-	for (; ld_digit(*s) || (*s == '_' && digits > 0); s++) {
-		digits += *s != '_';
-	}
-	if (*s == '.') {
-		for (s++; ld_digit(*s) || *s == '_'; s++) {
-			digits += *s != '_';
-		}
-	}
-	if (digits == 0) {
-		return false;
-	}
-	if (*s == 'e' || *s == 'E') {
-		s += s[1] == '+' || s[1] == '-' ? 2 : 1;
-		if (!ld_digit(*s)) {
-			return false;
-		}
-		s += strspn(s, "0123456789");
-	}
-	return *s == '\0';
-}
-
-/*
- * What a plain scalar means. Quoted and block scalars are always strings; a plain `yes`,
- * `1.0` or `~` is not, and a pack that says `version: 1.0` gets told to quote it rather
- * than kscan guessing.
- */
-static enum ld_type ld_scalar_type(const yaml_event_t *e)
-{
-	static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
-	static const char *const bools[] = {"true", "True", "TRUE", "false", "False", "FALSE",
-		"yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", NULL};
-	const char *s = (const char *)e->data.scalar.value;
-
-	if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
-		return LD_STRING;
-	}
-	if (ld_one_of(s, nulls)) {
-		return LD_NULL;
-	}
-	if (ld_one_of(s, bools)) {
-		return LD_BOOL;
-	}
-	if (ld_is_int(s)) {
-		return LD_INT;
-	}
-	return ld_is_float(s) ? LD_FLOAT : LD_STRING;
-}
+/* ---- Scalar types, as YAML 1.1 and the 1.2 core schema would resolve a plain scalar: the
+ * rules are yread.c's, shared with the configuration file. ---- */
 
 static const char *ld_got(const struct ld *l)
 {
-	if (l->ev.type == YAML_MAPPING_START_EVENT) {
-		return "a mapping";
-	}
-	if (l->ev.type == YAML_SEQUENCE_START_EVENT) {
-		return "a sequence";
-	}
-	if (l->ev.type != YAML_SCALAR_EVENT) {
-		return "something else";
-	}
-	switch (ld_scalar_type(&l->ev)) {
-	case LD_NULL:
-		return "null";
-	case LD_BOOL:
-		return "a boolean";
-	case LD_INT:
-		return "an integer";
-	case LD_FLOAT:
-		return "a number";
-	case LD_STRING:
-	default:
-		return "a string";
-	}
+	return yread_event_got(&l->ev);
 }
 
 /* "for "key"" for a key's value, "in "key"" for an entry of a key's list. */
@@ -762,7 +644,7 @@ static void ld_wrong(struct ld *l, const char *what, const char *key, bool entry
 {
 	/* a plain yes, 1.0 or 12 was meant as text more often than not */
 	bool hint = strcmp(what, "a string") == 0 && l->ev.type == YAML_SCALAR_EVENT &&
-		ld_scalar_type(&l->ev) != LD_NULL;
+		yread_event_type(&l->ev) != YREAD_NULL;
 
 	if (key == NULL) {
 		ld_err(l, ld_here(l), "expected %s at the top of the pack, got %s", what,
@@ -819,7 +701,7 @@ static bool ld_str(struct ld *l, const char *key, bool entry, bool multi, const 
 	if (!ld_want(l, YAML_SCALAR_EVENT, "a string", key, entry)) {
 		return false;
 	}
-	if (ld_scalar_type(&l->ev) != LD_STRING) {
+	if (yread_event_type(&l->ev) != YREAD_STRING) {
 		ld_wrong(l, "a string", key, entry);
 		return false;
 	}
@@ -935,7 +817,7 @@ static void ld_schema(struct ld *l)
 	if (!ld_want(l, YAML_SCALAR_EVENT, "an integer", "schema", false)) {
 		return;
 	}
-	if (ld_scalar_type(&l->ev) != LD_INT) {
+	if (yread_event_type(&l->ev) != YREAD_INT) {
 		ld_wrong(l, "an integer", "schema", false);
 		return;
 	}
@@ -1174,7 +1056,7 @@ static void ld_bool(struct ld *l, const char *key, bool *out)
 		   strcmp(s, "false") == 0) {
 		*out = false;
 	} else if (l->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-		   ld_scalar_type(&l->ev) == LD_BOOL) {
+		   yread_event_type(&l->ev) == YREAD_BOOL) {
 		ld_err(l, ld_here(l), "write true or false for \"%s\", not %s", key,
 			sig_quote(q, s, strlen(s)));
 	} else {
@@ -1278,7 +1160,7 @@ static void ld_size(struct ld *l, struct sig_hash *h)
 	if (!ld_want(l, YAML_SCALAR_EVENT, "a non-negative integer", "size", false)) {
 		return;
 	}
-	if (ld_scalar_type(&l->ev) != LD_INT) {
+	if (yread_event_type(&l->ev) != YREAD_INT) {
 		ld_wrong(l, "a non-negative integer", "size", false);
 		return;
 	}
@@ -1807,7 +1689,7 @@ static void ld_port(struct ld *l, struct sig_port *p)
 	if (!ld_want(l, YAML_SCALAR_EVENT, "an integer", "port", false)) {
 		return;
 	}
-	if (ld_scalar_type(&l->ev) != LD_INT) {
+	if (yread_event_type(&l->ev) != YREAD_INT) {
 		ld_wrong(l, "an integer", "port", false);
 		return;
 	}

@@ -391,14 +391,14 @@ static bool yread_is_float(const char *s)
 	return *s == '\0';
 }
 
-enum yread_type yread_scalar_type(const struct yread *y)
+enum yread_type yread_event_type(const yaml_event_t *e)
 {
 	static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
 	static const char *const bools[] = {"true", "True", "TRUE", "false", "False", "FALSE",
 		"yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", NULL};
-	const char *s = (const char *)y->ev.data.scalar.value;
+	const char *s = (const char *)e->data.scalar.value;
 
-	if (y->ev.type != YAML_SCALAR_EVENT || y->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+	if (e->type != YAML_SCALAR_EVENT || e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
 		return YREAD_STRING;
 	}
 	if (yread_one_of(s, nulls)) {
@@ -413,18 +413,23 @@ enum yread_type yread_scalar_type(const struct yread *y)
 	return yread_is_float(s) ? YREAD_FLOAT : YREAD_STRING;
 }
 
-const char *yread_got(const struct yread *y)
+enum yread_type yread_scalar_type(const struct yread *y)
 {
-	if (y->ev.type == YAML_MAPPING_START_EVENT) {
+	return yread_event_type(&y->ev);
+}
+
+const char *yread_event_got(const yaml_event_t *e)
+{
+	if (e->type == YAML_MAPPING_START_EVENT) {
 		return "a mapping";
 	}
-	if (y->ev.type == YAML_SEQUENCE_START_EVENT) {
+	if (e->type == YAML_SEQUENCE_START_EVENT) {
 		return "a sequence";
 	}
-	if (y->ev.type != YAML_SCALAR_EVENT) {
+	if (e->type != YAML_SCALAR_EVENT) {
 		return "something else";
 	}
-	switch (yread_scalar_type(y)) {
+	switch (yread_event_type(e)) {
 	case YREAD_NULL:
 		return "null";
 	case YREAD_BOOL:
@@ -437,6 +442,11 @@ const char *yread_got(const struct yread *y)
 	default:
 		return "a string";
 	}
+}
+
+const char *yread_got(const struct yread *y)
+{
+	return yread_event_got(&y->ev);
 }
 
 bool yread_is(const struct yread *y, const char *s)

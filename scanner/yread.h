@@ -88,8 +88,17 @@ void yread_skip(struct yread *y);
 /** How the current scalar resolves; quoted and block scalars are always strings. */
 enum yread_type yread_scalar_type(const struct yread *y);
 
+/**
+ * The same for any event: what a plain scalar means (quoted and block scalars, and
+ * anything not a scalar, are YREAD_STRING). The signature loader shares it.
+ */
+enum yread_type yread_event_type(const yaml_event_t *e);
+
 /** The current node for messages: "a mapping", "a sequence", "a string", "null"... */
 const char *yread_got(const struct yread *y);
+
+/** The same for any event. */
+const char *yread_event_got(const yaml_event_t *e);
 
 /** True if the current event is a scalar whose bytes are exactly @s (no embedded NUL). */
 bool yread_is(const struct yread *y, const char *s);
