@@ -76,7 +76,6 @@ static void fmt_ecs_action(struct buf *out, const struct report *r,
 static void fmt_ecs_summary(struct json *j, const struct report *r)
 {
 	char msg[64];
-	size_t i;
 
 	json_obj_begin(j);
 	fmt_ecs_common(j, r);
@@ -116,15 +115,7 @@ static void fmt_ecs_summary(struct json *j, const struct report *r)
 	fmt_json_scan(j, r);
 	fmt_json_packs(j, r);
 	fmt_json_sources(j, r);
-	json_key(j, "errors");
-	json_arr_begin(j);
-	for (i = 0; i < r->nerrors; i++) {
-		json_str(j, r->errors[i]);
-	}
-	json_arr_end(j);
-	if (r->errors_dropped > 0) {
-		json_kv_u64(j, "errors_dropped", r->errors_dropped);
-	}
+	fmt_json_errors(j, r);
 	fmt_json_delivery(j, r);
 	json_obj_end(j);
 	json_obj_end(j);

@@ -37,8 +37,6 @@ static void fmt_hec_end(struct json *j)
 
 static void fmt_hec_scan(struct json *j, const struct report *r)
 {
-	size_t i;
-
 	fmt_hec_begin(j, r, "kscan:scan");
 	if (r->verdict == REPORT_INCOMPLETE) {
 		json_kv_str(j, "verdict_reason",
@@ -53,15 +51,7 @@ static void fmt_hec_scan(struct json *j, const struct report *r)
 	fmt_json_scan(j, r);
 	fmt_json_packs(j, r);
 	fmt_json_sources(j, r);
-	json_key(j, "errors");
-	json_arr_begin(j);
-	for (i = 0; i < r->nerrors; i++) {
-		json_str(j, r->errors[i]);
-	}
-	json_arr_end(j);
-	if (r->errors_dropped > 0) {
-		json_kv_u64(j, "errors_dropped", r->errors_dropped);
-	}
+	fmt_json_errors(j, r);
 	fmt_json_delivery(j, r);
 	fmt_hec_end(j);
 }

@@ -344,15 +344,7 @@ static void fmt_json_results(struct json *j, const struct report *r)
 		fmt_json_finding(j, r->findings[i], r->live);
 	}
 	json_arr_end(j);
-	json_key(j, "errors");
-	json_arr_begin(j);
-	for (i = 0; i < r->nerrors; i++) {
-		json_str(j, r->errors[i]);
-	}
-	json_arr_end(j);
-	if (r->errors_dropped > 0) {
-		json_kv_u64(j, "errors_dropped", r->errors_dropped);
-	}
+	fmt_json_errors(j, r);
 }
 
 static void fmt_json_idlist(struct json *j, const char *key, const char *list,
@@ -376,6 +368,21 @@ static void fmt_json_idlist(struct json *j, const char *key, const char *list,
 }
 
 /* Only when the spool has something to tell: most reports have no delivery member. */
+void fmt_json_errors(struct json *j, const struct report *r)
+{
+	size_t i;
+
+	json_key(j, "errors");
+	json_arr_begin(j);
+	for (i = 0; i < r->nerrors; i++) {
+		json_str(j, r->errors[i]);
+	}
+	json_arr_end(j);
+	if (r->errors_dropped > 0) {
+		json_kv_u64(j, "errors_dropped", r->errors_dropped);
+	}
+}
+
 void fmt_json_delivery(struct json *j, const struct report *r)
 {
 	const struct report_delivery *d = &r->delivery;

@@ -45,4 +45,7 @@ void fmt_json_finding(struct json *j, const struct report_finding *f, bool live)
 /** "delivery": {...}, only when the spool has something to tell. */
 void fmt_json_delivery(struct json *j, const struct report *r);
 
+/** The "errors" list, and "errors_dropped" when the cap dropped some. */
+void fmt_json_errors(struct json *j, const struct report *r);
+
 #endif
