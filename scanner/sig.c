@@ -495,32 +495,11 @@ static void ld_limit(struct ld *l, struct sig_loc at, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* libyaml's reader reports a byte offset, not a mark: count lines and characters to it. */
 static struct sig_loc ld_offset_loc(const struct ld *l, size_t off)
 {
-	struct sig_loc at = {1, 1};
-	size_t i;
+	struct yread_loc at = yread_loc_at(l->data, l->len, off);
 
-	for (i = 0; i < off && i < l->len; i++) {
-		if (l->data[i] == '\n') {
-			at.line++;
-			at.col = 1;
-		} else if (((unsigned char)l->data[i] & 0xc0) != 0x80) {
-			at.col++;
-		}
-	}
-	return at;
-}
-
-/* libyaml's messages, lower-cased to match ours ("invalid leading UTF-8 octet"). */
-static void ld_lower(char *out, size_t size, const char *s)
-{
-	size_t i;
-
-	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < size; i++) {
-		out[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
-	}
-	out[i] = '\0';
+	return (struct sig_loc){at.line, at.col};
 }
 
 static void ld_syntax(struct ld *l)
@@ -533,12 +512,12 @@ static void ld_syntax(struct ld *l)
 		return;
 	}
 	ld_ctx_flush(l);
-	ld_lower(prob, sizeof(prob), p->problem != NULL ? p->problem : "unknown error");
+	yread_lower(prob, sizeof(prob), p->problem != NULL ? p->problem : "unknown error");
 	if (p->error == YAML_READER_ERROR) {
 		ld_err(l, ld_offset_loc(l, p->problem_offset), "not a valid utf-8 text file: %s",
 			prob);
 	} else if (p->context != NULL) {
-		ld_lower(ctx, sizeof(ctx), p->context);
+		yread_lower(ctx, sizeof(ctx), p->context);
 		ld_err(l, ld_loc(p->problem_mark), "syntax error: %s (%s that starts at %u:%u)",
 			prob, ctx, ld_loc(p->context_mark).line, ld_loc(p->context_mark).col);
 	} else {

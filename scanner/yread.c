@@ -154,25 +154,28 @@ void yread_fail(struct yread *y, enum kerr_code code, struct yread_loc at, const
 	va_end(ap);
 }
 
-/* libyaml's reader reports a byte offset, not a mark: count lines and characters to it. */
-static struct yread_loc yread_offset_loc(const struct yread *y, size_t off)
+struct yread_loc yread_loc_at(const char *data, size_t len, size_t off)
 {
 	struct yread_loc at = {1, 1};
 	size_t i;
 
-	for (i = 0; i < off && i < y->len; i++) {
-		if (y->data[i] == '\n') {
+	for (i = 0; i < off && i < len; i++) {
+		if (data[i] == '\n') {
 			at.line++;
 			at.col = 1;
-		} else if (((unsigned char)y->data[i] & 0xc0) != 0x80) {
+		} else if (((unsigned char)data[i] & 0xc0) != 0x80) {
 			at.col++;
 		}
 	}
 	return at;
 }
 
-/* libyaml's messages, lower-cased to match ours. */
-static void yread_lower(char *out, size_t size, const char *s)
+static struct yread_loc yread_offset_loc(const struct yread *y, size_t off)
+{
+	return yread_loc_at(y->data, y->len, off);
+}
+
+void yread_lower(char *out, size_t size, const char *s)
 {
 	size_t i;
 

@@ -100,6 +100,15 @@ const char *yread_got(const struct yread *y);
 /** The same for any event. */
 const char *yread_event_got(const yaml_event_t *e);
 
+/**
+ * Where byte @off of @data[0..len) is: libyaml's reader errors give a byte offset, not a
+ * mark. Columns count characters (UTF-8 continuation bytes are not counted).
+ */
+struct yread_loc yread_loc_at(const char *data, size_t len, size_t off);
+
+/** Copies libyaml's message @s (may be NULL) lower-cased into @out, so it reads as ours. */
+void yread_lower(char *out, size_t size, const char *s);
+
 /** True if the current event is a scalar whose bytes are exactly @s (no embedded NUL). */
 bool yread_is(const struct yread *y, const char *s);
 
