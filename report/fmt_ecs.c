@@ -108,8 +108,7 @@ static void fmt_ecs_summary(struct json *j, const struct report *r)
 	json_kv_str(j, "report_id", r->report_id);
 	json_kv_str(j, "verdict", report_verdict_name(r->verdict));
 	if (r->verdict == REPORT_INCOMPLETE) {
-		json_kv_str(j, "verdict_reason",
-			r->verdict_reason != NULL ? r->verdict_reason : "a source failed");
+		json_kv_str(j, "verdict_reason", report_verdict_reason(r));
 	}
 	json_kv_u64(j, "findings", r->nfindings);
 	fmt_json_scan(j, r);

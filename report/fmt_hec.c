@@ -39,8 +39,7 @@ static void fmt_hec_scan(struct json *j, const struct report *r)
 {
 	fmt_hec_begin(j, r, "kscan:scan");
 	if (r->verdict == REPORT_INCOMPLETE) {
-		json_kv_str(j, "verdict_reason",
-			r->verdict_reason != NULL ? r->verdict_reason : "a source failed");
+		json_kv_str(j, "verdict_reason", report_verdict_reason(r));
 	}
 	json_kv_u64(j, "findings", r->nfindings);
 	json_key(j, "kscan");

@@ -335,8 +335,7 @@ static void fmt_json_results(struct json *j, const struct report *r)
 
 	json_kv_str(j, "verdict", report_verdict_name(r->verdict));
 	if (r->verdict == REPORT_INCOMPLETE) {
-		json_kv_str(j, "verdict_reason",
-			r->verdict_reason != NULL ? r->verdict_reason : "a source failed");
+		json_kv_str(j, "verdict_reason", report_verdict_reason(r));
 	}
 	json_key(j, "findings");
 	json_arr_begin(j);

@@ -229,8 +229,7 @@ static void fmt_text_banner(struct buf *out, const struct report *r, bool color)
 	}
 	if (r->verdict == REPORT_INCOMPLETE) {
 		buf_adds(out, "Reason: ");
-		fmt_text_esc(out, r->verdict_reason != NULL ? r->verdict_reason : "a source failed",
-			false);
+		fmt_text_esc(out, report_verdict_reason(r), false);
 		buf_addc(out, '\n');
 	}
 }

@@ -881,6 +881,11 @@ int report_finish(struct report *r)
 	return 0;
 }
 
+const char *report_verdict_reason(const struct report *r)
+{
+	return r->verdict_reason != NULL ? r->verdict_reason : "a source failed";
+}
+
 const char *report_state_name(enum report_state s)
 {
 	switch (s) {

@@ -433,6 +433,9 @@ void report_delivery_free(struct report_delivery *d);
  */
 int report_finish(struct report *r);
 
+/** Why an incomplete verdict is incomplete, for every writer ("a source failed" if unset). */
+const char *report_verdict_reason(const struct report *r);
+
 /** Stable names for the JSON and text writers. */
 const char *report_state_name(enum report_state s);
 const char *report_confidence_name(enum report_confidence c);
