@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/limits.h"
+#include "base/limits.h"
 
 struct fscov *fscov_new(void)
 {

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "report/fscov.h"
-#include "scanner/limits.h"
-#include "scanner/xstd.h"
+#include "base/limits.h"
+#include "base/xstd.h"
 
 /* A random (version 4) UUID, RFC 9562 section 5.4, in lower case. */
 static int report_uuid4(char out[37])

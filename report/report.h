@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scanner/kerr.h"
+#include "base/kerr.h"
 
 /*
  * The scanner fills a report; writers (fmt_json, fmt_text) read it. The structures are
@@ -129,7 +129,7 @@ struct report_evidence {
 };
 
 /**
- * One step of a finding's removal plan (scanner/plan.c). kscan never runs it: the steps
+ * One step of a finding's removal plan (scanner/match/plan.c). kscan never runs it: the steps
  * are for the administrator, in the order given.
  */
 struct report_step {

@@ -62,7 +62,7 @@
  * - kerr.[ch]     errors with stable codes and context
  * - buf.[ch]      bounded buffers; lineread.[ch] bounded line reading; xstd.[ch] checked libc
  */
-#include "scanner/cli.h"
+#include "scanner/cli/cli.h"
 
 int main(int argc, char **argv)
 {

@@ -12,7 +12,7 @@
 
 #include <linux/landlock.h>
 
-#include "scanner/xstd.h"
+#include "base/xstd.h"
 
 /* Older kernel headers lack the later rights; the values are fixed by the kernel ABI. */
 #ifndef LANDLOCK_ACCESS_FS_REFER

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "scanner/kerr.h"
+#include "base/kerr.h"
 
 /*
  * kscan reads files any local user can write, as root. Once its configuration, keys and

@@ -4,15 +4,15 @@
 #include <errno.h>
 #include <string.h>
 
-#include "scanner/dpkg.h"
-#include "scanner/host.h"
-#include "scanner/match.h"
-#include "scanner/paths.h"
-#include "scanner/plan.h"
-#include "scanner/probes.h"
-#include "scanner/rootfs.h"
-#include "scanner/rpmdb.h"
-#include "scanner/xstd.h"
+#include "scanner/sources/dpkg.h"
+#include "scanner/sources/host.h"
+#include "scanner/match/match.h"
+#include "scanner/sources/paths.h"
+#include "scanner/match/plan.h"
+#include "scanner/match/probematch.h"
+#include "scanner/sources/rootfs.h"
+#include "scanner/sources/rpmdb.h"
+#include "base/xstd.h"
 
 /* Everything one scan carries between its steps. */
 struct scan_ctx {

@@ -6,11 +6,11 @@
 #include <stdint.h>
 
 #include "report/report.h"
-#include "scanner/deep.h"
-#include "scanner/kerr.h"
+#include "scanner/deep/deep.h"
+#include "base/kerr.h"
 #include "scanner/sandbox.h"
-#include "scanner/pkg.h"
-#include "scanner/sig.h"
+#include "scanner/sources/pkg.h"
+#include "signatures/sig.h"
 
 /** What to scan. */
 struct scan_opts {

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "scanner/buf.h"
-#include "scanner/xstd.h"
+#include "base/buf.h"
+#include "base/xstd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

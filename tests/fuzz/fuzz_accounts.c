@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/accounts.h"
+#include "scanner/probes/accounts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/cron.h"
+#include "scanner/probes/cron.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

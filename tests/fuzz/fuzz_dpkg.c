@@ -2,7 +2,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scanner/dpkg.h"
+#include "scanner/sources/dpkg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/json.h"
-#include "scanner/xstd.h"
+#include "report/fmt/json.h"
+#include "base/xstd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

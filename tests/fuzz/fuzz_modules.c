@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/kmods.h"
+#include "scanner/probes/kmods.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

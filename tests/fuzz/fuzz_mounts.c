@@ -2,7 +2,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scanner/mounts.h"
+#include "scanner/deep/mounts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/host.h"
+#include "scanner/sources/host.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

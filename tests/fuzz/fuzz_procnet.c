@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/sockets.h"
+#include "scanner/probes/sockets.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/procs.h"
+#include "scanner/probes/procs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

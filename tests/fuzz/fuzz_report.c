@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/fmt.h"
+#include "report/fmt/fmt.h"
 #include "report/report.h"
-#include "scanner/buf.h"
-#include "scanner/xstd.h"
+#include "base/buf.h"
+#include "base/xstd.h"
 #include "tests/fuzz/jsonv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -2,7 +2,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scanner/sig.h"
+#include "signatures/sig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,9 +1,9 @@
-/* Fuzz target: the spool file and spool journal parsers (report/spool.c). */
+/* Fuzz target: the spool file and spool journal parsers (report/deliver/spool.c). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "report/spool.h"
+#include "report/deliver/spool.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

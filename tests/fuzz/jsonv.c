@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "scanner/xstd.h"
+#include "base/xstd.h"
 
 /* The writers nest a few levels; anything deeper is a writer bug, not a valid report. */
 #define JSONV_DEPTH_MAX 64

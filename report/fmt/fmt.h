@@ -1,0 +1,40 @@
+/** Report formats by name: the writers behind --format and collector.format. */
+#ifndef KSCAN_FMT_H
+#define KSCAN_FMT_H
+
+#include <stdbool.h>
+
+#include "report/report.h"
+#include "base/buf.h"
+
+/** Every format kscan writes from the one report model (docs/report.md). */
+enum fmt_kind {
+	/** The native JSON report. */
+	FMT_JSON = 0,
+	/** The human report; never sent to a collector. */
+	FMT_TEXT,
+	/** Elastic Common Schema events, one JSON object per line. */
+	FMT_ECS,
+	/** ECS events with Elasticsearch _bulk action lines. */
+	FMT_ECS_BULK,
+	/** Splunk HTTP Event Collector envelopes. */
+	FMT_HEC,
+};
+
+/** @return 0 with *@out set for "json", "text", "ecs", "ecs-bulk" or "splunk-hec"; else -1. */
+int fmt_parse(const char *name, enum fmt_kind *out);
+
+/** The name fmt_parse() takes. */
+const char *fmt_name(enum fmt_kind k);
+
+/** The media type of a request body in format @k. */
+const char *fmt_content_type(enum fmt_kind k);
+
+/**
+ * Writes @r in format @k to @out. @pretty indents the native JSON (the line formats are one
+ * object per line by definition); @color colors the text banner.
+ * @return 0, or -1 with errno (ENOMEM, E2BIG past the buffer's cap).
+ */
+int fmt_write(enum fmt_kind k, const struct report *r, struct buf *out, bool pretty, bool color);
+
+#endif

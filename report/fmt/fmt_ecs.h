@@ -1,0 +1,24 @@
+/** Elastic Common Schema events (NDJSON), ready for Elasticsearch's _bulk API. */
+#ifndef KSCAN_FMT_ECS_H
+#define KSCAN_FMT_ECS_H
+
+#include <stdbool.h>
+
+#include "report/report.h"
+#include "base/buf.h"
+
+/** The ECS version the events follow (ecs.version). */
+#define FMT_ECS_VERSION "8.11.0"
+
+/**
+ * Writes @r as ECS events, one JSON object per line: one summary event for the scan
+ * (event.kind "state"), then one event per finding (event.kind "alert"), each with
+ * @timestamp, event.*, host.*, agent.* and what fits of package.*, file.*, process.* and
+ * rule.*; the full native objects are under kscan.* (docs/report.md, "ECS").
+ * @bulk puts an Elasticsearch _bulk action line before each event: {"create":{"_id":...}},
+ * with ids derived from the report id, so a resent report creates no duplicate.
+ * @return 0, or -1 with errno (ENOMEM, E2BIG).
+ */
+int fmt_ecs_write(const struct report *r, struct buf *out, bool bulk);
+
+#endif

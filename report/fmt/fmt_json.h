@@ -1,0 +1,51 @@
+/** The native JSON report (docs/report.md, report/report.schema.json). */
+#ifndef KSCAN_FMT_JSON_H
+#define KSCAN_FMT_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "report/fmt/json.h"
+#include "report/report.h"
+#include "base/buf.h"
+
+/**
+ * Writes @r as one JSON document (a trailing newline included) to @out.
+ * @return 0, or -1 with errno (ENOMEM, E2BIG past the buffer's cap).
+ */
+int fmt_json_write(const struct report *r, struct buf *out, bool pretty);
+
+/*
+ * The parts of the native report, for the dashboard formats (fmt_ecs, fmt_hec) that carry
+ * the same objects inside their own envelopes. Each writes one member (key and value) of
+ * the object open in @j, except fmt_json_finding(), which writes a value.
+ */
+
+/** "KEY": RFC 3339 UTC with milliseconds; nothing for a time without a 4-digit-year form. */
+void fmt_json_time(struct json *j, const char *key, int64_t ms);
+
+/** "signatures": {"packs": [...]}. */
+void fmt_json_packs(struct json *j, const struct report *r);
+
+/** "host": {...}: host name, machine id, os, kernel. */
+void fmt_json_host(struct json *j, const struct report *r);
+
+/** "scan": {...}: root, mode, times, duration. */
+void fmt_json_scan(struct json *j, const struct report *r);
+
+/** "sources": {...}: every source with its status, location, counts and error. */
+void fmt_json_sources(struct json *j, const struct report *r);
+
+/**
+ * One finding object, as in the native report's findings[]; @live is the report's (only a
+ * live scan can say whether a product runs).
+ */
+void fmt_json_finding(struct json *j, const struct report_finding *f, bool live);
+
+/** "delivery": {...}, only when the spool has something to tell. */
+void fmt_json_delivery(struct json *j, const struct report *r);
+
+/** The "errors" list, and "errors_dropped" when the cap dropped some. */
+void fmt_json_errors(struct json *j, const struct report *r);
+
+#endif

@@ -1,0 +1,616 @@
+#include "report/fmt/fmt_text.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "report/fscov.h"
+#include "base/xstd.h"
+
+/* ANSI SGR sequences for the banner; only written when color is asked for. */
+#define FMT_TEXT_RED "\033[1;31m"
+#define FMT_TEXT_YELLOW "\033[1;33m"
+#define FMT_TEXT_GREEN "\033[1;32m"
+#define FMT_TEXT_RESET "\033[0m"
+
+/* 9999-12-31T23:59:59.999Z, the last time with a four-digit year. */
+#define FMT_TEXT_TIME_MAX INT64_C(253402300799999)
+
+/* The code point of a valid sequence of @len bytes (xstd_utf8_seq() said so). */
+static uint32_t fmt_text_cp(const unsigned char *u, size_t len)
+{
+	static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	uint32_t cp = u[0] & lead_mask[len];
+	size_t i;
+
+	for (i = 1; i < len; i++) {
+		cp = cp << 6 | (u[i] & 0x3fu);
+	}
+	return cp;
+}
+
+/*
+ * Characters a terminal acts on or that reorder what is shown: C1 controls (U+009B is
+ * CSI on some terminals), line separators, and bidirectional overrides that can make
+ * "/opt/evil" read as something else.
+ */
+static bool fmt_text_unsafe_cp(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+		(cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+static void fmt_text_hex_bytes(struct buf *out, const unsigned char *u, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		buf_addf(out, "\\x%02x", (unsigned)u[i]);
+	}
+}
+
+/*
+ * Writes @s so that no byte of it can act on a terminal: control bytes, unsafe code points
+ * and invalid UTF-8 become \xNN and a backslash becomes \\, so the text stays unambiguous.
+ * @quote also escapes '"' (for values shown between quotes).
+ */
+static void fmt_text_esc(struct buf *out, const char *s, bool quote)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0;
+
+	while (i < n) {
+		size_t len = xstd_utf8_seq(u + i, n - i);
+
+		if (len == 0 || u[i] < 0x20 || u[i] == 0x7f ||
+		    (len > 1 && fmt_text_unsafe_cp(fmt_text_cp(u + i, len)))) {
+			len = len == 0 ? 1 : len;
+			fmt_text_hex_bytes(out, u + i, len);
+		} else if (u[i] == '\\' || (quote && u[i] == '"')) {
+			buf_addc(out, '\\');
+			buf_addc(out, (char)u[i]);
+		} else {
+			buf_add(out, u + i, len);
+		}
+		i += len;
+	}
+}
+
+/* A value that may hold spaces is quoted so where it ends stays clear. */
+static void fmt_text_val(struct buf *out, const char *s)
+{
+	if (s[0] != '\0' && strpbrk(s, " \"(),;") == NULL) {
+		fmt_text_esc(out, s, false);
+		return;
+	}
+	buf_addc(out, '"');
+	fmt_text_esc(out, s, true);
+	buf_addc(out, '"');
+}
+
+/* Appends "<sep><label><value>" when @s is set; *@sep becomes ", " after the first. */
+static void fmt_text_item(struct buf *out, const char **sep, const char *label, const char *s)
+{
+	if (s == NULL) {
+		return;
+	}
+	buf_adds(out, *sep);
+	buf_adds(out, label);
+	fmt_text_val(out, s);
+	*sep = ", ";
+}
+
+static void fmt_text_sandbox(struct buf *out, const struct report *r)
+{
+	if (r->sandbox_landlock_abi > 0) {
+		buf_addf(out, "filesystem read-only (Landlock ABI %d)", r->sandbox_landlock_abi);
+	} else {
+		buf_adds(out, "no filesystem sandbox");
+		if (r->sandbox_note != NULL) {
+			buf_adds(out, " (");
+			fmt_text_val(out, r->sandbox_note);
+			buf_adds(out, ")");
+		}
+	}
+	buf_adds(out, r->sandbox_no_new_privs ? ", no new privileges" : "");
+}
+
+static void fmt_text_header(struct buf *out, const struct report *r)
+{
+	char start[32], end[32];
+	size_t i;
+
+	buf_addf(out, "kscan %s, report %s\n",
+		r->kscan_version != NULL ? r->kscan_version : "?", r->report_id);
+	buf_adds(out, "Host:       ");
+	fmt_text_esc(out, r->hostname != NULL ? r->hostname : "(hostname unknown)", false);
+	if (r->os_pretty_name != NULL) {
+		buf_adds(out, ", ");
+		fmt_text_esc(out, r->os_pretty_name, false);
+	}
+	if (r->kernel != NULL) {
+		buf_adds(out, ", kernel ");
+		fmt_text_esc(out, r->kernel, false);
+	}
+	buf_adds(out, "\nScanned:    ");
+	fmt_text_esc(out, r->root != NULL ? r->root : "/", false);
+	xstd_rfc3339(r->started_ms, start);
+	xstd_rfc3339(r->finished_ms, end);
+	buf_addf(out, " (%s), %s to %s, %" PRId64 " ms\nSandbox:    ",
+		r->mode != NULL ? r->mode : "quick", start, end, r->duration_ms);
+	fmt_text_sandbox(out, r);
+	buf_adds(out, "\nSignatures: ");
+	for (i = 0; i < r->npacks; i++) {
+		buf_adds(out, i > 0 ? ", " : "");
+		fmt_text_val(out, r->packs[i].name);
+		if (r->packs[i].version != NULL && r->packs[i].version[0] != '\0') {
+			buf_adds(out, " ");
+			fmt_text_val(out, r->packs[i].version);
+		}
+		buf_addf(out, " (%zu%s%s)", r->packs[i].nsignatures,
+			r->packs[i].verified ? ", signature verified" : "",
+			r->packs[i].stale ? ", STALE" : "");
+	}
+	buf_adds(out, r->npacks == 0 ? "none\n" : "\n");
+}
+
+/* "2 ok, 1 absent, 0 failed" */
+static void fmt_text_source_tally(struct buf *out, const struct report *r)
+{
+	size_t n[3] = { 0, 0, 0 }, i;
+
+	for (i = 0; i < r->nsources; i++) {
+		if ((unsigned)r->sources[i].status < XSTD_COUNTOF(n)) {
+			n[r->sources[i].status]++;
+		}
+	}
+	buf_addf(out, "%zu sources: %zu ok, %zu absent, %zu failed", r->nsources,
+		n[REPORT_SRC_OK], n[REPORT_SRC_ABSENT], n[REPORT_SRC_FAILED]);
+}
+
+/* "1 running, 1 remnant", strongest first. */
+static void fmt_text_state_tally(struct buf *out, const struct report *r)
+{
+	const char *sep = "";
+	int s;
+
+	for (s = REPORT_STATE_RUNNING; s >= REPORT_STATE_NONE; s--) {
+		size_t n = 0, i;
+
+		for (i = 0; i < r->nfindings; i++) {
+			n += r->findings[i]->state == (enum report_state)s;
+		}
+		if (n > 0) {
+			buf_addf(out, "%s%zu %s", sep, n, report_state_name((enum report_state)s));
+			sep = ", ";
+		}
+	}
+}
+
+static bool fmt_text_any_failed(const struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nsources; i++) {
+		if (r->sources[i].status == REPORT_SRC_FAILED) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void fmt_text_banner(struct buf *out, const struct report *r, bool color)
+{
+	static const char *const words[] = { "CLEAN", "DETECTED", "INCOMPLETE" };
+	static const char *const colors[] = { FMT_TEXT_GREEN, FMT_TEXT_RED, FMT_TEXT_YELLOW };
+	size_t v = (unsigned)r->verdict < XSTD_COUNTOF(words) ? (size_t)r->verdict : 2;
+
+	buf_addf(out, "%s== %s ==%s ", color ? colors[v] : "", words[v],
+		color ? FMT_TEXT_RESET : "");
+	switch (r->verdict) {
+	case REPORT_DETECTED:
+		buf_addf(out, "%zu product%s found (", r->nfindings, r->nfindings == 1 ? "" : "s");
+		fmt_text_state_tally(out, r);
+		buf_adds(out, "); ");
+		break;
+	case REPORT_CLEAN:
+		buf_adds(out, "no product found, every source ran; ");
+		break;
+	case REPORT_INCOMPLETE:
+	default:
+		buf_adds(out, "no product found, but the scan is not complete; ");
+		break;
+	}
+	fmt_text_source_tally(out, r);
+	buf_addc(out, '\n');
+	if (r->verdict == REPORT_DETECTED && fmt_text_any_failed(r)) {
+		buf_adds(out, "Warning: some sources failed (see Coverage), there may be more\n");
+	}
+	if (r->verdict == REPORT_INCOMPLETE) {
+		buf_adds(out, "Reason: ");
+		fmt_text_esc(out, report_verdict_reason(r), false);
+		buf_addc(out, '\n');
+	}
+}
+
+/* Paths, files and hashes are named by their path; the rest by their name. */
+static bool fmt_text_by_path(const struct report_evidence *e)
+{
+	return e->path != NULL && (e->name == NULL || e->kind == REPORT_EV_PATH ||
+		e->kind == REPORT_EV_FILE || e->kind == REPORT_EV_HASH);
+}
+
+/* The thing observed: a path, or a name with version and arch. */
+static void fmt_text_ev_what(struct buf *out, const struct report_evidence *e)
+{
+	if (fmt_text_by_path(e)) {
+		fmt_text_val(out, e->path);
+		return;
+	}
+	fmt_text_val(out, e->name != NULL ? e->name : "?");
+	if (e->version != NULL) {
+		buf_addc(out, ' ');
+		fmt_text_val(out, e->version);
+	}
+	if (e->arch != NULL) {
+		buf_addc(out, ' ');
+		fmt_text_val(out, e->arch);
+	}
+}
+
+static bool fmt_text_differs(const char *a, const char *b)
+{
+	return b == NULL || strcmp(a, b) != 0;
+}
+
+/* "<sep><label><number>" for the numeric members of the host probes' evidence. */
+static void fmt_text_num(struct buf *out, const char **sep, const char *label, uint64_t v)
+{
+	buf_addf(out, "%s%s%" PRIu64, *sep, label, v);
+	*sep = ", ";
+}
+
+/* What the host probes add: the socket, the process, the account, the cron line. */
+static void fmt_text_ev_live(struct buf *out, const char **sep, const struct report_evidence *e)
+{
+	char t[32];
+
+	if (e->proto != NULL) {
+		fmt_text_item(out, sep, "", e->proto);
+	}
+	if (e->address != NULL && e->port != 0) {
+		/* "udp 0.0.0.0:15000" reads as one item */
+		buf_addc(out, ' ');
+		fmt_text_val(out, e->address);
+		buf_addf(out, ":%" PRIu32, e->port);
+	}
+	fmt_text_item(out, sep, "", e->account);
+	if (e->pid != 0) {
+		fmt_text_num(out, sep, "pid ", e->pid);
+	}
+	if (e->has_uid) {
+		fmt_text_num(out, sep, "uid ", e->uid);
+	}
+	if (e->has_gid) {
+		fmt_text_num(out, sep, "gid ", e->gid);
+	}
+	if (e->has_started && e->started_ms >= 0 && e->started_ms <= FMT_TEXT_TIME_MAX) {
+		xstd_rfc3339(e->started_ms, t);
+		fmt_text_item(out, sep, "started ", t);
+	}
+	if (e->has_enabled) {
+		buf_addf(out, "%s%s", *sep, e->enabled ? "enabled at boot" : "not enabled");
+		*sep = ", ";
+	}
+	if (e->line != 0) {
+		fmt_text_num(out, sep, "line ", e->line);
+	}
+	fmt_text_item(out, sep, "user ", e->user);
+	fmt_text_item(out, sep, "command ", e->command);
+}
+
+/* Everything else known about it, in parentheses: where, status, how it matched. */
+static void fmt_text_ev_details(struct buf *out, const struct report_evidence *e)
+{
+	const char *sep = " (";
+	char t[32];
+
+	fmt_text_item(out, &sep, "", e->manager);
+	fmt_text_item(out, &sep, "status ", e->status);
+	if (fmt_text_by_path(e)) {
+		fmt_text_item(out, &sep, "name ", e->name);
+		fmt_text_item(out, &sep, "version ", e->version);
+		fmt_text_item(out, &sep, "arch ", e->arch);
+	} else {
+		fmt_text_item(out, &sep, "", e->path);
+	}
+	fmt_text_item(out, &sep, "", e->ftype);
+	if (e->target != NULL) {
+		/* "symlink -> target" reads as one item */
+		sep = e->ftype != NULL ? " " : sep;
+		fmt_text_item(out, &sep, "-> ", e->target);
+	}
+	if (e->has_size) {
+		buf_addf(out, "%s%" PRIu64 " bytes", sep, e->size);
+		sep = ", ";
+	}
+	fmt_text_item(out, &sep, "sha256 ", e->sha256);
+	/* as in the JSON: times xstd_rfc3339() cannot show faithfully are left out */
+	if (e->has_mtime && e->mtime_ms >= 0 && e->mtime_ms <= FMT_TEXT_TIME_MAX) {
+		xstd_rfc3339(e->mtime_ms, t);
+		fmt_text_item(out, &sep, "modified ", t);
+	}
+	fmt_text_ev_live(out, &sep, e);
+	fmt_text_item(out, &sep, "role ", e->role);
+	/* a pattern equal to what it matched says nothing new */
+	if (e->pattern != NULL && fmt_text_differs(e->pattern, e->path) &&
+	    fmt_text_differs(e->pattern, e->name)) {
+		fmt_text_item(out, &sep, "matched ", e->pattern);
+	}
+	fmt_text_item(out, &sep, "from ", e->source);
+	if (sep[0] == ',') {
+		buf_addc(out, ')');
+	}
+}
+
+/* "running, enabled at boot" or "not running, not enabled at boot", when it is known. */
+static void fmt_text_status(struct buf *out, const struct report_finding *f, bool live)
+{
+	if (!live && !f->has_service) {
+		return;
+	}
+	buf_adds(out, "    status:   ");
+	if (live) {
+		buf_adds(out, report_finding_running(f) ? "running" : "not running");
+	}
+	if (f->has_service) {
+		buf_addf(out, "%s%s", live ? ", " : "",
+			f->enabled ? "enabled at boot" : "not enabled at boot");
+	}
+	buf_addc(out, '\n');
+}
+
+/* The removal plan, numbered, each command on its own line after "$ ". */
+static void fmt_text_plan(struct buf *out, const struct report_finding *f)
+{
+	size_t i, k;
+
+	if (f->nsteps == 0) {
+		buf_adds(out, "    remove:   no step could be planned from the evidence\n");
+		return;
+	}
+	buf_addf(out, "    remove:   %zu step%s (a plan: kscan removes nothing)\n", f->nsteps,
+		f->nsteps == 1 ? "" : "s");
+	for (i = 0; i < f->nsteps; i++) {
+		const struct report_step *st = &f->steps[i];
+
+		buf_addf(out, "      %zu. ", i + 1);
+		fmt_text_esc(out, st->description, false);
+		buf_addc(out, '\n');
+		if (st->command != NULL) {
+			buf_adds(out, "         $ ");
+			fmt_text_esc(out, st->command, false);
+			buf_addc(out, '\n');
+			continue;
+		}
+		/* a step done by hand: what to edit */
+		for (k = 0; k < st->ntargets; k++) {
+			buf_adds(out, "         - ");
+			fmt_text_esc(out, st->targets[k], false);
+			buf_addc(out, '\n');
+		}
+	}
+	if (f->steps_dropped > 0) {
+		buf_addf(out, "      ... and %zu more step%s not kept (cap reached)\n",
+			f->steps_dropped, f->steps_dropped == 1 ? "" : "s");
+	}
+}
+
+static void fmt_text_finding(struct buf *out, const struct report_finding *f, size_t no,
+	bool live)
+{
+	size_t i;
+
+	buf_addf(out, "%s[%zu] ", no > 1 ? "\n" : "", no);
+	fmt_text_esc(out, f->product != NULL ? f->product : f->signature, false);
+	buf_adds(out, " (");
+	fmt_text_esc(out, f->signature, false);
+	buf_addf(out, "): %s, %s confidence\n", report_state_name(f->state),
+		report_confidence_name(f->confidence));
+	if (report_finding_low_confidence(f)) {
+		buf_adds(out, "    low confidence: only inferred evidence\n");
+	}
+	if (f->vendor != NULL) {
+		buf_adds(out, "    vendor:   ");
+		fmt_text_esc(out, f->vendor, false);
+		buf_addc(out, '\n');
+	}
+	fmt_text_status(out, f, live);
+	buf_addf(out, "    evidence: %zu item%s", f->nev, f->nev == 1 ? "" : "s");
+	if (f->ev_dropped > 0) {
+		buf_addf(out, " shown, %zu more not kept (cap reached)", f->ev_dropped);
+	}
+	buf_addc(out, '\n');
+	for (i = 0; i < f->nev; i++) {
+		const struct report_evidence *e = &f->ev[i];
+
+		buf_addf(out, "      %-9s  %-13s  %-6s  ", report_state_name(e->state),
+			report_ev_kind_name(e->kind), report_confidence_name(e->confidence));
+		fmt_text_ev_what(out, e);
+		fmt_text_ev_details(out, e);
+		buf_addc(out, '\n');
+	}
+	fmt_text_plan(out, f);
+	buf_adds(out, "    hint:     ");
+	fmt_text_esc(out, f->remove != NULL ? f->remove : "(no hint in the signature)", false);
+	buf_addc(out, '\n');
+}
+
+static void fmt_text_counts(struct buf *out, const char *label, const struct report_count *v,
+	size_t n)
+{
+	const char *sep = "";
+	size_t i;
+
+	if (n == 0) {
+		return;
+	}
+	buf_addf(out, "\n           %s: ", label);
+	for (i = 0; i < n; i++) {
+		buf_addf(out, "%s%s %" PRIu64, sep, v[i].key, v[i].value);
+		sep = ", ";
+	}
+}
+
+/* The deep sweep's coverage: what it looked at, and everything it did not. */
+static void fmt_text_fs(struct buf *out, const struct fscov *c)
+{
+	size_t i;
+
+	buf_adds(out, "\n           swept:");
+	for (i = 0; i < c->npaths; i++) {
+		buf_addc(out, ' ');
+		fmt_text_val(out, c->paths[i]);
+	}
+	for (i = 0; i < c->nexcluded; i++) {
+		buf_adds(out, i == 0 ? "; excluded: " : " ");
+		fmt_text_val(out, c->excluded[i]);
+	}
+	fmt_text_counts(out, "skipped", c->skipped, c->nskipped);
+	fmt_text_counts(out, "errors", c->errors_by_kind, c->nerrors_by_kind);
+	for (i = 0; i < c->nfailed; i++) {
+		buf_adds(out, "\n           failed: ");
+		fmt_text_val(out, c->failed[i].path);
+		buf_adds(out, ": ");
+		fmt_text_esc(out, c->failed[i].message, false);
+	}
+	if (c->failed_dropped > 0) {
+		buf_addf(out, "\n           failed: %" PRIu64 " more", c->failed_dropped);
+	}
+	for (i = 0; i < c->nmounts; i++) {
+		buf_adds(out, "\n           mount not entered: ");
+		fmt_text_val(out, c->mounts[i].path);
+		buf_adds(out, " (");
+		fmt_text_esc(out, c->mounts[i].fstype, false);
+		buf_addf(out, ", %s)", c->mounts[i].reason);
+	}
+	if (c->mounts_dropped > 0) {
+		buf_addf(out, "\n           mounts not entered: %" PRIu64 " more",
+			c->mounts_dropped);
+	}
+}
+
+static void fmt_text_coverage(struct buf *out, const struct report *r)
+{
+	size_t i, k;
+
+	buf_adds(out, "\nCoverage:\n");
+	if (r->nsources == 0) {
+		buf_adds(out, "  no source ran\n");
+	}
+	for (i = 0; i < r->nsources; i++) {
+		const struct report_source *s = &r->sources[i];
+		const char *sep = "  ";
+
+		buf_addf(out, "  %-14s %s", s->name, report_src_status_name(s->status));
+		if (s->location != NULL || s->ncounts > 0) {
+			/* pad the status column only when something follows it */
+			int pad = 7 - (int)strlen(report_src_status_name(s->status));
+
+			buf_addf(out, "%*s", pad, "");
+		}
+		if (s->location != NULL) {
+			buf_adds(out, "  ");
+			fmt_text_val(out, s->location);
+		}
+		for (k = 0; k < s->ncounts; k++) {
+			buf_addf(out, "%s%s %" PRIu64, sep, s->counts[k].key, s->counts[k].value);
+			sep = ", ";
+		}
+		if (s->fs != NULL) {
+			fmt_text_fs(out, s->fs);
+		}
+		if (s->error != NULL) {
+			buf_adds(out, "\n                 error: ");
+			fmt_text_esc(out, s->error, false);
+		}
+		buf_addc(out, '\n');
+	}
+}
+
+static void fmt_text_errors(struct buf *out, const struct report *r)
+{
+	size_t i;
+
+	if (r->nerrors == 0) {
+		buf_adds(out, "\nErrors: none\n");
+		return;
+	}
+	buf_addf(out, "\nErrors (%zu):\n", r->nerrors + r->errors_dropped);
+	for (i = 0; i < r->nerrors; i++) {
+		buf_adds(out, "  - ");
+		fmt_text_esc(out, r->errors[i], false);
+		buf_addc(out, '\n');
+	}
+	if (r->errors_dropped > 0) {
+		buf_addf(out, "  ... and %zu more not kept\n", r->errors_dropped);
+	}
+}
+
+static void fmt_text_idlist(struct buf *out, const struct report_idlist *l, const char *what)
+{
+	size_t i;
+
+	if (l->total == 0) {
+		return;
+	}
+	buf_addf(out, "  %" PRIu64 " %s:\n", l->total, what);
+	for (i = 0; i < l->n; i++) {
+		buf_adds(out, "    - ");
+		fmt_text_esc(out, l->v[i], false);
+		buf_addc(out, '\n');
+	}
+	if (l->total > l->n) {
+		buf_addf(out, "    ... and %" PRIu64 " more not listed\n", l->total - l->n);
+	}
+}
+
+/* Only when the spool has something to say, like the JSON member. */
+static void fmt_text_delivery(struct buf *out, const struct report *r)
+{
+	const struct report_delivery *d = &r->delivery;
+
+	if (d->dropped.total == 0 && d->corrupt.total == 0) {
+		return;
+	}
+	buf_adds(out, "\nDelivery:\n");
+	fmt_text_idlist(out, &d->dropped, "undelivered report(s) dropped from the full spool");
+	fmt_text_idlist(out, &d->corrupt, "unreadable spool file(s) moved aside");
+}
+
+int fmt_text_write(const struct report *r, struct buf *out, bool color)
+{
+	size_t i;
+	int err;
+
+	fmt_text_banner(out, r, color);
+	fmt_text_header(out, r);
+	if (r->nfindings == 0) {
+		buf_adds(out, "\nFindings: none\n");
+	} else {
+		buf_addf(out, "\nFindings (%zu):\n", r->nfindings);
+	}
+	for (i = 0; i < r->nfindings; i++) {
+		fmt_text_finding(out, r->findings[i], i + 1, r->live);
+	}
+	fmt_text_coverage(out, r);
+	fmt_text_errors(out, r);
+	fmt_text_delivery(out, r);
+	err = buf_error(out);
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,950 @@
+#include "scanner/cli/conf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/limits.h"
+#include "base/xstd.h"
+#include "base/yread.h"
+
+/* Bounds of the numbers (docs/configuration.md); the caps come from limits.h. */
+#define CFG_TIMEOUT_MIN_MS 1u
+#define CFG_AUTH_SCHEME_MAX 32u
+
+void conf_init(struct conf *c)
+{
+	struct deliver_opts d;
+
+	memset(c, 0, sizeof(*c));
+	deliver_opts_init(&d);
+	c->collector_format = d.format;
+	c->connect_timeout_ms = d.http.connect_timeout_ms;
+	c->timeout_ms = d.http.timeout_ms;
+	c->attempts = d.http.attempts;
+	c->backoff_base_ms = d.http.backoff_base_ms;
+	c->backoff_cap_ms = d.http.backoff_cap_ms;
+	c->spool_max_reports = d.spool.max_reports;
+	c->spool_max_bytes = d.spool.max_bytes;
+}
+
+static void conf_list_free(struct conf_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i]);
+	}
+	free(l->v);
+}
+
+void conf_free(struct conf *c)
+{
+	char **strs[] = {&c->root, &c->keys, &c->output, &c->url, &c->ca_file,
+		&c->pinned_pubkey, &c->client_cert, &c->client_key, &c->token_file,
+		&c->auth_scheme, &c->hmac_key_file, &c->spool_dir};
+	size_t i;
+
+	for (i = 0; i < XSTD_COUNTOF(strs); i++) {
+		free(*strs[i]);
+	}
+	conf_list_free(&c->signatures);
+	conf_list_free(&c->paths);
+	conf_list_free(&c->excludes);
+	for (i = 0; i < c->nheaders; i++) {
+		free(c->headers[i].name);
+		free(c->headers[i].value);
+	}
+	free(c->headers);
+	for (i = 0; i < c->ndiags; i++) {
+		free(c->diags[i]);
+	}
+	free(c->diags);
+	memset(c, 0, sizeof(*c));
+}
+
+void conf_deliver_opts(const struct conf *c, struct deliver_opts *o)
+{
+	deliver_opts_init(o);
+	o->format = c->collector_format;
+	o->http.url = c->url;
+	o->http.ca_file = c->ca_file;
+	o->http.pinned_pubkey = c->pinned_pubkey;
+	o->http.client_cert = c->client_cert;
+	o->http.client_key = c->client_key;
+	o->http.token_file = c->token_file;
+	/* HEC wants "Authorization: Splunk <token>" */
+	o->http.auth_scheme = c->auth_scheme != NULL ? c->auth_scheme :
+		c->collector_format == FMT_HEC ? "Splunk" : "Bearer";
+	o->http.hmac_key_file = c->hmac_key_file;
+	o->http.headers = c->headers;
+	o->http.nheaders = c->nheaders;
+	o->http.gzip = c->gzip;
+	o->http.connect_timeout_ms = c->connect_timeout_ms;
+	o->http.timeout_ms = c->timeout_ms;
+	o->http.attempts = (unsigned)c->attempts;
+	o->http.backoff_base_ms = c->backoff_base_ms;
+	o->http.backoff_cap_ms = c->backoff_cap_ms;
+	if (c->spool_dir != NULL) {
+		o->spool.dir = c->spool_dir;
+	}
+	o->spool.max_reports = c->spool_max_reports;
+	o->spool.max_bytes = c->spool_max_bytes;
+}
+
+/* ---- Values with units ---- */
+
+/* Splits "<digits><unit>" and multiplies by the unit's factor from @units. */
+static int conf_parse_unit(const char *s, const char *const *units, const uint64_t *factor,
+	uint64_t max, uint64_t *out)
+{
+	size_t digits = strspn(s, "0123456789");
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; units[i] != NULL; i++) {
+		if (strcmp(s + digits, units[i]) == 0) {
+			break;
+		}
+	}
+	if (digits == 0 || units[i] == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (xstd_strntou64(s, digits, max / factor[i], &v) != 0) {
+		return -1;
+	}
+	*out = v * factor[i];
+	return 0;
+}
+
+static int conf_duration_max(const char *s, uint64_t max, uint64_t *ms)
+{
+	static const char *const units[] = {"", "ms", "s", "m", "h", NULL};
+	static const uint64_t factor[] = {1000, 1, 1000, 60000, 3600000};
+
+	return conf_parse_unit(s, units, factor, max, ms);
+}
+
+int conf_parse_duration(const char *s, uint64_t *ms)
+{
+	return conf_duration_max(s, KS_DURATION_MAX_MS, ms);
+}
+
+static int conf_parse_size(const char *s, uint64_t max, uint64_t *bytes)
+{
+	static const char *const units[] = {"", "KiB", "MiB", "GiB", "TiB", NULL};
+	static const uint64_t factor[] = {1, (uint64_t)1 << 10, (uint64_t)1 << 20,
+		(uint64_t)1 << 30, (uint64_t)1 << 40};
+
+	return conf_parse_unit(s, units, factor, max, bytes);
+}
+
+/* ---- The loader ---- */
+
+/* What a key holds. */
+enum cfg_kind {
+	CFG_PATH = 0,
+	CFG_PATHS,
+	CFG_BOOL,
+	CFG_FORMAT,
+	CFG_COLLECTOR_FORMAT,
+	CFG_COLLECTOR,
+	CFG_URL,
+	CFG_PIN,
+	CFG_SCHEME,
+	CFG_HEADERS,
+	CFG_COMPRESS,
+	CFG_DURATION,
+	CFG_COUNT,
+	CFG_SIZE,
+	CFG_LOG,
+};
+
+struct cfg_field {
+	const char *key;
+	enum cfg_kind kind;
+	/* where the value goes in struct conf */
+	size_t off;
+	/* numbers: the accepted range */
+	uint64_t min;
+	uint64_t max;
+};
+
+/* One load. */
+struct cfg {
+	struct yread *y;
+	struct conf *c;
+	/* where the collector mapping starts, for checks across its keys */
+	struct yread_loc collector_at;
+	bool in_collector;
+};
+
+static void cfg_value(struct cfg *l, const struct cfg_field *f);
+
+static void cfg_wrong(struct cfg *l, const char *what, const char *key)
+{
+	/* a plain yes, 1.0 or 12 meant as text: say how to write it */
+	bool hint = strcmp(what, "a string") == 0 && yread_event(l->y)->type == YAML_SCALAR_EVENT &&
+		yread_scalar_type(l->y) != YREAD_NULL;
+
+	yread_err(l->y, yread_here(l->y), "expected %s for \"%s\", got %s%s", what, key,
+		yread_got(l->y), hint ? " (quote it)" : "");
+}
+
+/* Text without control characters, valid UTF-8, no NUL. */
+static bool cfg_text_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!xstd_utf8_valid(s, n)) {
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char u = (unsigned char)s[i];
+
+		if (u < 0x20 || u == 0x7f) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The current scalar as a non-empty string, or NULL (reported). Valid until the next event. */
+static const char *cfg_str(struct cfg *l, const char *key)
+{
+	const yaml_event_t *e = yread_event(l->y);
+
+	if (yread_bad(l->y)) {
+		yread_skip(l->y);
+		return NULL;
+	}
+	if (e->type != YAML_SCALAR_EVENT || yread_scalar_type(l->y) != YREAD_STRING) {
+		cfg_wrong(l, "a string", key);
+		yread_skip(l->y);
+		return NULL;
+	}
+	if (e->data.scalar.length == 0) {
+		yread_err(l->y, yread_here(l->y), "empty string for \"%s\"", key);
+		return NULL;
+	}
+	if (!cfg_text_ok((const char *)e->data.scalar.value, e->data.scalar.length)) {
+		yread_err(l->y, yread_here(l->y), "control character in the value for \"%s\"", key);
+		return NULL;
+	}
+	return (const char *)e->data.scalar.value;
+}
+
+/* Keeps a copy of @s in *@dst. */
+static void cfg_keep(struct cfg *l, char **dst, const char *s)
+{
+	char *copy = strdup(s);
+
+	if (copy == NULL) {
+		yread_nomem(l->y);
+		return;
+	}
+	free(*dst);
+	*dst = copy;
+}
+
+static bool cfg_path_ok(struct cfg *l, const char *key, const char *s)
+{
+	if (s[0] != '/') {
+		yread_err(l->y, yread_here(l->y), "\"%s\" must be an absolute path, not \"%s\"",
+			key, s);
+		return false;
+	}
+	if (strlen(s) >= PATH_MAX) {
+		yread_err(l->y, yread_here(l->y), "\"%s\" is longer than %d bytes", key, PATH_MAX);
+		return false;
+	}
+	return true;
+}
+
+static void cfg_path(struct cfg *l, const char *key, char **dst)
+{
+	const char *s = cfg_str(l, key);
+
+	if (s != NULL && cfg_path_ok(l, key, s)) {
+		cfg_keep(l, dst, s);
+	}
+}
+
+static void cfg_paths(struct cfg *l, const char *key, struct conf_list *list)
+{
+	const char *s;
+	char **v;
+
+	if (yread_event(l->y)->type != YAML_SEQUENCE_START_EVENT || yread_bad(l->y)) {
+		cfg_wrong(l, "a sequence of paths", key);
+		yread_skip(l->y);
+		return;
+	}
+	while (yread_next(l->y) && yread_event(l->y)->type != YAML_SEQUENCE_END_EVENT) {
+		s = cfg_str(l, key);
+		if (s == NULL || !cfg_path_ok(l, key, s)) {
+			continue;
+		}
+		if (list->n == KS_CLI_LIST_MAX) {
+			yread_fail(l->y, KERR_LIMIT, yread_here(l->y), "more than %u entries in "
+				"\"%s\"", KS_CLI_LIST_MAX, key);
+			continue;
+		}
+		v = reallocarray(list->v, list->n + 1, sizeof(*v));
+		if (v == NULL || (v[list->n] = strdup(s)) == NULL) {
+			list->v = v != NULL ? v : list->v;
+			yread_nomem(l->y);
+			return;
+		}
+		list->v = v;
+		list->n++;
+	}
+}
+
+/* true and false only: yes, no, on and off mean different things to different readers. */
+static void cfg_bool(struct cfg *l, const char *key, bool *dst)
+{
+	if (!yread_bad(l->y) && yread_scalar_type(l->y) == YREAD_BOOL) {
+		if (yread_is(l->y, "true") || yread_is(l->y, "false")) {
+			*dst = yread_is(l->y, "true");
+			return;
+		}
+		yread_err(l->y, yread_here(l->y), "write true or false for \"%s\", not \"%s\"", key,
+			(const char *)yread_event(l->y)->data.scalar.value);
+		return;
+	}
+	if (yread_bad(l->y)) {
+		yread_skip(l->y);
+		return;
+	}
+	cfg_wrong(l, "true or false", key);
+	yread_skip(l->y);
+}
+
+static void cfg_format(struct cfg *l, const char *key, bool collector)
+{
+	const char *s = cfg_str(l, key);
+	enum fmt_kind k;
+
+	if (s == NULL) {
+		return;
+	}
+	if (fmt_parse(s, &k) != 0 || (collector && k == FMT_TEXT)) {
+		yread_err(l->y, yread_here(l->y), "unknown format \"%s\" for \"%s\" (%s)", s, key,
+			collector ? "json, ecs, ecs-bulk or splunk-hec" :
+				    "json, text, ecs, ecs-bulk or splunk-hec");
+		return;
+	}
+	if (collector) {
+		l->c->collector_format = k;
+	} else {
+		l->c->format = k;
+		l->c->has_format = true;
+	}
+}
+
+static void cfg_log(struct cfg *l, const char *key)
+{
+	const char *s = cfg_str(l, key);
+
+	if (s == NULL) {
+		return;
+	}
+	if (log_sink_parse(s, &l->c->log) != 0) {
+		yread_err(l->y, yread_here(l->y), "\"%s\" must be stderr or syslog, not \"%s\"",
+			key, s);
+		return;
+	}
+	l->c->has_log = true;
+}
+
+static void cfg_url(struct cfg *l, const char *key, char **dst)
+{
+	const char *s = cfg_str(l, key);
+	struct kerr e;
+
+	if (s == NULL) {
+		return;
+	}
+	kerr_clear(&e);
+	if (http_url_check(s, &e) != 0) {
+		yread_err(l->y, yread_here(l->y), "%s", e.msg);
+		return;
+	}
+	cfg_keep(l, dst, s);
+}
+
+/* "sha256//<base64 of 32 bytes>", several joined by ";": what CURLOPT_PINNEDPUBLICKEY takes. */
+static bool cfg_pin_ok(const char *s)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = s;
+
+	for (;;) {
+		size_t n;
+
+		if (strncmp(p, "sha256//", 8) != 0) {
+			return false;
+		}
+		p += 8;
+		n = strspn(p, b64);
+		/* 32 bytes are 43 base64 characters and one "=" */
+		if (n != 43 || p[n] != '=') {
+			return false;
+		}
+		p += n + 1;
+		if (*p == '\0') {
+			return true;
+		}
+		if (*p++ != ';') {
+			return false;
+		}
+	}
+}
+
+static void cfg_pin(struct cfg *l, const char *key, char **dst)
+{
+	const char *s = cfg_str(l, key);
+
+	if (s == NULL) {
+		return;
+	}
+	if (!cfg_pin_ok(s)) {
+		yread_err(l->y, yread_here(l->y), "\"%s\" must be sha256//<base64 of the key's "
+			"sha256>, several joined by \";\"", key);
+		return;
+	}
+	cfg_keep(l, dst, s);
+}
+
+/* RFC 9110 token characters: header names and authentication schemes. */
+static bool cfg_token(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= max &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			 "!#$%&'*+-.^_`|~") == n;
+}
+
+static void cfg_scheme(struct cfg *l, const char *key, char **dst)
+{
+	const char *s = cfg_str(l, key);
+
+	if (s == NULL) {
+		return;
+	}
+	if (!cfg_token(s, CFG_AUTH_SCHEME_MAX)) {
+		yread_err(l->y, yread_here(l->y), "\"%s\" must be one word (Bearer, ApiKey, "
+			"Splunk...)", key);
+		return;
+	}
+	cfg_keep(l, dst, s);
+}
+
+static void cfg_compress(struct cfg *l, const char *key)
+{
+	const char *s = cfg_str(l, key);
+
+	if (s == NULL) {
+		return;
+	}
+	if (strcmp(s, "gzip") != 0 && strcmp(s, "none") != 0) {
+		yread_err(l->y, yread_here(l->y), "\"%s\" must be gzip or none, not \"%s\"", key,
+			s);
+		return;
+	}
+	l->c->gzip = strcmp(s, "gzip") == 0;
+}
+
+/* A plain integer or a quoted/plain "<digits><unit>" string. */
+static const char *cfg_number_text(struct cfg *l, const char *key, const char *what)
+{
+	enum yread_type t = yread_scalar_type(l->y);
+
+	if (yread_bad(l->y)) {
+		yread_skip(l->y);
+		return NULL;
+	}
+	if (yread_event(l->y)->type != YAML_SCALAR_EVENT ||
+	    (t != YREAD_INT && t != YREAD_STRING)) {
+		cfg_wrong(l, what, key);
+		yread_skip(l->y);
+		return NULL;
+	}
+	return (const char *)yread_event(l->y)->data.scalar.value;
+}
+
+static void cfg_number(struct cfg *l, const struct cfg_field *f, uint64_t *dst)
+{
+	static const char *const what[] = {
+		[CFG_DURATION] = "a duration (10s, 250ms, 5m)",
+		[CFG_COUNT] = "a whole number",
+		[CFG_SIZE] = "a size (1048576, 64MiB)",
+		[CFG_LOG] = NULL,
+	};
+	const char *s = cfg_number_text(l, f->key, what[f->kind]);
+	uint64_t v = 0;
+	int rc;
+
+	if (s == NULL) {
+		return;
+	}
+	if (f->kind == CFG_DURATION) {
+		rc = conf_duration_max(s, f->max, &v);
+	} else if (f->kind == CFG_SIZE) {
+		rc = conf_parse_size(s, f->max, &v);
+	} else {
+		rc = xstd_strtou64(s, f->max, &v);
+	}
+	if (rc != 0 && errno == EINVAL) {
+		yread_err(l->y, yread_here(l->y), "expected %s for \"%s\", not \"%s\"",
+			what[f->kind], f->key, s);
+	} else if (rc != 0 || v < f->min || v > f->max) {
+		yread_err(l->y, yread_here(l->y), "\"%s\" must be from %" PRIu64 " to %" PRIu64
+			"%s, not \"%s\"", f->key, f->min, f->max,
+			f->kind == CFG_DURATION ? " ms" : f->kind == CFG_SIZE ? " bytes" : "", s);
+	} else {
+		*dst = v;
+	}
+}
+
+/* Header names kscan sets itself: a configured one would fight it or leak a secret. */
+static const char *const cfg_reserved_headers[] = {
+	"authorization", "connection", "content-encoding", "content-length", "content-type",
+	"expect", "host", "idempotency-key", "transfer-encoding", "user-agent",
+	"x-kscan-signature", NULL,
+};
+
+static bool cfg_header_name_ok(struct cfg *l, const char *name)
+{
+	const struct conf *c = l->c;
+	size_t i;
+
+	if (!cfg_token(name, KS_CONFIG_SCALAR_MAX)) {
+		yread_err(l->y, yread_here(l->y), "\"%s\" is not a valid header name", name);
+		return false;
+	}
+	for (i = 0; cfg_reserved_headers[i] != NULL; i++) {
+		if (strcasecmp(name, cfg_reserved_headers[i]) == 0) {
+			yread_err(l->y, yread_here(l->y), "header \"%s\" is set by kscan itself%s",
+				name, i == 0 ? " (use token_file and auth_scheme)" : "");
+			return false;
+		}
+	}
+	for (i = 0; i < c->nheaders; i++) {
+		if (strcasecmp(name, c->headers[i].name) == 0) {
+			yread_err(l->y, yread_here(l->y), "duplicate header \"%s\"", name);
+			return false;
+		}
+	}
+	if (c->nheaders == KS_HTTP_HEADERS_MAX) {
+		yread_fail(l->y, KERR_LIMIT, yread_here(l->y), "more than %u headers",
+			KS_HTTP_HEADERS_MAX);
+		return false;
+	}
+	return true;
+}
+
+/* Visible ASCII and spaces: a header value that is not plain ASCII means trouble somewhere. */
+static bool cfg_header_value_ok(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s < ' ' || *s > '~') {
+			return false;
+		}
+	}
+	return true;
+}
+
+static void cfg_header_add(struct cfg *l, const char *name, const char *value)
+{
+	struct conf *c = l->c;
+	struct http_header *v;
+
+	v = reallocarray(c->headers, c->nheaders + 1, sizeof(*v));
+	if (v == NULL) {
+		yread_nomem(l->y);
+		return;
+	}
+	c->headers = v;
+	v[c->nheaders].name = strdup(name);
+	v[c->nheaders].value = strdup(value);
+	if (v[c->nheaders].name == NULL || v[c->nheaders].value == NULL) {
+		free(v[c->nheaders].name);
+		free(v[c->nheaders].value);
+		yread_nomem(l->y);
+		return;
+	}
+	c->nheaders++;
+}
+
+static void cfg_headers(struct cfg *l, const char *key)
+{
+	char name[KS_CONFIG_SCALAR_MAX + 1];
+	const char *s;
+	bool ok;
+
+	if (yread_event(l->y)->type != YAML_MAPPING_START_EVENT || yread_bad(l->y)) {
+		cfg_wrong(l, "a mapping of header names to values", key);
+		yread_skip(l->y);
+		return;
+	}
+	while (yread_next(l->y) && yread_event(l->y)->type != YAML_MAPPING_END_EVENT) {
+		s = cfg_str(l, "headers");
+		ok = s != NULL && cfg_header_name_ok(l, s);
+		if (ok) {
+			/* the name lives in the event: keep it past the next one (it is capped) */
+			memcpy(name, s, strlen(s) + 1);
+		}
+		if (!yread_next(l->y)) {
+			return;
+		}
+		s = cfg_str(l, ok ? name : "headers");
+		if (s == NULL || !ok) {
+			continue;
+		}
+		if (!cfg_header_value_ok(s)) {
+			yread_err(l->y, yread_here(l->y), "header \"%s\": only printable ASCII is "
+				"allowed in a value", name);
+			continue;
+		}
+		cfg_header_add(l, name, s);
+	}
+}
+
+/* A key for messages: printable ASCII as is, anything else as \xNN, cut at 64 bytes. */
+static const char *cfg_quote(char out[300], const char *s, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && i < 64; i++) {
+		unsigned char u = (unsigned char)s[i];
+
+		if (u >= ' ' && u <= '~' && u != '"' && u != '\\') {
+			out[o++] = (char)u;
+		} else {
+			o += (size_t)snprintf(out + o, 5, "\\x%02x", u);
+		}
+	}
+	if (i < n) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Reads one key; @return its index in @f, or @nf if its value is to be skipped. */
+static size_t cfg_key(struct cfg *l, const struct cfg_field *f, size_t nf, uint64_t *seen,
+	const char *where)
+{
+	const yaml_event_t *e = yread_event(l->y);
+	char q[300];
+	size_t i;
+
+	if (e->type != YAML_SCALAR_EVENT || yread_bad(l->y)) {
+		if (!yread_bad(l->y)) {
+			yread_err(l->y, yread_here(l->y), "keys must be strings %s, got %s", where,
+				yread_got(l->y));
+		}
+		yread_skip(l->y);
+		return nf;
+	}
+	for (i = 0; i < nf && !yread_is(l->y, f[i].key); i++) {
+	}
+	if (i == nf) {
+		yread_err(l->y, yread_here(l->y), "unknown key \"%s\" %s",
+			cfg_quote(q, (const char *)e->data.scalar.value, e->data.scalar.length),
+			where);
+	} else if ((*seen & (UINT64_C(1) << i)) != 0) {
+		yread_err(l->y, yread_here(l->y), "duplicate key \"%s\" %s", f[i].key, where);
+		i = nf;
+	} else {
+		*seen |= UINT64_C(1) << i;
+	}
+	return i;
+}
+
+/* Reads the mapping at the current event into the fields @f. */
+static void cfg_map(struct cfg *l, const struct cfg_field *f, size_t nf, const char *key,
+	const char *where)
+{
+	uint64_t seen = 0;
+	size_t i;
+
+	if (yread_event(l->y)->type != YAML_MAPPING_START_EVENT || yread_bad(l->y)) {
+		if (key == NULL) {
+			yread_err(l->y, yread_here(l->y), "expected a mapping at the top of the "
+				"configuration, got %s", yread_got(l->y));
+		} else {
+			cfg_wrong(l, "a mapping", key);
+		}
+		yread_skip(l->y);
+		return;
+	}
+	for (;;) {
+		if (!yread_next(l->y) || yread_event(l->y)->type == YAML_MAPPING_END_EVENT) {
+			return;
+		}
+		i = cfg_key(l, f, nf, &seen, where);
+		if (!yread_next(l->y)) {
+			return;
+		}
+		if (i == nf) {
+			yread_skip(l->y);
+		} else {
+			cfg_value(l, &f[i]);
+		}
+	}
+}
+
+#define CFG_OFF(m) offsetof(struct conf, m)
+/* Timeouts and backoff: 1 ms (tests) to 1 hour (a cron job must end). */
+#define CFG_HOUR_MS UINT64_C(3600000)
+
+static const struct cfg_field cfg_collector_fields[] = {
+	{"url", CFG_URL, CFG_OFF(url), 0, 0},
+	{"format", CFG_COLLECTOR_FORMAT, 0, 0, 0},
+	{"ca_file", CFG_PATH, CFG_OFF(ca_file), 0, 0},
+	{"pinned_pubkey", CFG_PIN, CFG_OFF(pinned_pubkey), 0, 0},
+	{"client_cert", CFG_PATH, CFG_OFF(client_cert), 0, 0},
+	{"client_key", CFG_PATH, CFG_OFF(client_key), 0, 0},
+	{"token_file", CFG_PATH, CFG_OFF(token_file), 0, 0},
+	{"auth_scheme", CFG_SCHEME, CFG_OFF(auth_scheme), 0, 0},
+	{"hmac_key_file", CFG_PATH, CFG_OFF(hmac_key_file), 0, 0},
+	{"headers", CFG_HEADERS, 0, 0, 0},
+	{"compress", CFG_COMPRESS, 0, 0, 0},
+	{"connect_timeout", CFG_DURATION, CFG_OFF(connect_timeout_ms), CFG_TIMEOUT_MIN_MS,
+		CFG_HOUR_MS},
+	{"timeout", CFG_DURATION, CFG_OFF(timeout_ms), CFG_TIMEOUT_MIN_MS, CFG_HOUR_MS},
+	{"attempts", CFG_COUNT, CFG_OFF(attempts), 1, KS_HTTP_ATTEMPTS_MAX},
+	{"backoff_base", CFG_DURATION, CFG_OFF(backoff_base_ms), 1, CFG_HOUR_MS},
+	{"backoff_cap", CFG_DURATION, CFG_OFF(backoff_cap_ms), 1, CFG_HOUR_MS},
+	{"spool_dir", CFG_PATH, CFG_OFF(spool_dir), 0, 0},
+	{"spool_max_reports", CFG_COUNT, CFG_OFF(spool_max_reports), 1, KS_SPOOL_REPORTS_MAX},
+	{"spool_max_bytes", CFG_SIZE, CFG_OFF(spool_max_bytes), (uint64_t)4 << 10,
+		KS_SPOOL_BYTES_MAX},
+	{"splay", CFG_DURATION, CFG_OFF(splay_ms), 0, KS_DURATION_MAX_MS},
+};
+
+/* --max-duration: whole seconds up to KS_DEEP_DURATION_MAX. */
+#define CFG_DEEP_DURATION_MAX_MS ((uint64_t)KS_DEEP_DURATION_MAX * 1000)
+
+static const struct cfg_field cfg_top_fields[] = {
+	{"root", CFG_PATH, CFG_OFF(root), 0, 0},
+	{"signatures", CFG_PATHS, CFG_OFF(signatures), 0, 0},
+	{"no_default_signatures", CFG_BOOL, CFG_OFF(no_default_signatures), 0, 0},
+	{"keys", CFG_PATH, CFG_OFF(keys), 0, 0},
+	{"require_signed", CFG_BOOL, CFG_OFF(require_signed), 0, 0},
+	{"max_signature_age", CFG_COUNT, CFG_OFF(max_signature_age), 1, KS_SIG_MAX_AGE_DAYS_MAX},
+	{"format", CFG_FORMAT, 0, 0, 0},
+	{"pretty", CFG_BOOL, CFG_OFF(pretty), 0, 0},
+	{"output", CFG_PATH, CFG_OFF(output), 0, 0},
+	{"quiet", CFG_BOOL, CFG_OFF(quiet), 0, 0},
+	{"verbose", CFG_COUNT, CFG_OFF(verbose), 0, 2},
+	{"log", CFG_LOG, 0, 0, 0},
+	{"deep", CFG_BOOL, CFG_OFF(deep), 0, 0},
+	{"jobs", CFG_COUNT, CFG_OFF(jobs), 1, KS_WALK_JOBS_MAX},
+	{"paths", CFG_PATHS, CFG_OFF(paths), 0, 0},
+	{"excludes", CFG_PATHS, CFG_OFF(excludes), 0, 0},
+	{"one_file_system", CFG_BOOL, CFG_OFF(one_file_system), 0, 0},
+	{"include_remote", CFG_BOOL, CFG_OFF(include_remote), 0, 0},
+	{"max_file_size", CFG_SIZE, CFG_OFF(max_file_size), 1, UINT64_MAX},
+	{"max_duration", CFG_DURATION, CFG_OFF(max_duration_ms), 1000, CFG_DEEP_DURATION_MAX_MS},
+	{"no_low_priority", CFG_BOOL, CFG_OFF(no_low_priority), 0, 0},
+	{"collector", CFG_COLLECTOR, 0, 0, 0},
+};
+
+/* What only the whole collector section can tell. */
+static void cfg_collector_checks(struct cfg *l)
+{
+	const struct conf *c = l->c;
+
+	if ((c->client_cert == NULL) != (c->client_key == NULL)) {
+		yread_err(l->y, l->collector_at, "client_cert and client_key go together in "
+			"collector");
+	}
+	if (c->backoff_cap_ms < c->backoff_base_ms) {
+		yread_err(l->y, l->collector_at, "backoff_cap is less than backoff_base in "
+			"collector");
+	}
+}
+
+static void cfg_value(struct cfg *l, const struct cfg_field *f)
+{
+	void *p = (char *)l->c + f->off;
+
+	switch (f->kind) {
+	case CFG_PATH:
+		cfg_path(l, f->key, p);
+		break;
+	case CFG_PATHS:
+		cfg_paths(l, f->key, p);
+		break;
+	case CFG_LOG:
+		cfg_log(l, f->key);
+		break;
+	case CFG_BOOL:
+		cfg_bool(l, f->key, p);
+		break;
+	case CFG_FORMAT:
+	case CFG_COLLECTOR_FORMAT:
+		cfg_format(l, f->key, f->kind == CFG_COLLECTOR_FORMAT);
+		break;
+	case CFG_COLLECTOR:
+		l->collector_at = yread_here(l->y);
+		cfg_map(l, cfg_collector_fields, XSTD_COUNTOF(cfg_collector_fields), f->key,
+			"in collector");
+		cfg_collector_checks(l);
+		break;
+	case CFG_URL:
+		cfg_url(l, f->key, p);
+		break;
+	case CFG_PIN:
+		cfg_pin(l, f->key, p);
+		break;
+	case CFG_SCHEME:
+		cfg_scheme(l, f->key, p);
+		break;
+	case CFG_HEADERS:
+		cfg_headers(l, f->key);
+		break;
+	case CFG_COMPRESS:
+		cfg_compress(l, f->key);
+		break;
+	case CFG_DURATION:
+	case CFG_COUNT:
+	case CFG_SIZE:
+		cfg_number(l, f, p);
+		break;
+	default:
+		yread_skip(l->y);
+		break;
+	}
+}
+
+static const struct yread_limits cfg_limits = {
+	KS_CONFIG_SCALAR_MAX, KS_CONFIG_DEPTH_MAX, KS_CONFIG_DIAGS_MAX, "the configuration",
+};
+
+/* Keeps the reader's diagnostics in @c, for the caller to print. */
+static void cfg_keep_diags(struct conf *c, const struct yread *y)
+{
+	size_t i, n = yread_ndiags(y);
+
+	c->diags = calloc(n, sizeof(*c->diags));
+	for (i = 0; c->diags != NULL && i < n; i++) {
+		c->diags[i] = strdup(yread_diag(y, i));
+		if (c->diags[i] == NULL) {
+			break;
+		}
+		c->ndiags++;
+	}
+}
+
+int conf_load_mem(struct conf *c, const char *name, const char *data, size_t len,
+	struct kerr *err)
+{
+	struct cfg l;
+	int rc;
+
+	if (len > KS_CONFIG_FILE_MAX) {
+		return kerr_set(err, KERR_LIMIT, "%s:1:1: the configuration is larger than %zu "
+			"bytes", name, KS_CONFIG_FILE_MAX);
+	}
+	memset(&l, 0, sizeof(l));
+	l.c = c;
+	l.y = yread_new(name, data, len, &cfg_limits);
+	if (l.y == NULL) {
+		return kerr_set(err, KERR_NOMEM, "%s: out of memory", name);
+	}
+	/* an empty file (only comments, or an empty document) sets nothing, and is valid */
+	if (yread_begin(l.y)) {
+		if (yread_event(l.y)->type != YAML_SCALAR_EVENT ||
+		    yread_scalar_type(l.y) != YREAD_NULL) {
+			struct yread_loc at = yread_here(l.y);
+
+			cfg_map(&l, cfg_top_fields, XSTD_COUNTOF(cfg_top_fields), NULL,
+				"at the top of the configuration");
+			if (c->quiet && c->verbose > 0) {
+				yread_err(l.y, at, "quiet and verbose contradict each other");
+			}
+		}
+		yread_end(l.y);
+	}
+	rc = yread_result(l.y, err);
+	if (rc != 0) {
+		cfg_keep_diags(c, l.y);
+	}
+	yread_free(l.y);
+	return rc;
+}
+
+/* It decides where reports go and whom to trust: only root or this user may change it. */
+static int conf_check_file(const char *path, const struct stat *st, struct kerr *err)
+{
+	if (!S_ISREG(st->st_mode)) {
+		return kerr_set(err, KERR_INPUT, "%s: not a regular file", path);
+	}
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		return kerr_set(err, KERR_INPUT, "%s: owned by uid %u, not by root or the user "
+			"kscan runs as: refused", path, (unsigned)st->st_uid);
+	}
+	if ((st->st_mode & 022) != 0) {
+		return kerr_set(err, KERR_INPUT, "%s: group or others may write it (mode %04o): "
+			"refused", path, (unsigned)(st->st_mode & 07777));
+	}
+	return 0;
+}
+
+/* After a failed read: a file past the cap says so, in words rather than "E2BIG". */
+static void conf_read_error(const char *p, struct kerr *err)
+{
+	if (errno == E2BIG) {
+		kerr_set(err, KERR_LIMIT, "%s: larger than %zu KiB, the cap for a configuration "
+			"file", p, KS_CONFIG_FILE_MAX >> 10);
+		return;
+	}
+	kerr_sys(err, KERR_IO, errno, "%s: cannot read the configuration", p);
+}
+
+int conf_load(struct conf *c, const char *path, struct kerr *err)
+{
+	const char *p = path != NULL ? path : CONF_DEFAULT_PATH;
+	struct stat st;
+	struct buf b;
+	int fd, rc = -1;
+
+	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT && path == NULL) {
+		return 0;
+	}
+	if (fd < 0) {
+		return kerr_sys(err, KERR_IO, errno, "%s: cannot open the configuration", p);
+	}
+	buf_init(&b, KS_CONFIG_FILE_MAX);
+	if (fstat(fd, &st) != 0) {
+		kerr_sys(err, KERR_IO, errno, "%s: cannot stat the configuration", p);
+	} else if (conf_check_file(p, &st, err) == 0) {
+		if (xstd_read_fd(fd, KS_CONFIG_FILE_MAX, &b) != 0) {
+			conf_read_error(p, err);
+		} else {
+			rc = conf_load_mem(c, p, buf_str(&b), buf_len(&b), err);
+		}
+	}
+	buf_free(&b);
+	xstd_close_quietly(fd);
+	return rc;
+}

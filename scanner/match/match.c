@@ -1,0 +1,234 @@
+#include "scanner/match/match.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <string.h>
+
+bool match_package_name(const struct sig_package *p, const char *name)
+{
+	if (!p->glob) {
+		return strcmp(p->name, name) == 0;
+	}
+	return fnmatch(p->name, name, 0) == 0;
+}
+
+enum report_confidence match_confidence(enum sig_confidence c)
+{
+	switch (c) {
+	case SIG_CONF_LOW:
+		return REPORT_CONF_LOW;
+	case SIG_CONF_MEDIUM:
+		return REPORT_CONF_MEDIUM;
+	case SIG_CONF_HIGH:
+	case SIG_CONF_UNSET:
+	default:
+		return REPORT_CONF_HIGH;
+	}
+}
+
+enum report_state match_role_state(enum sig_role role)
+{
+	switch (role) {
+	case SIG_ROLE_INSTALL:
+		return REPORT_STATE_INSTALLED;
+	case SIG_ROLE_REMNANT:
+		return REPORT_STATE_REMNANT;
+	case SIG_ROLE_INSTALLER:
+		return REPORT_STATE_INSTALLER;
+	default:
+		return REPORT_STATE_NONE;
+	}
+}
+
+/* A package record proves an install while its files are on disk, a remnant after removal. */
+static enum report_state match_pkg_state(enum pkg_state s)
+{
+	switch (s) {
+	case PKG_INSTALLED:
+	case PKG_PARTIAL:
+		return REPORT_STATE_INSTALLED;
+	case PKG_CONFIG_FILES:
+		return REPORT_STATE_REMNANT;
+	case PKG_NOT_INSTALLED:
+		return REPORT_STATE_NONE;
+	default:
+		return REPORT_STATE_NONE;
+	}
+}
+
+static struct report_finding *match_finding(struct report *rep, const struct sig *sig,
+	struct kerr *err)
+{
+	struct report_finding *f =
+		report_finding(rep, sig->id, sig->vendor, sig->product, sig->remove);
+
+	if (f == NULL) {
+		kerr_set(err, KERR_NOMEM, "out of memory");
+	}
+	return f;
+}
+
+/* report_add_evidence() refuses evidence only for memory or a cap: say which. */
+static int match_add_failed(struct kerr *err, const struct sig *sig)
+{
+	return kerr_sys(err, errno == ENOMEM ? KERR_NOMEM : KERR_LIMIT, errno,
+		"evidence for %s", sig->id);
+}
+
+static int match_add_package(struct report *rep, const struct sig *sig,
+	const struct sig_package *sp, const struct pkg *p, struct kerr *err)
+{
+	struct report_evidence ev;
+	struct report_finding *f = match_finding(rep, sig, err);
+
+	if (f == NULL) {
+		return -1;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = REPORT_EV_PACKAGE;
+	ev.state = match_pkg_state(p->state);
+	ev.confidence = match_confidence(sp->confidence);
+	ev.pattern = sp->name;
+	ev.manager = p->manager;
+	ev.name = p->name;
+	ev.version = p->version;
+	ev.arch = p->arch[0] != '\0' ? p->arch : NULL;
+	ev.status = p->status;
+	ev.source = p->source;
+	if (report_add_evidence(f, &ev) != 0) {
+		return match_add_failed(err, sig);
+	}
+	return 0;
+}
+
+long match_packages(const struct sig_set *s, const struct pkg_list *pkgs, struct report *rep,
+	struct kerr *err)
+{
+	long added = 0;
+	size_t i, j, k;
+
+	for (i = 0; i < sig_set_count(s); i++) {
+		const struct sig *sig = sig_set_get(s, i);
+
+		for (j = 0; j < sig->npackages; j++) {
+			for (k = 0; k < pkgs->n; k++) {
+				const struct pkg *p = &pkgs->v[k];
+
+				if (p->state == PKG_NOT_INSTALLED ||
+				    !match_package_name(&sig->packages[j], p->name)) {
+					continue;
+				}
+				if (match_add_package(rep, sig, &sig->packages[j], p, err) != 0) {
+					return -1;
+				}
+				added++;
+			}
+		}
+	}
+	return added;
+}
+
+int match_path_hit(struct report *rep, const struct sig *sig, const struct sig_path *sp,
+	const struct paths_hit *hit, struct kerr *err)
+{
+	struct report_evidence ev;
+	struct report_finding *f = match_finding(rep, sig, err);
+
+	if (f == NULL) {
+		return -1;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = REPORT_EV_PATH;
+	ev.state = match_role_state(sp->role);
+	ev.role = sig_role_name(sp->role);
+	ev.confidence = match_confidence(sp->confidence);
+	ev.pattern = sp->path;
+	ev.path = hit->path;
+	ev.ftype = hit->ftype;
+	ev.target = hit->target;
+	ev.size = hit->size;
+	ev.has_size = true;
+	ev.mtime_ms = hit->mtime_ms;
+	ev.has_mtime = true;
+	if (report_add_evidence(f, &ev) != 0) {
+		return match_add_failed(err, sig);
+	}
+	return 0;
+}
+
+/* Is one of @a and @b the other, or below it (prefix on a component boundary)? */
+static bool match_paths_related(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	const char *lo = la <= lb ? a : b, *hi = la <= lb ? b : a;
+	size_t n = la <= lb ? la : lb;
+
+	if (strncmp(lo, hi, n) != 0) {
+		return false;
+	}
+	return hi[n] == '\0' || hi[n] == '/' || (n > 0 && lo[n - 1] == '/');
+}
+
+static bool match_is_fallback(const struct sig_set *s, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < sig_set_count(s); i++) {
+		const struct sig *g = sig_set_get(s, i);
+
+		if (strcmp(g->id, id) == 0) {
+			return g->fallback;
+		}
+	}
+	return false;
+}
+
+/* Does evidence @e of a fallback claim what @o (a non-fallback's evidence) already has? */
+static bool match_claimed_by(const struct report_evidence *e, const struct report_evidence *o)
+{
+	if (e->path == NULL || o->path == NULL) {
+		return false;
+	}
+	/* a crontab line's path is the crontab: the line is claimed, not the file */
+	if (e->kind == REPORT_EV_CRON || o->kind == REPORT_EV_CRON) {
+		return e->kind == o->kind && e->line == o->line && strcmp(e->path, o->path) == 0;
+	}
+	return match_paths_related(e->path, o->path);
+}
+
+struct match_fb_ctx {
+	const struct sig_set *s;
+	const struct report *rep;
+};
+
+static bool match_fb_drop(const struct report_evidence *e, void *ctx)
+{
+	const struct match_fb_ctx *c = ctx;
+	size_t i, k;
+
+	for (i = 0; i < c->rep->nfindings; i++) {
+		const struct report_finding *o = c->rep->findings[i];
+
+		if (match_is_fallback(c->s, o->signature)) {
+			continue;
+		}
+		for (k = 0; k < o->nev; k++) {
+			if (match_claimed_by(e, &o->ev[k])) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+void match_fallback(const struct sig_set *s, struct report *rep)
+{
+	struct match_fb_ctx c = {s, rep};
+	size_t i;
+
+	for (i = 0; i < rep->nfindings; i++) {
+		if (match_is_fallback(s, rep->findings[i]->signature)) {
+			(void)report_remove_evidence(rep->findings[i], match_fb_drop, &c);
+		}
+	}
+}

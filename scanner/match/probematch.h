@@ -1,0 +1,50 @@
+/** The host probes as evidence: processes, sockets, services, kernel modules, accounts, cron. */
+#ifndef KSCAN_PROBES_H
+#define KSCAN_PROBES_H
+
+#include <stdbool.h>
+
+#include "report/report.h"
+#include "base/kerr.h"
+#include "scanner/sources/rootfs.h"
+#include "signatures/sig.h"
+
+/*
+ * The probe modules (procs, sockets, services, kmods, accounts, cron) read the host and
+ * know nothing of signatures or reports; this one matches what they see against the
+ * signatures, adds the evidence, and records each probe as a source of the report with
+ * its coverage, exactly like dpkg, rpm and paths.
+ */
+
+/** The probes of one scan. */
+struct probes;
+
+/**
+ * Prepares the probes of @r against @s, adding to @rep. The live probes (processes,
+ * sockets, loaded modules) run only when @r is the host's own "/"; with another root they
+ * are "absent" and @rep->live stays false.
+ * @return the probes, or NULL with @err set (out of memory).
+ */
+struct probes *probes_new(const struct rootfs *r, const struct sig_set *s, struct report *rep,
+	struct kerr *err);
+
+/**
+ * Processes and sockets: they look into other processes (/proc/PID/exe, /proc/PID/fd),
+ * which a Landlock-sandboxed process may not, so they run before the sandbox is entered.
+ * @return 0, or -1 with the error given to probes_new() set (out of memory).
+ */
+int probes_live(struct probes *p);
+
+/** Services, kernel modules, accounts and cron: files of the root, read once sandboxed. */
+int probes_files(struct probes *p);
+
+void probes_destroy(struct probes *p);
+
+/**
+ * True if @path (absolute) is what the signature path @pattern names, or lies below it:
+ * "/opt/kaspersky/kesl" covers "/opt/kaspersky/kesl/libexec/kesl". Glob components match
+ * one component each (fnmatch(3), FNM_PERIOD), as in the paths source.
+ */
+bool probes_path_under(const char *pattern, const char *path);
+
+#endif

@@ -1,0 +1,115 @@
+#include "scanner/sources/pkg.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/limits.h"
+#include "base/xstd.h"
+
+void pkg_list_init(struct pkg_list *l)
+{
+	l->v = NULL;
+	l->n = 0;
+	l->cap = 0;
+}
+
+static void pkg_free_fields(struct pkg *p)
+{
+	free(p->name);
+	free(p->version);
+	free(p->arch);
+	free(p->status);
+	free(p->source);
+}
+
+void pkg_list_free(struct pkg_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		pkg_free_fields(&l->v[i]);
+	}
+	free(l->v);
+	pkg_list_init(l);
+}
+
+static char *pkg_dup(const char *s)
+{
+	return strdup(s != NULL ? s : "");
+}
+
+int pkg_list_add(struct pkg_list *l, const struct pkg *p)
+{
+	struct pkg *q;
+
+	if (l->n >= KS_PKG_MAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap == 0 ? 256 : l->cap * 2;
+		struct pkg *v = reallocarray(l->v, cap, sizeof(*v));
+
+		if (v == NULL) {
+			return -1;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	q = &l->v[l->n];
+	*q = *p;
+	q->name = pkg_dup(p->name);
+	q->version = pkg_dup(p->version);
+	q->arch = pkg_dup(p->arch);
+	q->status = pkg_dup(p->status);
+	q->source = pkg_dup(p->source);
+	if (q->name == NULL || q->version == NULL || q->arch == NULL || q->status == NULL ||
+	    q->source == NULL) {
+		pkg_free_fields(q);
+		errno = ENOMEM;
+		return -1;
+	}
+	l->n++;
+	return 0;
+}
+
+static int pkg_cmp(const void *a, const void *b)
+{
+	const struct pkg *x = a, *y = b;
+	int c = strcmp(x->manager, y->manager);
+
+	if (c == 0) {
+		c = strcmp(x->name, y->name);
+	}
+	if (c == 0) {
+		c = strcmp(x->arch, y->arch);
+	}
+	if (c == 0) {
+		c = strcmp(x->version, y->version);
+	}
+	return c;
+}
+
+void pkg_list_sort(struct pkg_list *l)
+{
+	if (l->n > 1) {
+		xstd_qsort(l->v, l->n, sizeof(l->v[0]), pkg_cmp);
+	}
+}
+
+const char *pkg_state_name(enum pkg_state s)
+{
+	switch (s) {
+	case PKG_INSTALLED:
+		return "installed";
+	case PKG_PARTIAL:
+		return "partial";
+	case PKG_CONFIG_FILES:
+		return "config-files";
+	case PKG_NOT_INSTALLED:
+		return "not-installed";
+	default:
+		return "unknown";
+	}
+}

@@ -1,0 +1,394 @@
+/*
+ * Unit tests for the dashboard formats (report/fmt/fmt_ecs.c, fmt_hec.c), the format table
+ * (fmt.c), json_milli() and the delivery member of the native and text reports.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/fmt/fmt.h"
+#include "report/fmt/fmt_ecs.h"
+#include "report/fmt/fmt_hec.h"
+#include "report/fmt/json.h"
+#include "base/xstd.h"
+
+#define RID "6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07"
+#define RID2 "0b9f2a4c-1d2e-4f30-9a8b-7c6d5e4f3a2b"
+
+/* A small detected report with every evidence kind the ECS fields draw on. */
+static struct report *sample(const char *hostname)
+{
+	struct report *r = report_new("0.1.0");
+	struct report_evidence ev;
+	struct report_finding *f;
+	struct report_source *s;
+
+	ck_assert_ptr_nonnull(r);
+	memcpy(r->report_id, RID, sizeof(RID));
+	ck_assert_int_eq(report_set_str(&r->hostname, hostname), 0);
+	ck_assert_int_eq(report_set_str(&r->machine_id, "0123456789abcdef0123456789abcdef"), 0);
+	ck_assert_int_eq(report_set_str(&r->os_id, "debian"), 0);
+	ck_assert_int_eq(report_set_str(&r->os_version_id, "12"), 0);
+	ck_assert_int_eq(report_set_str(&r->os_pretty_name, "Debian GNU/Linux 12 (bookworm)"), 0);
+	ck_assert_int_eq(report_set_str(&r->kernel, "6.1.0-18-amd64"), 0);
+	ck_assert_int_eq(report_set_str(&r->root, "/"), 0);
+	ck_assert_int_eq(report_set_str(&r->mode, "quick"), 0);
+	r->started_ms = INT64_C(1795329705123);
+	r->finished_ms = INT64_C(1795329706357);
+	r->duration_ms = 1234;
+	s = report_add_source(r, "dpkg", REPORT_SRC_OK);
+	ck_assert_ptr_nonnull(s);
+	report_source_count(s, "packages", 1234);
+	f = report_finding(r, "kaspersky.kesl", "Kaspersky",
+		"Kaspersky Endpoint Security for Linux", "apt-get purge kesl");
+	ck_assert_ptr_nonnull(f);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = REPORT_EV_PACKAGE;
+	ev.confidence = REPORT_CONF_HIGH;
+	ev.state = REPORT_STATE_INSTALLED;
+	ev.manager = "dpkg";
+	ev.name = "kesl";
+	ev.version = "12.0.0-6672";
+	ev.arch = "amd64";
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = REPORT_EV_HASH;
+	ev.confidence = REPORT_CONF_HIGH;
+	ev.state = REPORT_STATE_INSTALLER;
+	ev.path = "/root/kesl.deb";
+	ev.ftype = "file";
+	ev.sha256 = "ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34";
+	ev.size = 42;
+	ev.has_size = true;
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = REPORT_EV_PROCESS;
+	ev.confidence = REPORT_CONF_HIGH;
+	ev.state = REPORT_STATE_RUNNING;
+	ev.name = "kesl";
+	ev.path = "/opt/kaspersky/kesl/libexec/kesl";
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	ck_assert_int_eq(report_finish(r), 0);
+	return r;
+}
+
+static char *render(enum fmt_kind k, const struct report *r)
+{
+	struct buf b;
+	char *s;
+
+	buf_init(&b, 1 << 20);
+	ck_assert_int_eq(fmt_write(k, r, &b, false, false), 0);
+	s = buf_take(&b, NULL);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+static const char ecs_summary[] =
+	"{\"@timestamp\":\"2026-11-22T06:41:46.357Z\",\"ecs\":{\"version\":\"8.11.0\"},\"agent\""
+	":{\"type\":\"kscan\",\"version\":\"0.1.0\"},\"host\":{\"name\":\"web01\",\"hostname\":"
+	"\"web01\",\"id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"type\":\"linux\",\"pla"
+	"tform\":\"debian\",\"version\":\"12\",\"full\":\"Debian GNU/Linux 12 (bookworm)\",\"ke"
+	"rnel\":\"6.1.0-18-amd64\"}},\"event\":{\"kind\":\"state\",\"category\":[\"host\"],\"ty"
+	"pe\":[\"info\"],\"module\":\"kscan\",\"dataset\":\"kscan.scan\",\"id\":\"6f1c2d0e-9b7a"
+	"-4c3e-8f21-5d4b3a291c07\",\"outcome\":\"success\",\"start\":\"2026-11-22T06:41:45.123Z"
+	"\",\"end\":\"2026-11-22T06:41:46.357Z\",\"duration\":1234000000},\"message\":\"kscan: "
+	"detected, 1 finding(s)\",\"kscan\":{\"schema\":3,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f"
+	"21-5d4b3a291c07\",\"verdict\":\"detected\",\"findings\":1,\"scan\":{\"root\":\"/\",\"m"
+	"ode\":\"quick\",\"live\":false,\"started_at\":\"2026-11-22T06:41:45.123Z\",\"finished_"
+	"at\":\"2026-11-22T06:41:46.357Z\",\"duration_ms\":1234,\"sandbox\":{\"no_new_privs\":f"
+	"alse,\"landlock_abi\":0}},\"signatures\":{\"packs\":[]},\"sources\":{\"dpkg\":{\"statu"
+	"s\":\"ok\",\"counts\":{\"packages\":1234}}},\"errors\":[]}}\n";
+
+static const char ecs_finding[] =
+	"{\"@timestamp\":\"2026-11-22T06:41:46.357Z\",\"ecs\":{\"version\":\"8.11.0\"},\"agen"
+	"t\":{\"type\":\"kscan\",\"version\":\"0.1.0\"},\"host\":{\"name\":\"web01\",\"hostna"
+	"me\":\"web01\",\"id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"type\":\"linux"
+	"\",\"platform\":\"debian\",\"version\":\"12\",\"full\":\"Debian GNU/Linux 12 (bookwo"
+	"rm)\",\"kernel\":\"6.1.0-18-amd64\"}},\"event\":{\"kind\":\"alert\",\"category\":[\""
+	"file\",\"package\",\"process\"],\"type\":[\"info\"],\"module\":\"kscan\",\"dataset\""
+	":\"kscan.finding\",\"id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07:kaspersky.kesl\",\""
+	"severity\":4},\"rule\":{\"id\":\"kaspersky.kesl\",\"name\":\"Kaspersky Endpoint Secu"
+	"rity for Linux\"},\"package\":{\"name\":\"kesl\",\"version\":\"12.0.0-6672\",\"archi"
+	"tecture\":\"amd64\",\"type\":\"deb\"},\"file\":{\"path\":\"/root/kesl.deb\",\"name\""
+	":\"kesl.deb\",\"directory\":\"/root\",\"type\":\"file\",\"size\":42,\"hash\":{\"sha2"
+	"56\":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34\"}},\"proces"
+	"s\":{\"name\":\"kesl\",\"executable\":\"/opt/kaspersky/kesl/libexec/kesl\"},\"kscan"
+	"\":{\"schema\":3,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"verdict\":"
+	"\"detected\",\"finding\":{\"signature\":\"kaspersky.kesl\",\"vendor\":\"Kaspersky\","
+	"\"product\":\"Kaspersky Endpoint Security for Linux\",\"state\":\"running\",\"confid"
+	"ence\":\"high\",\"low_confidence\":false,\"remove\":[],\"remove_hint\":\"apt-get pur"
+	"ge kesl\",\"evidence_kinds\":[\"hash\",\"package\",\"process\"],\"evidence\":[{\"kin"
+	"d\":\"package\",\"state\":\"installed\",\"confidence\":\"high\",\"manager\":\"dpkg\""
+	",\"name\":\"kesl\",\"version\":\"12.0.0-6672\",\"arch\":\"amd64\"},{\"kind\":\"hash"
+	"\",\"state\":\"installer\",\"confidence\":\"high\",\"path\":\"/root/kesl.deb\",\"typ"
+	"e\":\"file\",\"sha256\":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab"
+	"12cd34\",\"size\":42},{\"kind\":\"process\",\"state\":\"running\",\"confidence\":\"h"
+	"igh\",\"name\":\"kesl\",\"path\":\"/opt/kaspersky/kesl/libexec/kesl\"}]}}}\n";
+
+/* ck_assert_str_eq() cannot print long strings: show where they part instead. */
+static void same(const char *got, const char *want)
+{
+	size_t i = 0;
+
+	while (got[i] != '\0' && got[i] == want[i]) {
+		i++;
+	}
+	ck_assert_msg(got[i] == want[i], "differ at byte %zu: got \"%.80s\", want \"%.80s\"", i,
+		got + (i > 20 ? i - 20 : 0), want + (i > 20 ? i - 20 : 0));
+}
+
+static size_t lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		n += *s == '\n';
+	}
+	return n;
+}
+
+START_TEST(test_ecs)
+{
+	struct report *r = sample("web01");
+	size_t size = sizeof(ecs_summary) + sizeof(ecs_finding) + 256;
+	char *out = render(FMT_ECS, r);
+	char *want = malloc(size);
+
+	ck_assert_ptr_nonnull(want);
+	(void)snprintf(want, size, "%s%s", ecs_summary, ecs_finding);
+	same(out, want);
+	free(out);
+	/* _bulk: a create action with a stable id before each event */
+	out = render(FMT_ECS_BULK, r);
+	(void)snprintf(want, size, "{\"create\":{\"_id\":\"" RID "\"}}\n%s"
+		"{\"create\":{\"_id\":\"" RID ":kaspersky.kesl\"}}\n%s", ecs_summary, ecs_finding);
+	same(out, want);
+	free(out);
+	free(want);
+	report_free(r);
+}
+END_TEST
+
+START_TEST(test_ecs_clean_incomplete)
+{
+	struct report *r = report_new("0.1.0");
+	struct report_source *s;
+	char *out;
+
+	ck_assert_ptr_nonnull(r);
+	memcpy(r->report_id, RID2, sizeof(RID2));
+	s = report_add_source(r, "rpm", REPORT_SRC_FAILED);
+	ck_assert_int_eq(report_source_error(s, "bad header"), 0);
+	ck_assert_int_eq(report_finish(r), 0);
+	out = render(FMT_ECS, r);
+	/* one summary, no finding event, and an incomplete scan is a failed one */
+	ck_assert_uint_eq(lines(out), 1);
+	ck_assert(strstr(out, "\"outcome\":\"failure\"") != NULL);
+	ck_assert(strstr(out, "\"verdict\":\"incomplete\",\"verdict_reason\":\"source rpm "
+			      "failed: bad header\"") != NULL);
+	ck_assert(strstr(out, "\"message\":\"kscan: incomplete, 0 finding(s)\"") != NULL);
+	/* nothing known about the host: the host object has only what is certain */
+	ck_assert(strstr(out, "\"host\":{\"os\":{\"type\":\"linux\"}}") != NULL);
+	free(out);
+	report_free(r);
+}
+END_TEST
+
+static const char hec_scan[] =
+	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ksca"
+	"n:scan\",\"event\":{\"schema\":3,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\""
+	",\"verdict\":\"detected\",\"findings\":1,\"kscan\":{\"version\":\"0.1.0\"},\"host\":{\""
+	"hostname\":\"web01\",\"machine_id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"id\""
+	":\"debian\",\"version_id\":\"12\",\"pretty_name\":\"Debian GNU/Linux 12 (bookworm)\"},"
+	"\"kernel\":\"6.1.0-18-amd64\"},\"scan\":{\"root\":\"/\",\"mode\":\"quick\",\"live\":fa"
+	"lse,\"started_at\":\"2026-11-22T06:41:45.123Z\",\"finished_at\":\"2026-11-22T06:41:46."
+	"357Z\",\"duration_ms\":1234,\"sandbox\":{\"no_new_privs\":false,\"landlock_abi\":0}},\""
+	"signatures\":{\"packs\":[]},\"sources\":{\"dpkg\":{\"status\":\"ok\",\"counts\":{\"pac"
+	"kages\":1234}}},\"errors\":[]}}\n";
+
+static const char hec_finding[] =
+	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ks"
+	"can:finding\",\"event\":{\"schema\":3,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a"
+	"291c07\",\"verdict\":\"detected\",\"hostname\":\"web01\",\"machine_id\":\"0123456789"
+	"abcdef0123456789abcdef\",\"finding\":{\"signature\":\"kaspersky.kesl\",\"vendor\":\""
+	"Kaspersky\",\"product\":\"Kaspersky Endpoint Security for Linux\",\"state\":\"runnin"
+	"g\",\"confidence\":\"high\",\"low_confidence\":false,\"remove\":[],\"remove_hint\":"
+	"\"apt-get purge kesl\",\"evidence_kinds\":[\"hash\",\"package\",\"process\"],\"evide"
+	"nce\":[{\"kind\":\"package\",\"state\":\"installed\",\"confidence\":\"high\",\"manag"
+	"er\":\"dpkg\",\"name\":\"kesl\",\"version\":\"12.0.0-6672\",\"arch\":\"amd64\"},{\"k"
+	"ind\":\"hash\",\"state\":\"installer\",\"confidence\":\"high\",\"path\":\"/root/kesl"
+	".deb\",\"type\":\"file\",\"sha256\":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd"
+	"34ab12cd34ab12cd34\",\"size\":42},{\"kind\":\"process\",\"state\":\"running\",\"conf"
+	"idence\":\"high\",\"name\":\"kesl\",\"path\":\"/opt/kaspersky/kesl/libexec/kesl\"}]}"
+	"}}\n";
+
+START_TEST(test_hec)
+{
+	struct report *r = sample("web01");
+	char *out = render(FMT_HEC, r);
+	char *want = malloc(sizeof(hec_scan) + sizeof(hec_finding));
+
+	ck_assert_ptr_nonnull(want);
+	(void)snprintf(want, sizeof(hec_scan) + sizeof(hec_finding), "%s%s", hec_scan,
+		hec_finding);
+	same(out, want);
+	ck_assert_uint_eq(lines(out), 2);
+	free(want);
+	free(out);
+	report_free(r);
+}
+END_TEST
+
+/* HEC refuses unknown envelope members: a host name that is not UTF-8 stays in the event. */
+START_TEST(test_hec_not_utf8)
+{
+	struct report *r = sample("web\xff");
+	char *out = render(FMT_HEC, r);
+
+	ck_assert_int_eq(strncmp(out, "{\"time\":1795329706.357,\"source\":\"kscan\",", 39), 0);
+	ck_assert(strstr(out, "\"host\":{\"hostname\":\"web\xef\xbf\xbd\",\"hostname_b64\":"
+			      "\"d2Vi/w==\"") != NULL);
+	free(out);
+	out = render(FMT_ECS, r);
+	ck_assert(strstr(out, "\"host\":{\"name\":\"web\xef\xbf\xbd\",\"name_b64\":\"d2Vi/w==\"")
+		!= NULL);
+	free(out);
+	report_free(r);
+}
+END_TEST
+
+START_TEST(test_delivery_member)
+{
+	struct report *r = sample("web01");
+	char *out;
+	int i;
+
+	out = render(FMT_JSON, r);
+	ck_assert_ptr_null(strstr(out, "delivery"));
+	free(out);
+	ck_assert_int_eq(report_idlist_add(&r->delivery.dropped, RID2), 0);
+	r->delivery.dropped.total += 4;
+	ck_assert_int_eq(report_idlist_add(&r->delivery.corrupt, "x.report.bad"), 0);
+	out = render(FMT_JSON, r);
+	ck_assert_str_eq(strstr(out, "\"delivery\""), "\"delivery\":{\"dropped\":{\"count\":5,"
+		"\"ids\":[\"" RID2 "\"]},\"corrupt\":{\"count\":1,\"files\":"
+		"[\"x.report.bad\"]}}}\n");
+	free(out);
+	out = render(FMT_TEXT, r);
+	ck_assert_str_eq(strstr(out, "\nDelivery:\n"), "\nDelivery:\n"
+		"  5 undelivered report(s) dropped from the full spool:\n"
+		"    - " RID2 "\n"
+		"    ... and 4 more not listed\n"
+		"  1 unreadable spool file(s) moved aside:\n"
+		"    - x.report.bad\n");
+	free(out);
+	out = render(FMT_HEC, r);
+	ck_assert(strstr(out, "\"errors\":[],\"delivery\":{\"dropped\":{\"count\":5") != NULL);
+	free(out);
+	/* the list is capped, the count is not */
+	report_delivery_free(&r->delivery);
+	for (i = 0; i < (int)KS_SPOOL_JOURNAL_IDS_MAX + 5; i++) {
+		ck_assert_int_eq(report_idlist_add(&r->delivery.dropped, RID), 0);
+	}
+	ck_assert_uint_eq(r->delivery.dropped.n, KS_SPOOL_JOURNAL_IDS_MAX);
+	ck_assert_uint_eq(r->delivery.dropped.total, KS_SPOOL_JOURNAL_IDS_MAX + 5);
+	report_free(r);
+}
+END_TEST
+
+START_TEST(test_milli)
+{
+	static const struct {
+		int64_t ms;
+		const char *s;
+	} v[] = {
+		{0, "0.000"}, {5, "0.005"}, {1000, "1.000"}, {-1, "-0.001"},
+		{INT64_C(1795329706357), "1795329706.357"},
+		{INT64_MIN, "-9223372036854775.808"}, {INT64_MAX, "9223372036854775.807"},
+	};
+	struct json j;
+	struct buf b;
+	size_t i;
+
+	for (i = 0; i < XSTD_COUNTOF(v); i++) {
+		buf_init(&b, 256);
+		json_init(&j, &b, false);
+		json_arr_begin(&j);
+		json_milli(&j, v[i].ms);
+		json_milli(&j, 1);
+		json_arr_end(&j);
+		ck_assert_int_eq(json_error(&j), 0);
+		ck_assert_str_eq(strchr(buf_str(&b), ',') + 1, "0.001]");
+		ck_assert_int_eq(strncmp(buf_str(&b) + 1, v[i].s, strlen(v[i].s)), 0);
+		buf_free(&b);
+	}
+}
+END_TEST
+
+START_TEST(test_names)
+{
+	static const char *const names[] = {"json", "text", "ecs", "ecs-bulk", "splunk-hec"};
+	enum fmt_kind k;
+	size_t i;
+
+	for (i = 0; i < XSTD_COUNTOF(names); i++) {
+		ck_assert_int_eq(fmt_parse(names[i], &k), 0);
+		ck_assert_str_eq(fmt_name(k), names[i]);
+	}
+	ck_assert_int_eq(fmt_parse("JSON", &k), -1);
+	ck_assert_int_eq(fmt_parse("hec", &k), -1);
+	ck_assert_str_eq(fmt_content_type(FMT_JSON), "application/json");
+	ck_assert_str_eq(fmt_content_type(FMT_ECS), "application/x-ndjson");
+	ck_assert_str_eq(fmt_content_type(FMT_ECS_BULK), "application/x-ndjson");
+	ck_assert_str_eq(fmt_content_type(FMT_HEC), "application/json");
+}
+END_TEST
+
+START_TEST(test_too_big)
+{
+	struct report *r = sample("web01");
+	struct buf b;
+
+	buf_init(&b, 500);
+	ck_assert_int_eq(fmt_write(FMT_ECS, r, &b, false, false), -1);
+	ck_assert_int_eq(errno, E2BIG);
+	buf_free(&b);
+	buf_init(&b, 500);
+	ck_assert_int_eq(fmt_write(FMT_HEC, r, &b, false, false), -1);
+	ck_assert_int_eq(errno, E2BIG);
+	buf_free(&b);
+	report_free(r);
+}
+END_TEST
+
+static Suite *fmt_suite(void)
+{
+	Suite *s = suite_create("fmt");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_ecs);
+	tcase_add_test(tc, test_ecs_clean_incomplete);
+	tcase_add_test(tc, test_hec);
+	tcase_add_test(tc, test_hec_not_utf8);
+	tcase_add_test(tc, test_delivery_member);
+	tcase_add_test(tc, test_milli);
+	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_too_big);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(fmt_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,169 @@
+/* Unit tests for scanner/host: os-release parsing and facts read from a root. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report/report.h"
+#include "scanner/sources/host.h"
+#include "scanner/sources/rootfs.h"
+
+struct osr_case {
+	const char *text;
+	const char *key;
+	const char *want; /* NULL: not found */
+};
+
+static const struct osr_case osr_cases[] = {
+	{"ID=debian\n", "ID", "debian"},
+	{"ID=\"debian\"\n", "ID", "debian"},
+	{"ID='debian'\n", "ID", "debian"},
+	{"VERSION_ID=\"12\"\nID=debian", "ID", "debian"},
+	{"ID_LIKE=rhel\nID=rocky\n", "ID", "rocky"},
+	{"XID=debian\n", "ID", NULL},
+	{"ID =debian\n", "ID", NULL},
+	{"", "ID", NULL},
+	{"PRETTY_NAME=\"Say \\\"hi\\\" \\\\ \\$x\"\n", "PRETTY_NAME", "Say \"hi\" \\ $x"},
+	{"PRETTY_NAME='a \\ b'\n", "PRETTY_NAME", "a \\ b"},
+	{"ID=\n", "ID", ""},
+	{"ID=\"unterminated\n", "ID", "unterminated"},
+};
+
+START_TEST(os_release_values)
+{
+	const struct osr_case *c = &osr_cases[_i];
+	char out[64];
+	int rc = host_os_release_value(c->text, c->key, out, sizeof(out));
+
+	if (c->want == NULL) {
+		ck_assert_int_eq(rc, -1);
+	} else {
+		ck_assert_int_eq(rc, 0);
+		ck_assert_str_eq(out, c->want);
+	}
+}
+END_TEST
+
+START_TEST(os_release_value_is_cut_to_fit)
+{
+	char out[5];
+
+	ck_assert_int_eq(host_os_release_value("ID=abcdefgh\n", "ID", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "abcd");
+}
+END_TEST
+
+static void put(const char *root, const char *rel, const char *content)
+{
+	char path[512];
+	FILE *f;
+
+	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%s", root, rel), (int)sizeof(path));
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(fputs(content, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(facts_from_a_mounted_root)
+{
+	char root[] = "/tmp/kscan-host.XXXXXX";
+	char path[512];
+	struct report *rep;
+	struct rootfs *r;
+	struct kerr e;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	(void)snprintf(path, sizeof(path), "%s/etc", root);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	put(root, "etc/hostname", "  db-07 \n\nignored\n");
+	put(root, "etc/machine-id", "5f0c2f0a8d1c4a5d9e8f7a6b5c4d3e2f\n");
+	/* os-release only in usr/lib, as on images that drop the etc/ link */
+	(void)snprintf(path, sizeof(path), "mkdir -p '%s/usr/lib'", root);
+	ck_assert_int_eq(system(path), 0);
+	put(root, "usr/lib/os-release",
+		"NAME=Rocky\nID=rocky\nVERSION_ID=\"9.4\"\n"
+		"PRETTY_NAME=\"Rocky Linux 9.4 (Blue Onyx)\"\n");
+	rep = report_new("test");
+	ck_assert_ptr_nonnull(rep);
+	r = rootfs_open(root, &e);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(host_fill(r, rep), 0);
+	ck_assert_str_eq(rep->hostname, "db-07");
+	ck_assert_str_eq(rep->machine_id, "5f0c2f0a8d1c4a5d9e8f7a6b5c4d3e2f");
+	ck_assert_str_eq(rep->os_id, "rocky");
+	ck_assert_str_eq(rep->os_version_id, "9.4");
+	ck_assert_str_eq(rep->os_pretty_name, "Rocky Linux 9.4 (Blue Onyx)");
+	/* the kernel of a mounted image is not the one running */
+	ck_assert_ptr_null(rep->kernel);
+	rootfs_close(r);
+	report_free(rep);
+	(void)snprintf(path, sizeof(path), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
+START_TEST(missing_facts_stay_null)
+{
+	char root[] = "/tmp/kscan-host.XXXXXX";
+	struct report *rep;
+	struct rootfs *r;
+	struct kerr e;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	rep = report_new("test");
+	r = rootfs_open(root, &e);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(host_fill(r, rep), 0);
+	ck_assert_ptr_null(rep->hostname);
+	ck_assert_ptr_null(rep->machine_id);
+	ck_assert_ptr_null(rep->os_id);
+	rootfs_close(r);
+	report_free(rep);
+	ck_assert_int_eq(rmdir(root), 0);
+}
+END_TEST
+
+START_TEST(live_host_has_a_kernel)
+{
+	struct report *rep = report_new("test");
+	struct rootfs *r;
+	struct kerr e;
+
+	r = rootfs_open("/", &e);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(host_fill(r, rep), 0);
+	ck_assert_ptr_nonnull(rep->kernel);
+	ck_assert_ptr_nonnull(rep->hostname);
+	rootfs_close(r);
+	report_free(rep);
+}
+END_TEST
+
+static Suite *host_suite(void)
+{
+	Suite *s = suite_create("host");
+	TCase *tc = tcase_create("facts");
+
+	tcase_add_loop_test(
+		tc, os_release_values, 0, (int)(sizeof(osr_cases) / sizeof(osr_cases[0])));
+	tcase_add_test(tc, os_release_value_is_cut_to_fit);
+	tcase_add_test(tc, facts_from_a_mounted_root);
+	tcase_add_test(tc, missing_facts_stay_null);
+	tcase_add_test(tc, live_host_has_a_kernel);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(host_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

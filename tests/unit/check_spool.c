@@ -1,0 +1,511 @@
+/* Unit tests for the spool of undelivered reports (report/deliver/spool.c). */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report/deliver/spool.h"
+#include "base/limits.h"
+#include "base/xstd.h"
+
+#define ID1 "11111111-1111-4111-8111-111111111111"
+#define ID2 "22222222-2222-4222-8222-222222222222"
+#define ID3 "33333333-3333-4333-8333-333333333333"
+#define BODY "{\"schema\":2,\"report_id\":\"" ID1 "\"}\n"
+
+static char dir[64];
+static char sdir[96];
+
+static void setup(void)
+{
+	(void)snprintf(dir, sizeof(dir), "/tmp/check_spool.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	(void)snprintf(sdir, sizeof(sdir), "%s/spool", dir);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void opts(struct spool_opts *o, uint64_t max_reports, uint64_t max_bytes)
+{
+	spool_opts_init(o);
+	o->dir = sdir;
+	o->max_reports = max_reports;
+	o->max_bytes = max_bytes;
+}
+
+/* A spool file for BODY, in @b. */
+static void valid_file(struct buf *b)
+{
+	buf_init(b, 1 << 20);
+	ck_assert_int_eq(spool_format(b, ID1, 1795329739065, FMT_JSON, BODY, strlen(BODY)), 0);
+}
+
+START_TEST(test_format_parse)
+{
+	struct buf b;
+
+	buf_init(&b, 1 << 20);
+	ck_assert_int_eq(spool_format(&b, ID2, 42, FMT_ECS_BULK, "a\nb\n", 4), 0);
+	ck_assert_str_eq(buf_str(&b), "KSCAN-SPOOL 1\nid " ID2 "\ncreated 42\nformat ecs-bulk\n"
+		"length 4\nsha256 "
+		"4c8bf916d623f3c8c9460b33d8a834922a32b65354b30a256ebbc7bf634f31ae\n\na\nb\n");
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_parse_roundtrip)
+{
+	struct spool_item it;
+	struct kerr e;
+	struct buf b;
+
+	valid_file(&b);
+	kerr_clear(&e);
+	ck_assert_int_eq(spool_parse(buf_str(&b), buf_len(&b), &it, &e), 0);
+	ck_assert_str_eq(it.id, ID1);
+	ck_assert_int_eq(it.created_ms, 1795329739065);
+	ck_assert_int_eq(it.format, FMT_JSON);
+	ck_assert_uint_eq(it.len, strlen(BODY));
+	ck_assert_int_eq(memcmp(it.body, BODY, it.len), 0);
+	buf_free(&b);
+}
+END_TEST
+
+/* Every truncation of a valid file is caught, whatever byte it stops at. */
+START_TEST(test_every_truncation)
+{
+	struct spool_item it;
+	struct kerr e;
+	struct buf b;
+	size_t n;
+
+	valid_file(&b);
+	for (n = 0; n < buf_len(&b); n++) {
+		kerr_clear(&e);
+		ck_assert_msg(spool_parse(buf_str(&b), n, &it, &e) == -1, "%zu bytes", n);
+		ck_assert_int_eq(e.code, KERR_CORRUPT);
+	}
+	ck_assert_int_eq(spool_parse(buf_str(&b), buf_len(&b) - 1, &it, &e), -1);
+	ck_assert_str_eq(e.msg, "truncated: 63 body bytes, the header says 64");
+	buf_addc(&b, 'x');
+	ck_assert_int_eq(spool_parse(buf_str(&b), buf_len(&b), &it, &e), -1);
+	ck_assert_str_eq(e.msg, "trailing data: 65 body bytes, the header says 64");
+	buf_free(&b);
+}
+END_TEST
+
+/* One changed byte anywhere: the header says so, or the sha256 does. */
+START_TEST(test_every_flip)
+{
+	struct spool_item it;
+	struct kerr e;
+	struct buf b;
+	char *copy;
+	size_t i, n;
+
+	valid_file(&b);
+	n = buf_len(&b);
+	copy = malloc(n);
+	ck_assert_ptr_nonnull(copy);
+	for (i = 0; i < n; i++) {
+		memcpy(copy, buf_str(&b), n);
+		copy[i] = (char)(copy[i] ^ 0x01);
+		kerr_clear(&e);
+		ck_assert_msg(spool_parse(copy, n, &it, &e) == -1, "byte %zu", i);
+		ck_assert_int_eq(e.code, KERR_CORRUPT);
+	}
+	memcpy(copy, buf_str(&b), n);
+	copy[n - 3] = 'X';
+	ck_assert_int_eq(spool_parse(copy, n, &it, &e), -1);
+	ck_assert_str_eq(e.msg, "the file does not match its sha256");
+	free(copy);
+	buf_free(&b);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *msg;
+} bad_headers[] = {
+	{"KSCAN-SPOOL 2\n", "not a kscan spool file"},
+	{"KSCAN-SPOOL 1\nid 11111111-1111-4111-8111-11111111111A\n", "bad report id"},
+	{"KSCAN-SPOOL 1\nid " ID1 "\ncreated -1\n", "bad creation time"},
+	{"KSCAN-SPOOL 1\nid " ID1 "\ncreated 01\n", "bad creation time"},
+	{"KSCAN-SPOOL 1\nid " ID1 "\ncreated 1\nformat text\n", "unknown format"},
+	{"KSCAN-SPOOL 1\nid " ID1 "\ncreated 1\nformat json\nlength 268435457\n", "bad length"},
+	{"KSCAN-SPOOL 1\nid " ID1 "\ncreated 1\nformat json\nlength 0\nsha256 abc\n",
+		"bad sha256"},
+	{"KSCAN-SPOOL 1\nid " ID1 "\nformat json\n", "header line created missing"},
+	{"KSCAN-SPOOL 1\nid " ID1 "\ncreated 1\nformat json\nlength 0\nsha256 "
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx\n",
+		"header does not end with an empty line"},
+	{"KSCAN-SPOOL 1\nid \n", "header line id incomplete"},
+};
+
+START_TEST(test_bad_header)
+{
+	struct spool_item it;
+	struct kerr e;
+
+	kerr_clear(&e);
+	ck_assert_int_eq(spool_parse(bad_headers[_i].text, strlen(bad_headers[_i].text), &it, &e),
+		-1);
+	ck_assert_int_eq(e.code, KERR_CORRUPT);
+	ck_assert_str_eq(e.msg, bad_headers[_i].msg);
+}
+END_TEST
+
+START_TEST(test_empty_body)
+{
+	static const char text[] = "KSCAN-SPOOL 1\nid " ID1 "\ncreated 1\nformat json\nlength 0\n"
+		"sha256 322d1bc32128a91051792248f24f38b68f078ac6a6f16e4e1c51d8c68ad85aea\n\n";
+	struct spool_item it;
+	struct kerr e;
+
+	ck_assert_int_eq(spool_parse(text, strlen(text), &it, &e), 0);
+	ck_assert_uint_eq(it.len, 0);
+}
+END_TEST
+
+START_TEST(test_journal)
+{
+	struct report_delivery d, back;
+	struct kerr e;
+	struct buf b;
+
+	memset(&d, 0, sizeof(d));
+	memset(&back, 0, sizeof(back));
+	ck_assert_int_eq(report_idlist_add(&d.dropped, ID1), 0);
+	ck_assert_int_eq(report_idlist_add(&d.dropped, ID2), 0);
+	ck_assert_int_eq(report_idlist_add(&d.corrupt, "001795329739065-" ID3 ".report.bad"), 0);
+	/* more were dropped than the list keeps */
+	d.dropped.total += 5;
+	buf_init(&b, KS_SPOOL_JOURNAL_MAX);
+	ck_assert_int_eq(spool_journal_format(&b, &d), 0);
+	ck_assert_str_eq(buf_str(&b), "KSCAN-SPOOL-JOURNAL 1\ndropped 7\ncorrupt 1\n"
+		"dropped-id " ID1 "\ndropped-id " ID2 "\n"
+		"corrupt-file 001795329739065-" ID3 ".report.bad\n");
+	kerr_clear(&e);
+	ck_assert_int_eq(spool_journal_parse(buf_str(&b), buf_len(&b), &back, &e), 0);
+	ck_assert_uint_eq(back.dropped.total, 7);
+	ck_assert_uint_eq(back.dropped.n, 2);
+	ck_assert_str_eq(back.dropped.v[1], ID2);
+	ck_assert_uint_eq(back.corrupt.total, 1);
+	ck_assert_str_eq(back.corrupt.v[0], "001795329739065-" ID3 ".report.bad");
+	report_delivery_free(&back);
+	report_delivery_free(&d);
+	buf_free(&b);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *msg;
+} bad_journals[] = {
+	{"", "not a kscan spool journal"},
+	{"KSCAN-SPOOL-JOURNAL 1\ndropped x\n", "bad dropped count"},
+	{"KSCAN-SPOOL-JOURNAL 1\ndropped 01\n", "bad dropped count"},
+	{"KSCAN-SPOOL-JOURNAL 1\ndropped 1\n", "header line corrupt missing"},
+	{"KSCAN-SPOOL-JOURNAL 1\ndropped 1\ncorrupt 0\ndropped-id nope\n",
+		"bad dropped-id \"nope\""},
+	{"KSCAN-SPOOL-JOURNAL 1\ndropped 0\ncorrupt 1\ncorrupt-file ../../etc/passwd\n",
+		"bad corrupt-file \"../../etc/passwd\""},
+	{"KSCAN-SPOOL-JOURNAL 1\ndropped 1\ncorrupt 0\ndropped-id " ID1 "\ndropped-id " ID2 "\n",
+		"more entries than the counts say"},
+	{"KSCAN-SPOOL-JOURNAL 1\ndropped 0\ncorrupt 0\nextra\n", "unexpected line at byte 42"},
+	{"KSCAN-SPOOL-JOURNAL 1\ndropped 0\ncorrupt 0\ncorrupt-file " ID1 ".report.bad\n",
+		"bad corrupt-file \"" ID1 ".report.bad\""},
+};
+
+START_TEST(test_bad_journal)
+{
+	struct report_delivery d;
+	struct kerr e;
+
+	memset(&d, 0, sizeof(d));
+	kerr_clear(&e);
+	ck_assert_int_eq(spool_journal_parse(bad_journals[_i].text,
+				 strlen(bad_journals[_i].text), &d, &e), -1);
+	ck_assert_str_eq(e.msg, bad_journals[_i].msg);
+	ck_assert_uint_eq(d.dropped.n + d.corrupt.n, 0);
+}
+END_TEST
+
+START_TEST(test_uuid)
+{
+	ck_assert(spool_is_uuid(ID1, 36));
+	ck_assert(!spool_is_uuid(ID1, 35));
+	ck_assert(!spool_is_uuid("11111111-1111-4111-8111-11111111111F", 36));
+	ck_assert(!spool_is_uuid("11111111x1111-4111-8111-111111111111", 36));
+	ck_assert(!spool_is_uuid("11111111-1111-4111-8111-11111111111\0", 36));
+}
+END_TEST
+
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+
+	ck_assert_int_eq(lstat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+START_TEST(test_open_dir)
+{
+	struct spool_opts o;
+	struct spool *s;
+	struct kerr e;
+	char tmp[160];
+	int fd;
+
+	opts(&o, 10, 1 << 20);
+	kerr_clear(&e);
+	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
+	ck_assert_uint_eq(mode_of(sdir), 0700);
+	/* the lock is held: another open file description cannot take it */
+	fd = open(sdir, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), -1);
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	spool_close(s);
+	ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+	ck_assert_int_eq(close(fd), 0);
+
+	/* a wider mode is narrowed; a crash's temporary file is removed */
+	ck_assert_int_eq(chmod(sdir, 0755), 0);
+	(void)snprintf(tmp, sizeof(tmp), "%s/.kscan-0123456789abcdef.tmp", sdir);
+	fd = open(tmp, O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(close(fd), 0);
+	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
+	ck_assert_uint_eq(mode_of(sdir), 0700);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	spool_close(s);
+
+	/* another user's directory, a symlink, a file: refused */
+	ck_assert_int_eq(chown(sdir, 65534, 65534), 0);
+	ck_assert_int_eq(spool_open(&o, &s, &e), -1);
+	ck_assert_int_eq(e.code, KERR_INPUT);
+	ck_assert(strstr(e.msg, "is owned by uid 65534, not by the user kscan runs as") != NULL);
+	ck_assert_int_eq(chown(sdir, 0, 0), 0);
+	(void)snprintf(tmp, sizeof(tmp), "%s/link", dir);
+	ck_assert_int_eq(symlink(sdir, tmp), 0);
+	o.dir = tmp;
+	ck_assert_int_eq(spool_open(&o, &s, &e), -1);
+	ck_assert_int_eq(e.code, KERR_INPUT);
+	(void)snprintf(tmp, sizeof(tmp), "%s/missing/spool", dir);
+	ck_assert_int_eq(spool_open(&o, &s, &e), -1);
+	ck_assert_int_eq(e.code, KERR_IO);
+}
+END_TEST
+
+/* Adds a report whose body says @id; @return what spool_add() returned. */
+static int add(struct spool *s, const char *id, int64_t created, size_t *dropped,
+	struct kerr *e)
+{
+	char body[64];
+
+	(void)snprintf(body, sizeof(body), "{\"report_id\":\"%s\"}\n", id);
+	kerr_clear(e);
+	return spool_add(s, id, created, FMT_JSON, body, strlen(body), dropped, e);
+}
+
+START_TEST(test_add_list_load)
+{
+	struct spool_entry *v;
+	struct spool_opts o;
+	struct spool_item it;
+	struct spool *s;
+	struct kerr e;
+	char path[256];
+	struct buf b;
+	size_t n, dropped;
+
+	opts(&o, 10, 1 << 20);
+	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
+	ck_assert_int_eq(add(s, ID3, 3000, &dropped, &e), 0);
+	ck_assert_int_eq(add(s, ID1, 1000, &dropped, &e), 0);
+	ck_assert_int_eq(add(s, ID2, 2000, &dropped, &e), 0);
+	ck_assert_uint_eq(dropped, 0);
+	ck_assert_int_eq(spool_list(s, &v, &n, &e), 0);
+	ck_assert_uint_eq(n, 3);
+	/* oldest first, by creation time, whatever the ids */
+	ck_assert_str_eq(v[0].name, "000000000001000-" ID1 ".report");
+	ck_assert_str_eq(v[1].id, ID2);
+	ck_assert_str_eq(v[2].id, ID3);
+	(void)snprintf(path, sizeof(path), "%s/%s", sdir, v[0].name);
+	ck_assert_uint_eq(mode_of(path), 0600);
+	ck_assert_uint_eq(v[0].size, 215);
+	buf_init(&b, 1 << 20);
+	ck_assert_int_eq(spool_load(s, &v[0], &b, &it, &e), 0);
+	ck_assert_str_eq(it.id, ID1);
+	ck_assert_int_eq(it.created_ms, 1000);
+	ck_assert_int_eq(strncmp(it.body, "{\"report_id\":\"" ID1 "\"}\n", it.len), 0);
+	ck_assert_int_eq(spool_remove(s, &v[0], &e), 0);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	free(v);
+	ck_assert_int_eq(spool_list(s, &v, &n, &e), 0);
+	ck_assert_uint_eq(n, 2);
+	free(v);
+	buf_free(&b);
+	spool_close(s);
+}
+END_TEST
+
+START_TEST(test_bounds)
+{
+	struct report_delivery d;
+	struct spool_entry *v;
+	struct spool_opts o;
+	struct spool *s;
+	struct kerr e;
+	size_t n, dropped;
+
+	opts(&o, 2, 1 << 20);
+	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
+	ck_assert_int_eq(add(s, ID1, 1000, &dropped, &e), 0);
+	ck_assert_int_eq(add(s, ID2, 2000, &dropped, &e), 0);
+	ck_assert_int_eq(add(s, ID3, 3000, &dropped, &e), 0);
+	ck_assert_uint_eq(dropped, 1);
+	ck_assert_int_eq(spool_list(s, &v, &n, &e), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(v[0].id, ID2);
+	free(v);
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(spool_journal_load(s, &d, &e), 0);
+	ck_assert_uint_eq(d.dropped.total, 1);
+	ck_assert_str_eq(d.dropped.v[0], ID1);
+	ck_assert_uint_eq(d.corrupt.total, 0);
+	report_delivery_free(&d);
+	spool_close(s);
+
+	/* bytes: room for two files of 215 bytes, not three */
+	opts(&o, 10, 2 * 215 + 100);
+	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
+	ck_assert_int_eq(add(s, ID1, 4000, &dropped, &e), 0);
+	ck_assert_uint_eq(dropped, 1);
+	ck_assert_int_eq(spool_list(s, &v, &n, &e), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(v[0].id, ID3);
+	ck_assert_str_eq(v[1].id, ID1);
+	free(v);
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(spool_journal_load(s, &d, &e), 0);
+	ck_assert_uint_eq(d.dropped.total, 2);
+	ck_assert_str_eq(d.dropped.v[1], ID2);
+	report_delivery_free(&d);
+
+	/* a report bigger than the whole spool: refused, and recorded as dropped */
+	spool_close(s);
+	opts(&o, 10, 150);
+	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
+	ck_assert_int_eq(add(s, ID2, 5000, &dropped, &e), -1);
+	ck_assert_int_eq(e.code, KERR_LIMIT);
+	ck_assert_str_eq(e.msg, "report " ID2 " is 215 bytes, more than collector."
+		"spool_max_bytes (150): dropped, not spooled");
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(spool_journal_load(s, &d, &e), 0);
+	ck_assert_uint_eq(d.dropped.total, 3);
+	ck_assert_str_eq(d.dropped.v[2], ID2);
+	report_delivery_free(&d);
+	ck_assert_int_eq(spool_journal_clear(s, &e), 0);
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(spool_journal_load(s, &d, &e), 0);
+	ck_assert_uint_eq(d.dropped.total + d.corrupt.total, 0);
+	spool_close(s);
+}
+END_TEST
+
+START_TEST(test_quarantine)
+{
+	struct report_delivery d;
+	struct spool_entry *v;
+	struct spool_opts o;
+	struct spool_item it;
+	struct spool *s;
+	struct kerr e;
+	char path[256];
+	struct buf b;
+	size_t n, dropped;
+
+	opts(&o, 10, 1 << 20);
+	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
+	ck_assert_int_eq(add(s, ID1, 1000, &dropped, &e), 0);
+	ck_assert_int_eq(spool_list(s, &v, &n, &e), 0);
+	(void)snprintf(path, sizeof(path), "%s/%s", sdir, v[0].name);
+	ck_assert_int_eq(truncate(path, 212), 0);
+	buf_init(&b, 1 << 20);
+	ck_assert_int_eq(spool_load(s, &v[0], &b, &it, &e), -1);
+	ck_assert_int_eq(e.code, KERR_CORRUPT);
+	ck_assert_str_eq(e.msg, "000000000001000-" ID1 ".report: truncated: 50 body bytes, the "
+		"header says 53");
+	ck_assert_int_eq(spool_quarantine(s, &v[0], &e), 0);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	(void)snprintf(path, sizeof(path), "%s/%s.bad", sdir, v[0].name);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(spool_journal_load(s, &d, &e), 0);
+	ck_assert_uint_eq(d.corrupt.total, 1);
+	ck_assert_str_eq(d.corrupt.v[0], "000000000001000-" ID1 ".report.bad");
+	report_delivery_free(&d);
+	free(v);
+	/* moved aside files are not listed */
+	ck_assert_int_eq(spool_list(s, &v, &n, &e), 0);
+	ck_assert_uint_eq(n, 0);
+	free(v);
+	/* a broken journal is moved aside and says so */
+	(void)snprintf(path, sizeof(path), "%s/journal", sdir);
+	ck_assert_int_eq(truncate(path, 30), 0);
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(spool_journal_load(s, &d, &e), -1);
+	ck_assert_int_eq(e.code, KERR_CORRUPT);
+	ck_assert(strstr(e.msg, "/journal moved aside as journal.bad: ") != NULL);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	buf_free(&b);
+	spool_close(s);
+}
+END_TEST
+
+static Suite *spool_suite(void)
+{
+	Suite *s = suite_create("spool");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_format_parse);
+	tcase_add_test(tc, test_parse_roundtrip);
+	tcase_add_test(tc, test_every_truncation);
+	tcase_add_test(tc, test_every_flip);
+	tcase_add_loop_test(tc, test_bad_header, 0, (int)XSTD_COUNTOF(bad_headers));
+	tcase_add_test(tc, test_empty_body);
+	tcase_add_test(tc, test_journal);
+	tcase_add_loop_test(tc, test_bad_journal, 0, (int)XSTD_COUNTOF(bad_journals));
+	tcase_add_test(tc, test_uuid);
+	tcase_add_test(tc, test_open_dir);
+	tcase_add_test(tc, test_add_list_load);
+	tcase_add_test(tc, test_bounds);
+	tcase_add_test(tc, test_quarantine);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(spool_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
