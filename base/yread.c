@@ -100,6 +100,11 @@ struct yread_loc yread_here(const struct yread *y)
 	return yread_mark(y->ev.start_mark);
 }
 
+void yread_stop(struct yread *y)
+{
+	y->stop = true;
+}
+
 void yread_nomem(struct yread *y)
 {
 	y->nomem = true;

@@ -223,6 +223,9 @@ void yread_err(struct yread *y, struct yread_loc at, const char *fmt, ...) KS_PR
 void yread_fail(struct yread *y, enum kerr_code code, struct yread_loc at, const char *fmt,
 	...) KS_PRINTF(4, 5);
 
+/** Stops the load where it is (a cap the caller counts): no more events are read. */
+void yread_stop(struct yread *y);
+
 /** Marks the load as out of memory (the caller could not keep a value). */
 void yread_nomem(struct yread *y);
 
