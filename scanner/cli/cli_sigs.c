@@ -98,39 +98,54 @@ static int cli_sigs_take(void *ctx, int code, const char *arg, const char *word,
 	}
 }
 
-/* What each verb needs besides its options: its operands, and for verify, the policy. */
-static int cli_sigs_check(struct cli_sigs_opts *o, const char *verb, struct kerr *err)
+/* verify: the PACKs are its --signatures, each signed by a trusted key, no built-in packs. */
+static int cli_sigs_check_verify(struct cli_sigs_opts *o, struct kerr *err)
 {
 	size_t i;
+	int rc = 0;
 
+	if (o->noperands == 0) {
+		return cli_opt_bad(err, "%s", "signatures verify needs at least one PACK");
+	}
+	o->packs.no_default = true;
+	o->packs.require_signed = true;
+	for (i = 0; i < o->noperands && rc == 0; i++) {
+		rc = cli_packs_take(&o->packs, CLI_OPT_SIGNATURES, o->operands[i], err);
+	}
+	return rc;
+}
+
+/* What each verb needs besides its options: its operands, and the options it cannot go without. */
+static int cli_sigs_check(struct cli_sigs_opts *o, const char *verb, struct kerr *err)
+{
 	switch (o->verb) {
 	case CLI_SIGS_LINT:
-		return o->noperands == 0 ? cli_opt_bad(err, "%s",
-						   "signatures lint needs at least one PATH") : 0;
-	case CLI_SIGS_SIGN:
-		return o->key == NULL || o->noperands == 0 ? cli_opt_bad(err, "%s",
-			"signatures sign needs --key KEY and at least one PACK") : 0;
-	case CLI_SIGS_VERIFY:
 		if (o->noperands == 0) {
-			return cli_opt_bad(err, "%s", "signatures verify needs at least one PACK");
-		}
-		o->packs.no_default = true;
-		o->packs.require_signed = true;
-		for (i = 0; i < o->noperands; i++) {
-			if (cli_packs_take(&o->packs, CLI_OPT_SIGNATURES, o->operands[i], err) != 0) {
-				return CLI_EXIT_USAGE;
-			}
+			return cli_opt_bad(err, "%s", "signatures lint needs at least one PATH");
 		}
 		return 0;
+	case CLI_SIGS_SIGN:
+		if (o->key == NULL || o->noperands == 0) {
+			return cli_opt_bad(err, "%s",
+				"signatures sign needs --key KEY and at least one PACK");
+		}
+		return 0;
+	case CLI_SIGS_VERIFY:
+		return cli_sigs_check_verify(o, err);
 	case CLI_SIGS_HASH:
 		if (o->noperands == 0) {
 			return cli_opt_bad(err, "%s", "signatures hash needs at least one DIR");
 		}
-		return o->hash.id == NULL || o->hash.product == NULL ? cli_opt_bad(err, "%s",
-			"signatures hash needs --id ID and --product NAME") : 0;
+		if (o->hash.id == NULL || o->hash.product == NULL) {
+			return cli_opt_bad(err, "%s",
+				"signatures hash needs --id ID and --product NAME");
+		}
+		return 0;
 	case CLI_SIGS_LIST:
-		return o->noperands > 0 ? cli_opt_bad(err, "unexpected argument '%s'",
-						  o->operands[0]) : 0;
+		if (o->noperands > 0) {
+			return cli_opt_bad(err, "unexpected argument '%s'", o->operands[0]);
+		}
+		return 0;
 	case CLI_SIGS_HELP:
 		return 0;
 	case CLI_SIGS_UNKNOWN:
