@@ -131,15 +131,15 @@ END_TEST
 
 START_TEST(test_scan_every_option)
 {
-	ck_assert_int_eq(SCAN("--root", "/r", "--signatures", "a", "-s", "b",
-				 "--no-default-signatures", "--format", "ecs", "--pretty", "--keys", "k",
-				 "--require-signed", "--max-signature-age", "30", "--output", "o.json",
-				 "--splay", "7", "--config", "c.yaml", "--post", "https://c.example/in",
-				 "--verbose", "--verbose", "--log", "syslog", "--deep", "--jobs", "3",
-				 "--path", "/p", "--exclude", "/e", "--one-file-system",
-				 "--include-remote", "--max-file-size", "512k", "--max-duration", "60",
-				 "--no-low-priority"),
-		0);
+	int rc = SCAN("--root", "/r", "--signatures", "a", "-s", "b", "--no-default-signatures",
+		"--format", "ecs", "--pretty", "--keys", "k", "--require-signed",
+		"--max-signature-age", "30", "--output", "o.json", "--splay", "7", "--config",
+		"c.yaml", "--post", "https://c.example/in", "--verbose", "--verbose", "--log",
+		"syslog", "--deep", "--jobs", "3", "--path", "/p", "--exclude", "/e",
+		"--one-file-system", "--include-remote", "--max-file-size", "512k",
+		"--max-duration", "60", "--no-low-priority");
+
+	ck_assert_int_eq(rc, 0);
 	ck_assert_str_eq(so.root, "/r");
 	ck_assert_uint_eq(so.packs.npaths, 2);
 	ck_assert_str_eq(so.packs.paths[0], "a");
@@ -267,7 +267,8 @@ START_TEST(test_scan_operands)
 	ck_assert(so.common.parsed);
 	usage_is(SCAN("-x"), "option '-x' needs --deep");
 	usage_is(SCAN("--path=/p"), "option '--path=/p' needs --deep");
-	usage_is(SCAN("--no-low-priority", "--jobs", "2"), "option '--no-low-priority' needs --deep");
+	usage_is(SCAN("--no-low-priority", "--jobs", "2"),
+		"option '--no-low-priority' needs --deep");
 	ck_assert_int_eq(SCAN("--path=/p", "--deep"), 0);
 	release();
 }
@@ -492,7 +493,8 @@ START_TEST(test_sigs_hash)
 		"unknown role 'x' (install, remnant or installer)");
 	usage_is(SIGS("hash", "d", "--id", "k.x", "--product", "P", "--jobs", "65"),
 		"--jobs '65' is not a number from 1 to 64");
-	usage_is(SIGS("hash", "d", "--id", "k.x"), "signatures hash needs --id ID and --product NAME");
+	usage_is(SIGS("hash", "d", "--id", "k.x"),
+		"signatures hash needs --id ID and --product NAME");
 	usage_is(SIGS("hash", "--id", "k.x", "--product", "P"),
 		"signatures hash needs at least one DIR");
 	usage_is(SIGS("hash", "d", "--deep"), "option '--deep' does not apply here");
