@@ -5,7 +5,14 @@
  * A tour of the program, in the order data flows (docs/ARCHITECTURE.md has the picture):
  *
  * - main.c        this map; hands argv to the CLI
- * - cli.[ch]      subcommands (scan, send, signatures lint|list, packages), options, exit codes
+ * - cli.[ch]      the verb table and the exit codes; one module per verb family:
+ *   - cli_scan.[ch]  scan (the default): options, the file merged under them, the report
+ *   - cli_send.[ch]  send: the spool to the collector (and the delivery settings scan shares)
+ *   - cli_sigs.[ch]  signatures lint|list|sign|verify|hash
+ *   - cli_pkgs.[ch]  packages
+ *   - cli_opt.[ch]   what every verb shares: the option table, logging, usage errors
+ *   - cli_packs.[ch] loading signature packs through the integrity gate (scan, list, verify)
+ *   - cli_jail.[ch]  where a scan may still write once it is sandboxed
  * - conf.[ch]     /etc/kscan/kscan.yaml: every option plus the collector (the CLI wins)
  * - yread.[ch]    (base/) the one strict YAML reader, the only caller of libyaml's parser:
  *                 FILE:LINE:COL, no aliases; its mapping walker and typed values serve

@@ -1,4 +1,7 @@
-/** The command line: subcommands, options, exit codes. */
+/**
+ * The command line: the verb table and the exit codes. Each verb family has its own
+ * module (cli_scan, cli_send, cli_sigs, cli_pkgs); what they share is in cli_opt.
+ */
 #ifndef KSCAN_CLI_H
 #define KSCAN_CLI_H
 

@@ -18,7 +18,7 @@
 /*
  * The file is strict YAML (base/yread.h): unknown keys, wrong types, values out of range
  * are errors with FILE:LINE:COL, never ignored; docs/configuration.md lists every key.
- * The command line wins over the file: cli.c merges the two.
+ * The command line wins over the file: cli_scan.c and cli_send.c merge the two.
  *
  * Values are plain data, owned by the structure. Unset strings are NULL; the collector's
  * numbers start at the defaults of report/deliver/http.h and report/deliver/spool.h.
