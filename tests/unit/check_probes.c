@@ -6,7 +6,6 @@
 #include <check.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,35 +17,7 @@
 #include "scanner/sources/rootfs.h"
 #include "signatures/sig.h"
 #include "base/xstd.h"
-
-static char root[64];
-
-static void sh(const char *fmt, ...) KS_PRINTF(1, 2);
-
-/* Fixture building only: a shell is the clearest way to lay out a tree. */
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	ck_assert_int_lt(n, (int)sizeof(cmd));
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void setup(void)
-{
-	memcpy(root, "/tmp/kscan-probes.XXXXXX", 25);
-	ck_assert_ptr_nonnull(mkdtemp(root));
-}
-
-static void teardown(void)
-{
-	sh("rm -rf '%s'", root);
-}
+#include "check_util.h"
 
 static const struct {
 	const char *pattern;
@@ -208,7 +179,7 @@ static struct report *run(void)
 	ck_assert_msg(sig_set_load_mem(s, "t.yaml", pack, strlen(pack), false, &e) == 0, "%s",
 		e.msg);
 	ck_assert_int_eq(sig_set_finish(s, &e), 0);
-	fs = rootfs_open(root, &e);
+	fs = rootfs_open(cu_tmp, &e);
 	ck_assert_msg(fs != NULL, "%s", e.msg);
 	ck_assert_msg(probes_run_all(fs, s, r, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(report_finish(r), 0);
@@ -222,7 +193,7 @@ START_TEST(test_probes_root)
 	struct report *r;
 	char *got;
 
-	sh("cd '%s' && mkdir -p lib/systemd/system etc/systemd/system/multi-user.target.wants "
+	cu_sh("cd '%s' && mkdir -p lib/systemd/system etc/systemd/system/multi-user.target.wants "
 		"etc/init.d etc/rc2.d lib/modules/6.1.0-test/extra lib/modules/6.1.0-test/kernel "
 		"etc/cron.d var/spool/cron/crontabs opt/kaspersky/kesl/bin && "
 		"echo '[Unit]' > lib/systemd/system/kesl.service && "
@@ -243,7 +214,7 @@ START_TEST(test_probes_root)
 		"etc/cron.d/decoy && "
 		"echo '0 * * * * /var/opt/kaspersky/kesl/bin/cleanup' > "
 		"var/spool/cron/crontabs/kluser",
-		root);
+		cu_tmp);
 	r = run();
 	ck_assert(!r->live);
 	got = findings_of(r);
@@ -309,9 +280,9 @@ START_TEST(test_probes_unreadable)
 {
 	struct report *r;
 
-	sh("mkdir -p '%s/etc/passwd' '%s/etc/cron.d' && ln -s loop '%s/etc/cron.d/loop' && "
+	cu_sh("mkdir -p '%s/etc/passwd' '%s/etc/cron.d' && ln -s loop '%s/etc/cron.d/loop' && "
 		"ln -s loop2 '%s/etc/cron.d/loop2' && mkdir -p '%s/etc/systemd' && "
-		"ln -s x '%s/etc/systemd/x'", root, root, root, root, root, root);
+		"ln -s x '%s/etc/systemd/x'", cu_tmp, cu_tmp, cu_tmp, cu_tmp, cu_tmp, cu_tmp);
 	r = run();
 	ck_assert_int_eq(source(r, "accounts")->status, REPORT_SRC_FAILED);
 	ck_assert_str_eq(source(r, "accounts")->error, "/etc/passwd: Is a directory");
@@ -330,7 +301,7 @@ static Suite *probes_suite(void)
 
 	tcase_add_loop_test(paths, test_path_under, 0, (int)XSTD_COUNTOF(under_cases));
 	suite_add_tcase(s, paths);
-	tcase_add_checked_fixture(root_tc, setup, teardown);
+	tcase_add_checked_fixture(root_tc, cu_tmp_setup, cu_tmp_teardown);
 	tcase_add_test(root_tc, test_probes_root);
 	tcase_add_test(root_tc, test_probes_empty_root);
 	tcase_add_test(root_tc, test_probes_unreadable);
