@@ -28,7 +28,8 @@ void cu_tmp_teardown(void);
 
 /* A further scratch directory "<$TMPDIR or /tmp>/kscan-<tag>.XXXXXX" into @out. */
 void cu_mkdtemp(char *out, size_t size, const char *tag);
-/* Removes @dir and everything below it without following symlinks; a missing @dir is fine. */
+/* Removes @dir and everything below it without following symlinks, however deep and whatever
+ * the modes; a missing @dir is fine, one left behind fails the test. */
 void cu_rmtree(const char *dir);
 
 /* snprintf that fails the test when the result does not fit. */
@@ -38,7 +39,8 @@ void cu_path(char *out, size_t size, const char *dir, const char *rel);
 
 /* Runs a shell command (fixture building only) and asserts it exits 0. */
 void cu_sh(const char *fmt, ...) KS_PRINTF(1, 2);
-/* Runs a shell command; its exit status, or -1 when it did not exit normally. */
+/* Runs a shell command; its exit status, or -1 when it did not exit normally (or did not
+ * fit). Asserts nothing, so main() may use it to probe for a tool. */
 int cu_sh_status(const char *fmt, ...) KS_PRINTF(1, 2);
 
 /* mkdir -p @path (each missing component with @mode). */
