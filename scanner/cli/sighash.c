@@ -15,6 +15,7 @@
 #include "base/limits.h"
 #include "scanner/sources/rootfs.h"
 #include "scanner/deep/walk.h"
+#include "base/vec.h"
 #include "base/xstd.h"
 
 /* One file hashed. */
@@ -67,15 +68,8 @@ static int sh_push(struct sh_ctx *c, const char *path, uint64_t size, const unsi
 	int rc = -1;
 
 	pthread_mutex_lock(&c->lock);
-	if (c->n == c->cap) {
-		size_t ncap = c->cap == 0 ? 256 : c->cap * 2;
-		struct sh_file *v = reallocarray(c->v, ncap, sizeof(*v));
-
-		if (v == NULL) {
-			goto unlock;
-		}
-		c->v = v;
-		c->cap = ncap;
+	if (vec_reserve(&c->v, c->n, &c->cap, sizeof(*c->v), SIZE_MAX) != 0) {
+		goto unlock;
 	}
 	f = &c->v[c->n];
 	f->path = xstd_strndup_max(path, strlen(path), KS_WALK_PATH_MAX);

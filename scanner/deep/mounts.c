@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "base/limits.h"
 #include "base/lineread.h"
+#include "base/vec.h"
 #include "base/xstd.h"
 
 struct mounts {
@@ -345,15 +346,8 @@ static int mounts_index(struct mounts *m)
 
 static int mounts_push(struct mounts *m, const struct mounts_entry *e)
 {
-	if (m->n == m->cap) {
-		size_t ncap = m->cap == 0 ? 64 : m->cap * 2;
-		struct mounts_entry *v = reallocarray(m->v, ncap, sizeof(*v));
-
-		if (v == NULL) {
-			return -1;
-		}
-		m->v = v;
-		m->cap = ncap;
+	if (vec_reserve(&m->v, m->n, &m->cap, sizeof(*m->v), SIZE_MAX) != 0) {
+		return -1;
 	}
 	m->v[m->n++] = *e;
 	return 0;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/limits.h"
+#include "base/vec.h"
 #include "base/xstd.h"
 
 /* Entries read between two looks at the clock (a vDSO call, ~20 ns; the stop flag is read
@@ -486,15 +487,8 @@ static int walk_admit(struct walk_worker *k, struct walk_dir *d, int fd)
 
 static int walk_kid_push(struct walk_worker *k, struct walk_dir *kid)
 {
-	if (k->nkids == k->capkids) {
-		size_t ncap = k->capkids == 0 ? 64 : k->capkids * 2;
-		struct walk_dir **v = reallocarray(k->kids, ncap, sizeof(*v));
-
-		if (v == NULL) {
-			return -1;
-		}
-		k->kids = v;
-		k->capkids = ncap;
+	if (vec_reserve(&k->kids, k->nkids, &k->capkids, sizeof(*k->kids), SIZE_MAX) != 0) {
+		return -1;
 	}
 	k->kids[k->nkids++] = kid;
 	return 0;

@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "base/limits.h"
 #include "base/lineread.h"
+#include "base/vec.h"
 #include "base/xstd.h"
 
 /* What cron accepts in a schedule field: numbers, names (jan, mon), ranges, steps, lists. */
@@ -286,18 +287,8 @@ static int cron_names(DIR *d, char ***out, size_t *n)
 		if (de->d_name[0] == '.') {
 			continue;
 		}
-		if (*n >= KS_CRON_DIR_ENTRIES_MAX) {
-			errno = E2BIG;
+		if (vec_reserve(&v, *n, &cap, sizeof(*v), KS_CRON_DIR_ENTRIES_MAX) != 0) {
 			goto fail;
-		}
-		if (*n == cap) {
-			char **p = reallocarray(v, cap == 0 ? 16 : cap * 2, sizeof(*p));
-
-			if (p == NULL) {
-				goto fail;
-			}
-			v = p;
-			cap = cap == 0 ? 16 : cap * 2;
 		}
 		v[*n] = strdup(de->d_name);
 		if (v[*n] == NULL) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/limits.h"
+#include "base/vec.h"
 #include "base/xstd.h"
 
 /* A unit, script or enabling link that a signature wants, kept until all are read. */
@@ -135,15 +136,8 @@ static int services_keep(struct services_run *run, struct services_vec *vec, con
 	if (it.name == NULL || it.path == NULL || (len >= 0 && it.target == NULL)) {
 		goto nomem;
 	}
-	if (vec->n == vec->cap) {
-		size_t ncap = vec->cap == 0 ? 8 : vec->cap * 2;
-		struct services_item *v = reallocarray(vec->v, ncap, sizeof(*v));
-
-		if (v == NULL) {
-			goto nomem;
-		}
-		vec->v = v;
-		vec->cap = ncap;
+	if (vec_reserve(&vec->v, vec->n, &vec->cap, sizeof(*vec->v), SIZE_MAX) != 0) {
+		goto nomem;
 	}
 	vec->v[vec->n++] = it;
 	return 0;

@@ -12,6 +12,7 @@
 
 #include "base/limits.h"
 #include "base/lineread.h"
+#include "base/vec.h"
 #include "base/xstd.h"
 
 /* The kernel's state numbers (include/net/tcp_states.h). */
@@ -166,20 +167,8 @@ void sockets_list_free(struct sockets_list *l)
 
 static int sockets_keep(struct sockets_list *l, const struct sockets_entry *e)
 {
-	if (l->n == l->cap) {
-		size_t ncap = l->cap == 0 ? 16 : l->cap * 2;
-		struct sockets_entry *v;
-
-		if (l->n >= KS_SOCKETS_MAX) {
-			errno = E2BIG;
-			return -1;
-		}
-		v = reallocarray(l->v, ncap, sizeof(*v));
-		if (v == NULL) {
-			return -1;
-		}
-		l->v = v;
-		l->cap = ncap;
+	if (vec_reserve(&l->v, l->n, &l->cap, sizeof(*l->v), KS_SOCKETS_MAX) != 0) {
+		return -1;
 	}
 	l->v[l->n++] = *e;
 	return 0;
@@ -304,15 +293,8 @@ static uint64_t sockets_link_inode(const char *s, size_t n)
 /* Appends @v to *@inodes. */
 static int sockets_add_inode(uint64_t **inodes, size_t *n, size_t *cap, uint64_t v)
 {
-	if (*n == *cap) {
-		size_t ncap = *cap == 0 ? 16 : *cap * 2;
-		uint64_t *p = reallocarray(*inodes, ncap, sizeof(*p));
-
-		if (p == NULL) {
-			return -1;
-		}
-		*inodes = p;
-		*cap = ncap;
+	if (vec_reserve(inodes, *n, cap, sizeof(**inodes), SIZE_MAX) != 0) {
+		return -1;
 	}
 	(*inodes)[(*n)++] = v;
 	return 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/vec.h"
 #include "base/xstd.h"
 
 /* State of one paths_scan() call. */
@@ -159,15 +160,8 @@ static int paths_glob_dir(struct paths_run *run, const char *prefix, const char 
 		    fnmatch(pat, de->d_name, FNM_PERIOD) != 0) {
 			continue;
 		}
-		if (*n == cap) {
-			size_t ncap = cap == 0 ? 16 : cap * 2;
-			char **v = reallocarray(*names, ncap, sizeof(*v));
-
-			if (v == NULL) {
-				goto fail;
-			}
-			*names = v;
-			cap = ncap;
+		if (vec_reserve(names, *n, &cap, sizeof(**names), SIZE_MAX) != 0) {
+			goto fail;
 		}
 		(*names)[*n] = strdup(de->d_name);
 		if ((*names)[*n] == NULL) {
