@@ -43,7 +43,7 @@ static const struct {
 
 START_TEST(test_path_under)
 {
-	ck_assert_msg(probes_path_under(under_cases[_i].pattern, under_cases[_i].path) ==
+	ck_assert_msg(probematch_path_under(under_cases[_i].pattern, under_cases[_i].path) ==
 		under_cases[_i].under, "%s under %s", under_cases[_i].path,
 		under_cases[_i].pattern);
 }
@@ -155,14 +155,14 @@ static uint64_t count(const struct report_source *s, const char *key)
 static int probes_run_all(const struct rootfs *fs, const struct sig_set *s, struct report *r,
 	struct kerr *e)
 {
-	struct probes *p = probes_new(fs, s, r, e);
+	struct probes *p = probematch_new(fs, s, r, e);
 	int rc;
 
 	if (p == NULL) {
 		return -1;
 	}
-	rc = probes_live(p) != 0 || probes_files(p) != 0 ? -1 : 0;
-	probes_destroy(p);
+	rc = probematch_live(p) != 0 || probematch_files(p) != 0 ? -1 : 0;
+	probematch_destroy(p);
 	return rc;
 }
 
