@@ -11,6 +11,12 @@
 /* One diagnostic line: a path of ordinary length and a message; longer ones are cut. */
 #define YREAD_DIAG_MAX 2048
 
+struct yread_diag {
+	char *line;
+	/* about the text itself (syntax, encoding, the cap): no part's suffix */
+	bool text;
+};
+
 struct yread {
 	yaml_parser_t parser;
 	yaml_event_t ev;
@@ -26,8 +32,11 @@ struct yread {
 	bool stop;
 	bool nomem;
 	enum kerr_code code;
-	char **diags;
+	struct yread_diag *diags;
 	size_t ndiags;
+	/* yread_ctx_begin() was called: diagnostics from ctx_from on await a suffix */
+	bool ctx_on;
+	size_t ctx_from;
 };
 
 struct yread *yread_new(const char *name, const char *data, size_t len,
@@ -71,7 +80,7 @@ void yread_free(struct yread *y)
 	}
 	yaml_parser_delete(&y->parser);
 	for (i = 0; i < y->ndiags; i++) {
-		free(y->diags[i]);
+		free(y->diags[i].line);
 	}
 	free(y->diags);
 	free(y);
@@ -91,13 +100,18 @@ struct yread_loc yread_here(const struct yread *y)
 	return yread_mark(y->ev.start_mark);
 }
 
+void yread_stop(struct yread *y)
+{
+	y->stop = true;
+}
+
 void yread_nomem(struct yread *y)
 {
 	y->nomem = true;
 	y->stop = true;
 }
 
-static void yread_add(struct yread *y, struct yread_loc at, const char *msg)
+static void yread_add(struct yread *y, struct yread_loc at, const char *msg, bool text)
 {
 	char line[YREAD_DIAG_MAX];
 	char *copy;
@@ -109,13 +123,14 @@ static void yread_add(struct yread *y, struct yread_loc at, const char *msg)
 		yread_nomem(y);
 		return;
 	}
-	y->diags[y->ndiags++] = copy;
+	y->diags[y->ndiags].line = copy;
+	y->diags[y->ndiags++].text = text;
 }
 
-static void yread_vfail(struct yread *y, enum kerr_code code, struct yread_loc at,
-	const char *fmt, va_list ap) KS_PRINTF(4, 0);
+static void yread_vfail(struct yread *y, enum kerr_code code, bool text, struct yread_loc at,
+	const char *fmt, va_list ap) KS_PRINTF(5, 0);
 
-static void yread_vfail(struct yread *y, enum kerr_code code, struct yread_loc at,
+static void yread_vfail(struct yread *y, enum kerr_code code, bool text, struct yread_loc at,
 	const char *fmt, va_list ap)
 {
 	char msg[YREAD_DIAG_MAX];
@@ -127,12 +142,12 @@ static void yread_vfail(struct yread *y, enum kerr_code code, struct yread_loc a
 		y->code = code;
 	}
 	if (y->ndiags + 1 >= y->lim.diags_max) {
-		yread_add(y, at, "too many errors, stopping here");
+		yread_add(y, at, "too many errors, stopping here", true);
 		y->stop = true;
 		return;
 	}
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
-	yread_add(y, at, msg);
+	yread_add(y, at, msg, text);
 }
 
 void yread_err(struct yread *y, struct yread_loc at, const char *fmt, ...)
@@ -140,7 +155,20 @@ void yread_err(struct yread *y, struct yread_loc at, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	yread_vfail(y, KERR_INPUT, at, fmt, ap);
+	yread_vfail(y, KERR_INPUT, false, at, fmt, ap);
+	va_end(ap);
+}
+
+/* A problem with the text itself: it belongs to no part of the document. */
+static void yread_text_err(struct yread *y, struct yread_loc at, const char *fmt, ...)
+	KS_PRINTF(3, 4);
+
+static void yread_text_err(struct yread *y, struct yread_loc at, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	yread_vfail(y, KERR_INPUT, true, at, fmt, ap);
 	va_end(ap);
 }
 
@@ -150,7 +178,7 @@ void yread_fail(struct yread *y, enum kerr_code code, struct yread_loc at, const
 	va_list ap;
 
 	va_start(ap, fmt);
-	yread_vfail(y, code, at, fmt, ap);
+	yread_vfail(y, code, false, at, fmt, ap);
 	va_end(ap);
 }
 
@@ -196,15 +224,15 @@ static void yread_syntax(struct yread *y)
 	}
 	yread_lower(prob, sizeof(prob), p->problem != NULL ? p->problem : "unknown error");
 	if (p->error == YAML_READER_ERROR) {
-		yread_err(y, yread_offset_loc(y, p->problem_offset),
+		yread_text_err(y, yread_offset_loc(y, p->problem_offset),
 			"not a valid utf-8 text file: %s", prob);
 	} else if (p->context != NULL) {
 		yread_lower(ctx, sizeof(ctx), p->context);
-		yread_err(y, yread_mark(p->problem_mark),
+		yread_text_err(y, yread_mark(p->problem_mark),
 			"syntax error: %s (%s that starts at %u:%u)", prob, ctx,
 			yread_mark(p->context_mark).line, yread_mark(p->context_mark).col);
 	} else {
-		yread_err(y, yread_mark(p->problem_mark), "syntax error: %s", prob);
+		yread_text_err(y, yread_mark(p->problem_mark), "syntax error: %s", prob);
 	}
 	y->stop = true;
 }
@@ -285,6 +313,11 @@ bool yread_next(struct yread *y)
 	return !y->stop;
 }
 
+bool yread_stopped(const struct yread *y)
+{
+	return y->stop;
+}
+
 const yaml_event_t *yread_event(const struct yread *y)
 {
 	return &y->ev;
@@ -326,7 +359,7 @@ void yread_end(struct yread *y)
 	}
 	if (y->ev.type != YAML_STREAM_END_EVENT) {
 		yread_err(y, yread_here(y), "%s is one YAML document; found another here",
-			y->lim.what);
+			y->lim.doc);
 	}
 }
 
@@ -466,7 +499,7 @@ int yread_result(const struct yread *y, struct kerr *err)
 	if (y->code == KERR_OK) {
 		return 0;
 	}
-	return kerr_set(err, y->code, "%s", y->ndiags > 0 ? y->diags[0] : y->name);
+	return kerr_set(err, y->code, "%s", y->ndiags > 0 ? y->diags[0].line : y->name);
 }
 
 size_t yread_ndiags(const struct yread *y)
@@ -476,5 +509,288 @@ size_t yread_ndiags(const struct yread *y)
 
 const char *yread_diag(const struct yread *y, size_t i)
 {
-	return i < y->ndiags ? y->diags[i] : NULL;
+	return i < y->ndiags ? y->diags[i].line : NULL;
+}
+
+/* ---- Parts of a document: a suffix for the diagnostics about one of them. ---- */
+
+void yread_ctx_begin(struct yread *y)
+{
+	y->ctx_on = true;
+	y->ctx_from = y->ndiags;
+}
+
+void yread_ctx_end(struct yread *y, const char *sfx)
+{
+	size_t i, b = strlen(sfx);
+	char *p;
+
+	for (i = y->ctx_from; y->ctx_on && i < y->ndiags; i++) {
+		size_t a = strlen(y->diags[i].line);
+
+		if (y->diags[i].text) {
+			continue;
+		}
+		p = realloc(y->diags[i].line, a + b + 1);
+		if (p == NULL) {
+			yread_nomem(y);
+			break;
+		}
+		memcpy(p + a, sfx, b + 1);
+		y->diags[i].line = p;
+	}
+	y->ctx_on = false;
+	y->ctx_from = y->ndiags;
+}
+
+/* ---- Showing user text in messages. ---- */
+
+static void yread_quote_byte(char *out, size_t *o, unsigned c)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	out[(*o)++] = '\\';
+	if (c == '"' || c == '\\') {
+		out[(*o)++] = (char)c;
+		return;
+	}
+	out[(*o)++] = 'x';
+	out[(*o)++] = hex[(c >> 4) & 0xf];
+	out[(*o)++] = hex[c & 0xf];
+}
+
+/*
+ * Cut after YREAD_QUOTE_MAX bytes on a character boundary, with quotes, backslashes and
+ * control characters (C0, DEL, C1) escaped: messages go to terminals and logs one per line.
+ */
+const char *yread_quote(char out[YREAD_QUOTE_BUF], const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, o = 0, k;
+
+	out[o++] = '"';
+	while (i < n && i < YREAD_QUOTE_MAX) {
+		if (u[i] < 0x20 || u[i] == 0x7f || u[i] == '"' || u[i] == '\\') {
+			yread_quote_byte(out, &o, u[i++]);
+			continue;
+		}
+		k = xstd_utf8_seq(u + i, n - i);
+		if (k == 0 || (k == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0)) {
+			yread_quote_byte(out, &o, u[i++]);
+			continue;
+		}
+		if (i + k > YREAD_QUOTE_MAX) {
+			break;
+		}
+		memcpy(out + o, u + i, k);
+		o += k;
+		i += k;
+	}
+	if (i < n) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return out;
+}
+
+bool yread_text_ok(const char *s, size_t n, bool multi)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+
+	if (!xstd_utf8_valid(s, n)) {
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		if (multi && (u[i] == '\n' || u[i] == '\t')) {
+			continue;
+		}
+		if (u[i] < 0x20 || u[i] == 0x7f || (u[i] == 0xc2 && i + 1 < n && u[i + 1] < 0xa0)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ---- Typed values. ---- */
+
+/* "for "key"" for a key's value, "in "key"" for an entry of a key's list. */
+static const char *yread_prep(bool entry)
+{
+	return entry ? "in" : "for";
+}
+
+void yread_wrong(struct yread *y, const char *what, const char *key, bool entry)
+{
+	/* a plain yes, 1.0 or 12 was meant as text more often than not */
+	bool hint = strcmp(what, "a string") == 0 && y->ev.type == YAML_SCALAR_EVENT &&
+		yread_scalar_type(y) != YREAD_NULL;
+
+	if (key == NULL) {
+		yread_err(y, yread_here(y), "expected %s at the top of %s, got %s", what,
+			y->lim.top, yread_got(y));
+		return;
+	}
+	yread_err(y, yread_here(y), "expected %s %s \"%s\", got %s%s", what, yread_prep(entry),
+		key, yread_got(y), hint ? " (quote it)" : "");
+}
+
+bool yread_want(struct yread *y, yaml_event_type_t type, const char *what, const char *key,
+	bool entry)
+{
+	if (y->bad_ev) {
+		yread_skip(y);
+		return false;
+	}
+	if (y->ev.type == type) {
+		return true;
+	}
+	yread_wrong(y, what, key, entry);
+	yread_skip(y);
+	return false;
+}
+
+bool yread_str(struct yread *y, const char *key, unsigned flags, const char **s, size_t *n)
+{
+	bool entry = (flags & YREAD_ENTRY) != 0;
+
+	if (!yread_want(y, YAML_SCALAR_EVENT, "a string", key, entry)) {
+		return false;
+	}
+	if (yread_scalar_type(y) != YREAD_STRING) {
+		yread_wrong(y, "a string", key, entry);
+		return false;
+	}
+	*s = (const char *)y->ev.data.scalar.value;
+	*n = y->ev.data.scalar.length;
+	if (*n == 0) {
+		yread_err(y, yread_here(y), "empty string %s \"%s\"", yread_prep(entry), key);
+		return false;
+	}
+	if (memchr(*s, '\0', *n) != NULL ||
+	    !yread_text_ok(*s, *n, (flags & YREAD_MULTILINE) != 0)) {
+		yread_err(y, yread_here(y), "control character in the value %s \"%s\"",
+			yread_prep(entry), key);
+		return false;
+	}
+	return true;
+}
+
+const char *yread_scalar(struct yread *y, const char *key, const char *what, unsigned types)
+{
+	if (!yread_want(y, YAML_SCALAR_EVENT, what, key, false)) {
+		return NULL;
+	}
+	if ((types & YREAD_TYPES(yread_scalar_type(y))) == 0) {
+		yread_wrong(y, what, key, false);
+		return NULL;
+	}
+	return (const char *)y->ev.data.scalar.value;
+}
+
+void yread_bool(struct yread *y, const char *key, bool *out)
+{
+	char q[YREAD_QUOTE_BUF];
+
+	if (!yread_want(y, YAML_SCALAR_EVENT, "true or false", key, false)) {
+		return;
+	}
+	if (yread_scalar_type(y) != YREAD_BOOL) {
+		yread_wrong(y, "true or false", key, false);
+	} else if (yread_is(y, "true") || yread_is(y, "false")) {
+		*out = yread_is(y, "true");
+	} else {
+		yread_err(y, yread_here(y), "write true or false for \"%s\", not %s", key,
+			yread_quote(q, (const char *)y->ev.data.scalar.value,
+				y->ev.data.scalar.length));
+	}
+}
+
+/* ---- Mappings and sequences. ---- */
+
+/* Reads one key; @return its index in @f, or @nf if its value is to be skipped. */
+static size_t yread_key(struct yread *y, const struct yread_field *f, size_t nf,
+	uint64_t *seen, const char *where)
+{
+	char q[YREAD_QUOTE_BUF];
+	size_t i;
+
+	if (y->ev.type != YAML_SCALAR_EVENT || y->bad_ev) {
+		if (!y->bad_ev) {
+			yread_err(y, yread_here(y), "keys must be strings%s, got %s", where,
+				yread_got(y));
+		}
+		yread_skip(y);
+		return nf;
+	}
+	/* yread_is() compares lengths too: a quoted key can hold a NUL ("schema\0x") */
+	for (i = 0; i < nf && !yread_is(y, f[i].key); i++) {
+	}
+	if (i == nf) {
+		yread_err(y, yread_here(y), "unknown key %s%s", yread_quote(q,
+			(const char *)y->ev.data.scalar.value, y->ev.data.scalar.length), where);
+	} else if ((*seen & (UINT64_C(1) << i)) != 0) {
+		yread_err(y, yread_here(y), "duplicate key \"%s\"%s", f[i].key, where);
+		i = nf;
+	} else {
+		*seen |= UINT64_C(1) << i;
+	}
+	return i;
+}
+
+void yread_map(struct yread *y, const struct yread_field *f, size_t nf, const char *where,
+	yread_value_fn *value, void *ctx, void *obj)
+{
+	struct yread_loc start = yread_here(y);
+	uint64_t seen = 0;
+	size_t i;
+
+	for (;;) {
+		if (!yread_next(y)) {
+			return;
+		}
+		if (y->ev.type == YAML_MAPPING_END_EVENT) {
+			break;
+		}
+		i = yread_key(y, f, nf, &seen, where);
+		if (!yread_next(y)) {
+			return;
+		}
+		if (i == nf) {
+			yread_skip(y);
+		} else {
+			value(ctx, &f[i], obj);
+		}
+	}
+	for (i = 0; i < nf; i++) {
+		if (f[i].required && (seen & (UINT64_C(1) << i)) == 0) {
+			yread_err(y, start, "missing key \"%s\"%s", f[i].key, where);
+		}
+	}
+}
+
+size_t yread_seq(struct yread *y, const char *key, const char *what, size_t max,
+	yread_entry_fn *entry, void *ctx)
+{
+	size_t n = 0;
+
+	if (!yread_want(y, YAML_SEQUENCE_START_EVENT, what, key, false)) {
+		return 0;
+	}
+	for (;;) {
+		if (!yread_next(y) || y->ev.type == YAML_SEQUENCE_END_EVENT) {
+			return n;
+		}
+		if (n == max) {
+			yread_fail(y, KERR_LIMIT, yread_here(y), "more than %zu entries in \"%s\"",
+				max, key);
+		}
+		if (n++ >= max) {
+			yread_skip(y);
+		} else {
+			entry(ctx, n - 1);
+		}
+	}
 }

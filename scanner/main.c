@@ -7,11 +7,18 @@
  * - main.c        this map; hands argv to the CLI
  * - cli.[ch]      subcommands (scan, send, signatures lint|list, packages), options, exit codes
  * - conf.[ch]     /etc/kscan/kscan.yaml: every option plus the collector (the CLI wins)
- * - yread.[ch]    the strict YAML reader conf.c stands on (FILE:LINE:COL, no aliases)
+ * - yread.[ch]    (base/) the one strict YAML reader, the only caller of libyaml's parser:
+ *                 FILE:LINE:COL, no aliases; its mapping walker and typed values serve
+ *                 conf.c and the signature packs alike
  * - scan.[ch]     one scan: opens the root, runs the sources, the matcher, finishes the report
  *
  * Signatures: what to look for
- * - sig.[ch]      YAML packs (libyaml events) into a validated, frozen signature set;
+ * - sig.[ch]      (signatures/) the model and the frozen signature set: lookups, names
+ * - sigload.[ch]  packs into a set, all or nothing: memory, files, directories (no
+ *                 symlinks), the ownership/signature gate, the built-in packs
+ * - sigyaml.[ch]  one pack's YAML (schema 1) walked on yread, into signatures
+ * - sigcheck.[ch] what a valid id, name, glob, path, hash, size, port or date is
+ * - packsig.[ch]  detached Ed25519 signatures of packs, and the gate sigload runs
  *                 the YAML packs in signatures/ are compiled in by embed.py (builtin.h)
  *
  * Sources: what is on the host (each reports ok / absent / failed, never guesses)
@@ -61,6 +68,7 @@
  * - limits.h      every cap, with its reason
  * - kerr.[ch]     errors with stable codes and context
  * - buf.[ch]      bounded buffers; lineread.[ch] bounded line reading; xstd.[ch] checked libc
+ * - strset.[ch]   a set of strings with where each was first seen (duplicate checks)
  */
 #include "scanner/cli/cli.h"
 

@@ -10,9 +10,10 @@
 #include "base/kerr.h"
 
 /*
- * A pack is one YAML file (schema 1, docs/signatures.md) holding a list of signatures.
- * Loading is all-or-nothing: one bad entry and the whole set is refused, because scanning
- * with half a rule set and calling the host clean is the one failure kscan must not have.
+ * A pack is one YAML file (schema 1, docs/signatures.md) holding a list of signatures,
+ * read by sigyaml.h and added by sigload.h. Loading is all-or-nothing: one bad entry and
+ * the whole set is refused, because scanning with half a rule set and calling the host
+ * clean is the one failure kscan must not have.
  *
  * The data structures below are plain: after sig_set_finish() they are read-only and
  * callers read them directly.
@@ -189,8 +190,8 @@ struct sig_pack {
 
 /**
  * A check every pack read from a file passes before it is parsed (ownership, signature:
- * packsig_gate()). @st describes the open file, @data its bytes; for a directory of packs
- * @data is NULL.
+ * packsig_gate()); sigload.h runs it. @st describes the open file, @data its bytes; for
+ * a directory of packs @data is NULL.
  * @return 0 with *@verified set, or -1 with @err set to refuse the pack.
  */
 struct sig_gate {
@@ -199,34 +200,54 @@ struct sig_gate {
 	void *ctx;
 };
 
-/** A set of signatures from one or more packs. */
+/** A set of signatures from one or more packs (filled by sigload.h). */
 struct sig_set;
 
 struct sig_set *sig_set_new(void);
 
 void sig_set_free(struct sig_set *s);
 
-/**
- * Parses and validates one pack held in memory and adds its signatures.
- * @name is used in messages ("FILE:LINE:COL: what is wrong") and in reports.
- * On any error nothing of the pack is added, every problem found (up to KS_SIG_DIAGS_MAX)
- * is kept as a diagnostic, and @err holds the first.
- * @return 0, or -1 with @err set (KERR_INPUT for a bad pack, KERR_LIMIT, KERR_NOMEM).
- */
-int sig_set_load_mem(struct sig_set *s, const char *name, const char *data, size_t len,
-	bool builtin, struct kerr *err);
-
-/**
- * Loads a pack file, or every *.yaml / *.yml file of a directory in name order.
- * @return 0, or -1 with @err set (KERR_IO if it cannot be read).
- */
-int sig_set_load_path(struct sig_set *s, const char *path, struct kerr *err);
-
 /** Sets the check applied to packs loaded from files from now on (@g is copied). */
 void sig_set_gate(struct sig_set *s, const struct sig_gate *g);
 
-/** Loads the packs compiled into the binary from signatures/. */
-int sig_set_load_builtin(struct sig_set *s, struct kerr *err);
+/*
+ * What the loader (sigload.h) uses to fill a set; a set is filled by sigload_*() and read
+ * through the functions after sig_set_finish().
+ */
+
+/** The check set by sig_set_gate() (check NULL: none). */
+const struct sig_gate *sig_set_get_gate(const struct sig_set *s);
+
+/** True once sig_set_finish() succeeded: no more packs may be added. */
+bool sig_set_finished(const struct sig_set *s);
+
+/** Marks a load as failed: sig_set_finish() will refuse the set. */
+void sig_set_fail(struct sig_set *s);
+
+/**
+ * Keeps a copy of @line ("FILE:LINE:COL: message") as a diagnostic; past
+ * KS_SIG_SET_DIAGS_MAX it is dropped. @return 0, or -1 on ENOMEM.
+ */
+int sig_set_add_diag(struct sig_set *s, const char *line);
+
+/**
+ * Adds a pack named @name, version @version (NULL: none; both copied), the rest as in
+ * @pack, and moves its @n signatures @sigs into the set, each marked with its index.
+ * @return 0, or -1 on ENOMEM with the set unchanged and @sigs still the caller's.
+ */
+int sig_set_add_pack(struct sig_set *s, const char *name, const char *version,
+	const struct sig_pack *pack, struct sig *sigs, size_t n);
+
+/**
+ * Grows an array of @size-byte elements before element @n is stored, by doubling from 8
+ * (so that plain structs without a capacity member can grow too).
+ * @return the (maybe moved) array, or NULL with @v untouched.
+ */
+void *sig_grow(void *v, size_t n, size_t size);
+
+/** Frees what @g and @n hold (not the structs themselves). */
+void sig_free(struct sig *g);
+void sig_names_free(struct sig_names *n);
 
 /**
  * Checks what only the whole set can tell (ids unique across packs) and freezes it.

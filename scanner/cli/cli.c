@@ -27,6 +27,7 @@
 #include "scanner/sandbox.h"
 #include "scanner/scan.h"
 #include "signatures/sig.h"
+#include "signatures/sigload.h"
 #include "scanner/cli/sighash.h"
 #include "base/xstd.h"
 
@@ -607,7 +608,7 @@ static struct sig_set *cli_load_sigs(const struct cli_opts *o, bool gated, int *
 		*code = CLI_EXIT_SOFTWARE;
 		return NULL;
 	}
-	if (!o->no_default_sigs && sig_set_load_builtin(s, &e) != 0) {
+	if (!o->no_default_sigs && sigload_builtin(s, &e) != 0) {
 		goto fail;
 	}
 	if (gated && o->nsigpaths > 0) {
@@ -622,7 +623,7 @@ static struct sig_set *cli_load_sigs(const struct cli_opts *o, bool gated, int *
 		sig_set_gate(s, &g);
 	}
 	for (i = 0; i < o->nsigpaths; i++) {
-		if (sig_set_load_path(s, o->sigpaths[i], &e) != 0) {
+		if (sigload_path(s, o->sigpaths[i], &e) != 0) {
 			goto fail;
 		}
 	}
@@ -1114,7 +1115,7 @@ static int cli_sigs_lint(int argc, char **argv, int first)
 	kerr_clear(&e);
 	/* every path is checked, so one run shows every problem; the first failure decides */
 	for (i = first; i < argc; i++) {
-		if (sig_set_load_path(s, argv[i], &e) != 0 && rc == CLI_EXIT_CLEAN) {
+		if (sigload_path(s, argv[i], &e) != 0 && rc == CLI_EXIT_CLEAN) {
 			rc = cli_exit_for(&e);
 		}
 	}

@@ -170,78 +170,26 @@ enum cfg_kind {
 	CFG_LOG,
 };
 
-struct cfg_field {
-	const char *key;
-	enum cfg_kind kind;
-	/* where the value goes in struct conf */
-	size_t off;
-	/* numbers: the accepted range */
-	uint64_t min;
-	uint64_t max;
-};
-
 /* One load. */
 struct cfg {
 	struct yread *y;
 	struct conf *c;
 	/* where the collector mapping starts, for checks across its keys */
 	struct yread_loc collector_at;
-	bool in_collector;
+	/* the list cfg_path_entry() adds to, and its key */
+	struct conf_list *list;
+	const char *list_key;
 };
 
-static void cfg_value(struct cfg *l, const struct cfg_field *f);
-
-static void cfg_wrong(struct cfg *l, const char *what, const char *key)
-{
-	/* a plain yes, 1.0 or 12 meant as text: say how to write it */
-	bool hint = strcmp(what, "a string") == 0 && yread_event(l->y)->type == YAML_SCALAR_EVENT &&
-		yread_scalar_type(l->y) != YREAD_NULL;
-
-	yread_err(l->y, yread_here(l->y), "expected %s for \"%s\", got %s%s", what, key,
-		yread_got(l->y), hint ? " (quote it)" : "");
-}
-
-/* Text without control characters, valid UTF-8, no NUL. */
-static bool cfg_text_ok(const char *s, size_t n)
-{
-	size_t i;
-
-	if (!xstd_utf8_valid(s, n)) {
-		return false;
-	}
-	for (i = 0; i < n; i++) {
-		unsigned char u = (unsigned char)s[i];
-
-		if (u < 0x20 || u == 0x7f) {
-			return false;
-		}
-	}
-	return true;
-}
+static void cfg_value(void *ctx, const struct yread_field *f, void *obj);
 
 /* The current scalar as a non-empty string, or NULL (reported). Valid until the next event. */
 static const char *cfg_str(struct cfg *l, const char *key)
 {
-	const yaml_event_t *e = yread_event(l->y);
+	const char *s;
+	size_t n;
 
-	if (yread_bad(l->y)) {
-		yread_skip(l->y);
-		return NULL;
-	}
-	if (e->type != YAML_SCALAR_EVENT || yread_scalar_type(l->y) != YREAD_STRING) {
-		cfg_wrong(l, "a string", key);
-		yread_skip(l->y);
-		return NULL;
-	}
-	if (e->data.scalar.length == 0) {
-		yread_err(l->y, yread_here(l->y), "empty string for \"%s\"", key);
-		return NULL;
-	}
-	if (!cfg_text_ok((const char *)e->data.scalar.value, e->data.scalar.length)) {
-		yread_err(l->y, yread_here(l->y), "control character in the value for \"%s\"", key);
-		return NULL;
-	}
-	return (const char *)e->data.scalar.value;
+	return yread_str(l->y, key, 0, &s, &n) ? s : NULL;
 }
 
 /* Keeps a copy of @s in *@dst. */
@@ -280,55 +228,32 @@ static void cfg_path(struct cfg *l, const char *key, char **dst)
 	}
 }
 
-static void cfg_paths(struct cfg *l, const char *key, struct conf_list *list)
+/* One path of a list; past KS_CLI_LIST_MAX yread_seq() reports and skips. */
+static void cfg_path_entry(void *ctx, size_t index)
 {
-	const char *s;
+	struct cfg *l = ctx;
+	const char *s = cfg_str(l, l->list_key);
 	char **v;
 
-	if (yread_event(l->y)->type != YAML_SEQUENCE_START_EVENT || yread_bad(l->y)) {
-		cfg_wrong(l, "a sequence of paths", key);
-		yread_skip(l->y);
+	(void)index;
+	if (s == NULL || !cfg_path_ok(l, l->list_key, s)) {
 		return;
 	}
-	while (yread_next(l->y) && yread_event(l->y)->type != YAML_SEQUENCE_END_EVENT) {
-		s = cfg_str(l, key);
-		if (s == NULL || !cfg_path_ok(l, key, s)) {
-			continue;
-		}
-		if (list->n == KS_CLI_LIST_MAX) {
-			yread_fail(l->y, KERR_LIMIT, yread_here(l->y), "more than %u entries in "
-				"\"%s\"", KS_CLI_LIST_MAX, key);
-			continue;
-		}
-		v = reallocarray(list->v, list->n + 1, sizeof(*v));
-		if (v == NULL || (v[list->n] = strdup(s)) == NULL) {
-			list->v = v != NULL ? v : list->v;
-			yread_nomem(l->y);
-			return;
-		}
-		list->v = v;
-		list->n++;
+	v = reallocarray(l->list->v, l->list->n + 1, sizeof(*v));
+	if (v == NULL || (v[l->list->n] = strdup(s)) == NULL) {
+		l->list->v = v != NULL ? v : l->list->v;
+		yread_nomem(l->y);
+		return;
 	}
+	l->list->v = v;
+	l->list->n++;
 }
 
-/* true and false only: yes, no, on and off mean different things to different readers. */
-static void cfg_bool(struct cfg *l, const char *key, bool *dst)
+static void cfg_paths(struct cfg *l, const char *key, struct conf_list *list)
 {
-	if (!yread_bad(l->y) && yread_scalar_type(l->y) == YREAD_BOOL) {
-		if (yread_is(l->y, "true") || yread_is(l->y, "false")) {
-			*dst = yread_is(l->y, "true");
-			return;
-		}
-		yread_err(l->y, yread_here(l->y), "write true or false for \"%s\", not \"%s\"", key,
-			(const char *)yread_event(l->y)->data.scalar.value);
-		return;
-	}
-	if (yread_bad(l->y)) {
-		yread_skip(l->y);
-		return;
-	}
-	cfg_wrong(l, "true or false", key);
-	yread_skip(l->y);
+	l->list_key = key;
+	l->list = list;
+	(void)yread_seq(l->y, key, "a sequence of paths", KS_CLI_LIST_MAX, cfg_path_entry, l);
 }
 
 static void cfg_format(struct cfg *l, const char *key, bool collector)
@@ -468,25 +393,7 @@ static void cfg_compress(struct cfg *l, const char *key)
 	l->c->gzip = strcmp(s, "gzip") == 0;
 }
 
-/* A plain integer or a quoted/plain "<digits><unit>" string. */
-static const char *cfg_number_text(struct cfg *l, const char *key, const char *what)
-{
-	enum yread_type t = yread_scalar_type(l->y);
-
-	if (yread_bad(l->y)) {
-		yread_skip(l->y);
-		return NULL;
-	}
-	if (yread_event(l->y)->type != YAML_SCALAR_EVENT ||
-	    (t != YREAD_INT && t != YREAD_STRING)) {
-		cfg_wrong(l, what, key);
-		yread_skip(l->y);
-		return NULL;
-	}
-	return (const char *)yread_event(l->y)->data.scalar.value;
-}
-
-static void cfg_number(struct cfg *l, const struct cfg_field *f, uint64_t *dst)
+static void cfg_number(struct cfg *l, const struct yread_field *f, uint64_t *dst)
 {
 	static const char *const what[] = {
 		[CFG_DURATION] = "a duration (10s, 250ms, 5m)",
@@ -494,7 +401,9 @@ static void cfg_number(struct cfg *l, const struct cfg_field *f, uint64_t *dst)
 		[CFG_SIZE] = "a size (1048576, 64MiB)",
 		[CFG_LOG] = NULL,
 	};
-	const char *s = cfg_number_text(l, f->key, what[f->kind]);
+	/* a plain integer or a quoted/plain "<digits><unit>" string */
+	const char *s = yread_scalar(l->y, f->key, what[f->kind],
+		YREAD_TYPES(YREAD_INT) | YREAD_TYPES(YREAD_STRING));
 	uint64_t v = 0;
 	int rc;
 
@@ -596,9 +505,8 @@ static void cfg_headers(struct cfg *l, const char *key)
 	const char *s;
 	bool ok;
 
-	if (yread_event(l->y)->type != YAML_MAPPING_START_EVENT || yread_bad(l->y)) {
-		cfg_wrong(l, "a mapping of header names to values", key);
-		yread_skip(l->y);
+	if (!yread_want(l->y, YAML_MAPPING_START_EVENT, "a mapping of header names to values",
+		key, false)) {
 		return;
 	}
 	while (yread_next(l->y) && yread_event(l->y)->type != YAML_MAPPING_END_EVENT) {
@@ -624,147 +532,64 @@ static void cfg_headers(struct cfg *l, const char *key)
 	}
 }
 
-/* A key for messages: printable ASCII as is, anything else as \xNN, cut at 64 bytes. */
-static const char *cfg_quote(char out[300], const char *s, size_t n)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < n && i < 64; i++) {
-		unsigned char u = (unsigned char)s[i];
-
-		if (u >= ' ' && u <= '~' && u != '"' && u != '\\') {
-			out[o++] = (char)u;
-		} else {
-			o += (size_t)snprintf(out + o, 5, "\\x%02x", u);
-		}
-	}
-	if (i < n) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
-}
-
-/* Reads one key; @return its index in @f, or @nf if its value is to be skipped. */
-static size_t cfg_key(struct cfg *l, const struct cfg_field *f, size_t nf, uint64_t *seen,
-	const char *where)
-{
-	const yaml_event_t *e = yread_event(l->y);
-	char q[300];
-	size_t i;
-
-	if (e->type != YAML_SCALAR_EVENT || yread_bad(l->y)) {
-		if (!yread_bad(l->y)) {
-			yread_err(l->y, yread_here(l->y), "keys must be strings %s, got %s", where,
-				yread_got(l->y));
-		}
-		yread_skip(l->y);
-		return nf;
-	}
-	for (i = 0; i < nf && !yread_is(l->y, f[i].key); i++) {
-	}
-	if (i == nf) {
-		yread_err(l->y, yread_here(l->y), "unknown key \"%s\" %s",
-			cfg_quote(q, (const char *)e->data.scalar.value, e->data.scalar.length),
-			where);
-	} else if ((*seen & (UINT64_C(1) << i)) != 0) {
-		yread_err(l->y, yread_here(l->y), "duplicate key \"%s\" %s", f[i].key, where);
-		i = nf;
-	} else {
-		*seen |= UINT64_C(1) << i;
-	}
-	return i;
-}
-
-/* Reads the mapping at the current event into the fields @f. */
-static void cfg_map(struct cfg *l, const struct cfg_field *f, size_t nf, const char *key,
-	const char *where)
-{
-	uint64_t seen = 0;
-	size_t i;
-
-	if (yread_event(l->y)->type != YAML_MAPPING_START_EVENT || yread_bad(l->y)) {
-		if (key == NULL) {
-			yread_err(l->y, yread_here(l->y), "expected a mapping at the top of the "
-				"configuration, got %s", yread_got(l->y));
-		} else {
-			cfg_wrong(l, "a mapping", key);
-		}
-		yread_skip(l->y);
-		return;
-	}
-	for (;;) {
-		if (!yread_next(l->y) || yread_event(l->y)->type == YAML_MAPPING_END_EVENT) {
-			return;
-		}
-		i = cfg_key(l, f, nf, &seen, where);
-		if (!yread_next(l->y)) {
-			return;
-		}
-		if (i == nf) {
-			yread_skip(l->y);
-		} else {
-			cfg_value(l, &f[i]);
-		}
-	}
-}
-
 #define CFG_OFF(m) offsetof(struct conf, m)
 /* Timeouts and backoff: 1 ms (tests) to 1 hour (a cron job must end). */
 #define CFG_HOUR_MS UINT64_C(3600000)
 
-static const struct cfg_field cfg_collector_fields[] = {
-	{"url", CFG_URL, CFG_OFF(url), 0, 0},
-	{"format", CFG_COLLECTOR_FORMAT, 0, 0, 0},
-	{"ca_file", CFG_PATH, CFG_OFF(ca_file), 0, 0},
-	{"pinned_pubkey", CFG_PIN, CFG_OFF(pinned_pubkey), 0, 0},
-	{"client_cert", CFG_PATH, CFG_OFF(client_cert), 0, 0},
-	{"client_key", CFG_PATH, CFG_OFF(client_key), 0, 0},
-	{"token_file", CFG_PATH, CFG_OFF(token_file), 0, 0},
-	{"auth_scheme", CFG_SCHEME, CFG_OFF(auth_scheme), 0, 0},
-	{"hmac_key_file", CFG_PATH, CFG_OFF(hmac_key_file), 0, 0},
-	{"headers", CFG_HEADERS, 0, 0, 0},
-	{"compress", CFG_COMPRESS, 0, 0, 0},
-	{"connect_timeout", CFG_DURATION, CFG_OFF(connect_timeout_ms), CFG_TIMEOUT_MIN_MS,
-		CFG_HOUR_MS},
-	{"timeout", CFG_DURATION, CFG_OFF(timeout_ms), CFG_TIMEOUT_MIN_MS, CFG_HOUR_MS},
-	{"attempts", CFG_COUNT, CFG_OFF(attempts), 1, KS_HTTP_ATTEMPTS_MAX},
-	{"backoff_base", CFG_DURATION, CFG_OFF(backoff_base_ms), 1, CFG_HOUR_MS},
-	{"backoff_cap", CFG_DURATION, CFG_OFF(backoff_cap_ms), 1, CFG_HOUR_MS},
-	{"spool_dir", CFG_PATH, CFG_OFF(spool_dir), 0, 0},
-	{"spool_max_reports", CFG_COUNT, CFG_OFF(spool_max_reports), 1, KS_SPOOL_REPORTS_MAX},
-	{"spool_max_bytes", CFG_SIZE, CFG_OFF(spool_max_bytes), (uint64_t)4 << 10,
+static const struct yread_field cfg_collector_fields[] = {
+	{"url", CFG_URL, CFG_OFF(url), false, 0, 0},
+	{"format", CFG_COLLECTOR_FORMAT, 0, false, 0, 0},
+	{"ca_file", CFG_PATH, CFG_OFF(ca_file), false, 0, 0},
+	{"pinned_pubkey", CFG_PIN, CFG_OFF(pinned_pubkey), false, 0, 0},
+	{"client_cert", CFG_PATH, CFG_OFF(client_cert), false, 0, 0},
+	{"client_key", CFG_PATH, CFG_OFF(client_key), false, 0, 0},
+	{"token_file", CFG_PATH, CFG_OFF(token_file), false, 0, 0},
+	{"auth_scheme", CFG_SCHEME, CFG_OFF(auth_scheme), false, 0, 0},
+	{"hmac_key_file", CFG_PATH, CFG_OFF(hmac_key_file), false, 0, 0},
+	{"headers", CFG_HEADERS, 0, false, 0, 0},
+	{"compress", CFG_COMPRESS, 0, false, 0, 0},
+	{"connect_timeout", CFG_DURATION, CFG_OFF(connect_timeout_ms), false,
+		CFG_TIMEOUT_MIN_MS, CFG_HOUR_MS},
+	{"timeout", CFG_DURATION, CFG_OFF(timeout_ms), false, CFG_TIMEOUT_MIN_MS, CFG_HOUR_MS},
+	{"attempts", CFG_COUNT, CFG_OFF(attempts), false, 1, KS_HTTP_ATTEMPTS_MAX},
+	{"backoff_base", CFG_DURATION, CFG_OFF(backoff_base_ms), false, 1, CFG_HOUR_MS},
+	{"backoff_cap", CFG_DURATION, CFG_OFF(backoff_cap_ms), false, 1, CFG_HOUR_MS},
+	{"spool_dir", CFG_PATH, CFG_OFF(spool_dir), false, 0, 0},
+	{"spool_max_reports", CFG_COUNT, CFG_OFF(spool_max_reports), false, 1,
+		KS_SPOOL_REPORTS_MAX},
+	{"spool_max_bytes", CFG_SIZE, CFG_OFF(spool_max_bytes), false, (uint64_t)4 << 10,
 		KS_SPOOL_BYTES_MAX},
-	{"splay", CFG_DURATION, CFG_OFF(splay_ms), 0, KS_DURATION_MAX_MS},
+	{"splay", CFG_DURATION, CFG_OFF(splay_ms), false, 0, KS_DURATION_MAX_MS},
 };
 
 /* --max-duration: whole seconds up to KS_DEEP_DURATION_MAX. */
 #define CFG_DEEP_DURATION_MAX_MS ((uint64_t)KS_DEEP_DURATION_MAX * 1000)
 
-static const struct cfg_field cfg_top_fields[] = {
-	{"root", CFG_PATH, CFG_OFF(root), 0, 0},
-	{"signatures", CFG_PATHS, CFG_OFF(signatures), 0, 0},
-	{"no_default_signatures", CFG_BOOL, CFG_OFF(no_default_signatures), 0, 0},
-	{"keys", CFG_PATH, CFG_OFF(keys), 0, 0},
-	{"require_signed", CFG_BOOL, CFG_OFF(require_signed), 0, 0},
-	{"max_signature_age", CFG_COUNT, CFG_OFF(max_signature_age), 1, KS_SIG_MAX_AGE_DAYS_MAX},
-	{"format", CFG_FORMAT, 0, 0, 0},
-	{"pretty", CFG_BOOL, CFG_OFF(pretty), 0, 0},
-	{"output", CFG_PATH, CFG_OFF(output), 0, 0},
-	{"quiet", CFG_BOOL, CFG_OFF(quiet), 0, 0},
-	{"verbose", CFG_COUNT, CFG_OFF(verbose), 0, 2},
-	{"log", CFG_LOG, 0, 0, 0},
-	{"deep", CFG_BOOL, CFG_OFF(deep), 0, 0},
-	{"jobs", CFG_COUNT, CFG_OFF(jobs), 1, KS_WALK_JOBS_MAX},
-	{"paths", CFG_PATHS, CFG_OFF(paths), 0, 0},
-	{"excludes", CFG_PATHS, CFG_OFF(excludes), 0, 0},
-	{"one_file_system", CFG_BOOL, CFG_OFF(one_file_system), 0, 0},
-	{"include_remote", CFG_BOOL, CFG_OFF(include_remote), 0, 0},
-	{"max_file_size", CFG_SIZE, CFG_OFF(max_file_size), 1, UINT64_MAX},
-	{"max_duration", CFG_DURATION, CFG_OFF(max_duration_ms), 1000, CFG_DEEP_DURATION_MAX_MS},
-	{"no_low_priority", CFG_BOOL, CFG_OFF(no_low_priority), 0, 0},
-	{"collector", CFG_COLLECTOR, 0, 0, 0},
+static const struct yread_field cfg_top_fields[] = {
+	{"root", CFG_PATH, CFG_OFF(root), false, 0, 0},
+	{"signatures", CFG_PATHS, CFG_OFF(signatures), false, 0, 0},
+	{"no_default_signatures", CFG_BOOL, CFG_OFF(no_default_signatures), false, 0, 0},
+	{"keys", CFG_PATH, CFG_OFF(keys), false, 0, 0},
+	{"require_signed", CFG_BOOL, CFG_OFF(require_signed), false, 0, 0},
+	{"max_signature_age", CFG_COUNT, CFG_OFF(max_signature_age), false, 1,
+		KS_SIG_MAX_AGE_DAYS_MAX},
+	{"format", CFG_FORMAT, 0, false, 0, 0},
+	{"pretty", CFG_BOOL, CFG_OFF(pretty), false, 0, 0},
+	{"output", CFG_PATH, CFG_OFF(output), false, 0, 0},
+	{"quiet", CFG_BOOL, CFG_OFF(quiet), false, 0, 0},
+	{"verbose", CFG_COUNT, CFG_OFF(verbose), false, 0, 2},
+	{"log", CFG_LOG, 0, false, 0, 0},
+	{"deep", CFG_BOOL, CFG_OFF(deep), false, 0, 0},
+	{"jobs", CFG_COUNT, CFG_OFF(jobs), false, 1, KS_WALK_JOBS_MAX},
+	{"paths", CFG_PATHS, CFG_OFF(paths), false, 0, 0},
+	{"excludes", CFG_PATHS, CFG_OFF(excludes), false, 0, 0},
+	{"one_file_system", CFG_BOOL, CFG_OFF(one_file_system), false, 0, 0},
+	{"include_remote", CFG_BOOL, CFG_OFF(include_remote), false, 0, 0},
+	{"max_file_size", CFG_SIZE, CFG_OFF(max_file_size), false, 1, UINT64_MAX},
+	{"max_duration", CFG_DURATION, CFG_OFF(max_duration_ms), false, 1000,
+		CFG_DEEP_DURATION_MAX_MS},
+	{"no_low_priority", CFG_BOOL, CFG_OFF(no_low_priority), false, 0, 0},
+	{"collector", CFG_COLLECTOR, 0, false, 0, 0},
 };
 
 /* What only the whole collector section can tell. */
@@ -782,9 +607,22 @@ static void cfg_collector_checks(struct cfg *l)
 	}
 }
 
-static void cfg_value(struct cfg *l, const struct cfg_field *f)
+/* Reads the collector section: a mapping of its own keys, then the checks across them. */
+static void cfg_collector(struct cfg *l, const char *key)
 {
-	void *p = (char *)l->c + f->off;
+	l->collector_at = yread_here(l->y);
+	if (!yread_want(l->y, YAML_MAPPING_START_EVENT, "a mapping", key, false)) {
+		return;
+	}
+	yread_map(l->y, cfg_collector_fields, XSTD_COUNTOF(cfg_collector_fields), " in collector",
+		cfg_value, l, l->c);
+	cfg_collector_checks(l);
+}
+
+static void cfg_value(void *ctx, const struct yread_field *f, void *obj)
+{
+	struct cfg *l = ctx;
+	void *p = (char *)obj + f->off;
 
 	switch (f->kind) {
 	case CFG_PATH:
@@ -797,17 +635,14 @@ static void cfg_value(struct cfg *l, const struct cfg_field *f)
 		cfg_log(l, f->key);
 		break;
 	case CFG_BOOL:
-		cfg_bool(l, f->key, p);
+		yread_bool(l->y, f->key, p);
 		break;
 	case CFG_FORMAT:
 	case CFG_COLLECTOR_FORMAT:
 		cfg_format(l, f->key, f->kind == CFG_COLLECTOR_FORMAT);
 		break;
 	case CFG_COLLECTOR:
-		l->collector_at = yread_here(l->y);
-		cfg_map(l, cfg_collector_fields, XSTD_COUNTOF(cfg_collector_fields), f->key,
-			"in collector");
-		cfg_collector_checks(l);
+		cfg_collector(l, f->key);
 		break;
 	case CFG_URL:
 		cfg_url(l, f->key, p);
@@ -837,6 +672,7 @@ static void cfg_value(struct cfg *l, const struct cfg_field *f)
 
 static const struct yread_limits cfg_limits = {
 	KS_CONFIG_SCALAR_MAX, KS_CONFIG_DEPTH_MAX, KS_CONFIG_DIAGS_MAX, "the configuration",
+	"the configuration", "the configuration",
 };
 
 /* Keeps the reader's diagnostics in @c, for the caller to print. */
@@ -876,8 +712,10 @@ int conf_load_mem(struct conf *c, const char *name, const char *data, size_t len
 		    yread_scalar_type(l.y) != YREAD_NULL) {
 			struct yread_loc at = yread_here(l.y);
 
-			cfg_map(&l, cfg_top_fields, XSTD_COUNTOF(cfg_top_fields), NULL,
-				"at the top of the configuration");
+			if (yread_want(l.y, YAML_MAPPING_START_EVENT, "a mapping", NULL, false)) {
+				yread_map(l.y, cfg_top_fields, XSTD_COUNTOF(cfg_top_fields),
+					" at the top of the configuration", cfg_value, &l, c);
+			}
 			if (c->quiet && c->verbose > 0) {
 				yread_err(l.y, at, "quiet and verbose contradict each other");
 			}

@@ -15,6 +15,7 @@
 #include "base/limits.h"
 #include "scanner/sources/rootfs.h"
 #include "scanner/deep/walk.h"
+#include "signatures/sigload.h"
 #include "base/vec.h"
 #include "base/xstd.h"
 
@@ -308,7 +309,7 @@ static int sh_check(const struct buf *yaml, struct kerr *err)
 	if (s == NULL) {
 		return kerr_set(err, KERR_NOMEM, "out of memory");
 	}
-	rc = sig_set_load_mem(s, "(generated)", buf_str(yaml), buf_len(yaml), false, err);
+	rc = sigload_mem(s, "(generated)", buf_str(yaml), buf_len(yaml), false, err);
 	if (rc == 0) {
 		rc = sig_set_finish(s, err);
 	}

@@ -3,6 +3,7 @@
 #include <stdint.h>
 
 #include "signatures/sig.h"
+#include "signatures/sigload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -15,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	kerr_clear(&e);
-	if (sig_set_load_mem(s, "fuzz.yaml", (const char *)data, size, false, &e) == 0) {
+	if (sigload_mem(s, "fuzz.yaml", (const char *)data, size, false, &e) == 0) {
 		(void)sig_set_finish(s, &e);
 	}
 	sig_set_free(s);

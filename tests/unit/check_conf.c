@@ -177,6 +177,9 @@ static const struct {
 	{"root: ~\n", "k.yaml:1:7: expected a string for \"root\", got null"},
 	{"root: \"\"\n", "k.yaml:1:7: empty string for \"root\""},
 	{"root: \"/a\\tb\"\n", "k.yaml:1:7: control character in the value for \"root\""},
+	/* C1 controls (here U+0085) too, as in the packs: yread_text_ok() is shared */
+	{"root: \"/a\\u0085b\"\n", "k.yaml:1:7: control character in the value for \"root\""},
+	{"\"r\\\"t\": 1\n", "k.yaml:1:1: unknown key \"r\\\"t\" at the top of the configuration"},
 	{"root: mnt/image\n", "k.yaml:1:7: \"root\" must be an absolute path, not \"mnt/image\""},
 	{"signatures: /etc/x\n",
 		"k.yaml:1:13: expected a sequence of paths for \"signatures\", got a string"},

@@ -8,6 +8,7 @@
 #include "scanner/deep/hash.h"
 #include "scanner/deep/hashidx.h"
 #include "signatures/sig.h"
+#include "signatures/sigload.h"
 #include "base/xstd.h"
 
 /* A digest that differs for every @n: sha256 of the decimal number. */
@@ -28,7 +29,7 @@ static struct sig_set *load(const char *yaml)
 
 	ck_assert_ptr_nonnull(s);
 	kerr_clear(&e);
-	ck_assert_msg(sig_set_load_mem(s, "test.yaml", yaml, strlen(yaml), false, &e) == 0,
+	ck_assert_msg(sigload_mem(s, "test.yaml", yaml, strlen(yaml), false, &e) == 0,
 		"%s", e.msg);
 	ck_assert_int_eq(sig_set_finish(s, &e), 0);
 	return s;

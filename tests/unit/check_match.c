@@ -8,6 +8,7 @@
 #include "scanner/match/match.h"
 #include "scanner/sources/pkg.h"
 #include "signatures/sig.h"
+#include "signatures/sigload.h"
 
 static const char pack[] = "schema: 1\n"
 			   "signatures:\n"
@@ -31,7 +32,7 @@ static struct sig_set *load(void)
 
 	ck_assert_ptr_nonnull(s);
 	kerr_clear(&e);
-	if (sig_set_load_mem(s, "t.yaml", pack, strlen(pack), false, &e) != 0 ||
+	if (sigload_mem(s, "t.yaml", pack, strlen(pack), false, &e) != 0 ||
 		sig_set_finish(s, &e) != 0) {
 		ck_abort_msg("pack rejected: %s", e.msg);
 	}
@@ -89,7 +90,7 @@ START_TEST(fallback_keeps_unclaimed)
 	ck_assert_ptr_nonnull(s);
 	ck_assert_ptr_nonnull(r);
 	kerr_clear(&e);
-	ck_assert_int_eq(sig_set_load_mem(s, "t.yaml", fallback_pack, strlen(fallback_pack),
+	ck_assert_int_eq(sigload_mem(s, "t.yaml", fallback_pack, strlen(fallback_pack),
 				 false, &e), 0);
 	ck_assert_int_eq(sig_set_finish(s, &e), 0);
 	add_path(r, s, 0, "/opt/kaspersky/kesl/bin");

@@ -12,6 +12,7 @@
 #include "scanner/sources/paths.h"
 #include "scanner/sources/rootfs.h"
 #include "signatures/sig.h"
+#include "signatures/sigload.h"
 #include "check_util.h"
 
 static char outside[PATH_MAX];
@@ -59,7 +60,7 @@ static struct sig_set *load(const char *paths_yaml)
 	ck_assert_int_lt(n, (int)sizeof(yaml));
 	ck_assert_ptr_nonnull(s);
 	kerr_clear(&e);
-	if (sig_set_load_mem(s, "test.yaml", yaml, strlen(yaml), false, &e) != 0 ||
+	if (sigload_mem(s, "test.yaml", yaml, strlen(yaml), false, &e) != 0 ||
 		sig_set_finish(s, &e) != 0) {
 		ck_abort_msg("pack rejected: %s", e.msg);
 	}

@@ -16,6 +16,7 @@
 #include "base/limits.h"
 #include "scanner/match/plan.h"
 #include "signatures/sig.h"
+#include "signatures/sigload.h"
 #include "base/xstd.h"
 #include "check_util.h"
 
@@ -61,7 +62,7 @@ static struct sig_set *load_pack(void)
 
 	ck_assert_ptr_nonnull(s);
 	kerr_clear(&e);
-	ck_assert_msg(sig_set_load_mem(s, "t.yaml", pack, strlen(pack), false, &e) == 0, "%s",
+	ck_assert_msg(sigload_mem(s, "t.yaml", pack, strlen(pack), false, &e) == 0, "%s",
 		e.msg);
 	ck_assert_int_eq(sig_set_finish(s, &e), 0);
 	return s;

@@ -16,6 +16,7 @@
 #include "scanner/match/probematch.h"
 #include "scanner/sources/rootfs.h"
 #include "signatures/sig.h"
+#include "signatures/sigload.h"
 #include "base/xstd.h"
 #include "check_util.h"
 
@@ -176,7 +177,7 @@ static struct report *run(void)
 	ck_assert_ptr_nonnull(s);
 	ck_assert_ptr_nonnull(r);
 	kerr_clear(&e);
-	ck_assert_msg(sig_set_load_mem(s, "t.yaml", pack, strlen(pack), false, &e) == 0, "%s",
+	ck_assert_msg(sigload_mem(s, "t.yaml", pack, strlen(pack), false, &e) == 0, "%s",
 		e.msg);
 	ck_assert_int_eq(sig_set_finish(s, &e), 0);
 	fs = rootfs_open(cu_tmp, &e);
