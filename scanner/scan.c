@@ -198,7 +198,7 @@ static int scan_sources(struct scan_ctx *c, const struct scan_opts *o)
 	if (match_packages(c->sigs, &c->pkgs, c->rep, c->err) < 0) {
 		return -1;
 	}
-	if (scan_paths(c) != 0 || probes_files(c->probes) != 0) {
+	if (scan_paths(c) != 0 || probematch_files(c->probes) != 0) {
 		return -1;
 	}
 	return o->deep != NULL ? scan_deep(c, o) : 0;
@@ -233,8 +233,8 @@ static int scan_fill(struct scan_ctx *c, const struct scan_opts *o)
 	    report_set_str(&c->rep->mode, o->deep != NULL ? "deep" : "quick") != 0) {
 		return scan_nomem(c);
 	}
-	c->probes = probes_new(c->root, c->sigs, c->rep, c->err);
-	if (c->probes == NULL || probes_live(c->probes) != 0 || scan_confine(c, o) != 0) {
+	c->probes = probematch_new(c->root, c->sigs, c->rep, c->err);
+	if (c->probes == NULL || probematch_live(c->probes) != 0 || scan_confine(c, o) != 0) {
 		return -1;
 	}
 	if (host_fill(c->root, c->rep) != 0) {
@@ -272,7 +272,7 @@ struct report *scan_run(const struct scan_opts *o, const struct sig_set *sigs, s
 	if (scan_fill(&c, o) != 0) {
 		goto free_report;
 	}
-	probes_destroy(c.probes);
+	probematch_destroy(c.probes);
 	pkg_list_free(&c.pkgs);
 	rootfs_close(c.root);
 	return c.rep;
@@ -281,7 +281,7 @@ free_report:
 	report_free(c.rep);
 	c.rep = NULL;
 close_root:
-	probes_destroy(c.probes);
+	probematch_destroy(c.probes);
 	pkg_list_free(&c.pkgs);
 	rootfs_close(c.root);
 	return NULL;

@@ -72,7 +72,7 @@ static bool probes_dots(const char *path)
 	return false;
 }
 
-bool probes_path_under(const char *pattern, const char *path)
+bool probematch_path_under(const char *pattern, const char *path)
 {
 	char pc[NAME_MAX + 1], sc[NAME_MAX + 1];
 	size_t pl, sl;
@@ -201,7 +201,7 @@ static const char *probes_proc_path(const struct sig *g, const char *exe,
 	size_t i;
 
 	for (i = 0; exe != NULL && i < g->npaths; i++) {
-		if (probes_path_under(g->paths[i].path, exe)) {
+		if (probematch_path_under(g->paths[i].path, exe)) {
 			*conf = match_confidence(g->paths[i].confidence);
 			return g->paths[i].path;
 		}
@@ -832,7 +832,7 @@ static int probes_cron_path(void *ctx, const char *path)
 		const struct sig *g = sig_set_get(c->s, i);
 
 		for (j = 0; j < g->npaths; j++) {
-			if (!probes_path_under(g->paths[j].path, path)) {
+			if (!probematch_path_under(g->paths[j].path, path)) {
 				continue;
 			}
 			/* a job whose program is gone is what an uninstall left behind */
@@ -904,7 +904,7 @@ struct probes {
 	struct probes_ctx c;
 };
 
-struct probes *probes_new(const struct rootfs *r, const struct sig_set *s, struct report *rep,
+struct probes *probematch_new(const struct rootfs *r, const struct sig_set *s, struct report *rep,
 	struct kerr *err)
 {
 	struct probes *p = calloc(1, sizeof(*p));
@@ -928,7 +928,7 @@ struct probes *probes_new(const struct rootfs *r, const struct sig_set *s, struc
 	return p;
 }
 
-int probes_live(struct probes *p)
+int probematch_live(struct probes *p)
 {
 	struct probes_ctx *c = &p->c;
 	int rc;
@@ -942,7 +942,7 @@ int probes_live(struct probes *p)
 	return rc;
 }
 
-int probes_files(struct probes *p)
+int probematch_files(struct probes *p)
 {
 	struct probes_ctx *c = &p->c;
 	int rc = probes_services(c);
@@ -959,7 +959,7 @@ int probes_files(struct probes *p)
 	return rc;
 }
 
-void probes_destroy(struct probes *p)
+void probematch_destroy(struct probes *p)
 {
 	if (p == NULL) {
 		return;

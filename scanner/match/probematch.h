@@ -25,26 +25,26 @@ struct probes;
  * are "absent" and @rep->live stays false.
  * @return the probes, or NULL with @err set (out of memory).
  */
-struct probes *probes_new(const struct rootfs *r, const struct sig_set *s, struct report *rep,
+struct probes *probematch_new(const struct rootfs *r, const struct sig_set *s, struct report *rep,
 	struct kerr *err);
 
 /**
  * Processes and sockets: they look into other processes (/proc/PID/exe, /proc/PID/fd),
  * which a Landlock-sandboxed process may not, so they run before the sandbox is entered.
- * @return 0, or -1 with the error given to probes_new() set (out of memory).
+ * @return 0, or -1 with the error given to probematch_new() set (out of memory).
  */
-int probes_live(struct probes *p);
+int probematch_live(struct probes *p);
 
 /** Services, kernel modules, accounts and cron: files of the root, read once sandboxed. */
-int probes_files(struct probes *p);
+int probematch_files(struct probes *p);
 
-void probes_destroy(struct probes *p);
+void probematch_destroy(struct probes *p);
 
 /**
  * True if @path (absolute) is what the signature path @pattern names, or lies below it:
  * "/opt/kaspersky/kesl" covers "/opt/kaspersky/kesl/libexec/kesl". Glob components match
  * one component each (fnmatch(3), FNM_PERIOD), as in the paths source.
  */
-bool probes_path_under(const char *pattern, const char *path);
+bool probematch_path_under(const char *pattern, const char *path);
 
 #endif

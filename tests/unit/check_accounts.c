@@ -4,7 +4,6 @@
  */
 #include <check.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,35 +12,7 @@
 #include "scanner/probes/accounts.h"
 #include "base/buf.h"
 #include "base/xstd.h"
-
-static char root[64];
-
-static void sh(const char *fmt, ...) KS_PRINTF(1, 2);
-
-/* Fixture building only: a shell is the clearest way to lay out a tree. */
-static void sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	ck_assert_int_lt(n, (int)sizeof(cmd));
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void setup(void)
-{
-	memcpy(root, "/tmp/kscan-accounts.XXXXXX", 27);
-	ck_assert_ptr_nonnull(mkdtemp(root));
-}
-
-static void teardown(void)
-{
-	sh("rm -rf '%s'", root);
-}
+#include "check_util.h"
 
 struct line_case {
 	const char *line;
@@ -114,17 +85,6 @@ static int collect(void *ctx, const struct accounts_entry *a)
 	return 0;
 }
 
-static struct rootfs *open_root(void)
-{
-	struct kerr e;
-	struct rootfs *r;
-
-	kerr_clear(&e);
-	r = rootfs_open(root, &e);
-	ck_assert_msg(r != NULL, "%s", e.msg);
-	return r;
-}
-
 START_TEST(test_read)
 {
 	struct accounts_sink sink = {collect, NULL};
@@ -133,12 +93,12 @@ START_TEST(test_read)
 	struct kerr e;
 	struct buf b;
 
-	sh("mkdir -p '%s/etc' && printf '%%s\\n' 'root:x:0:0:root:/root:/bin/sh' "
+	cu_sh("mkdir -p '%s/etc' && printf '%%s\\n' 'root:x:0:0:root:/root:/bin/sh' "
 		"'kluser:x:1001:1001::/var/db/kav:/bin/false' 'broken' "
 		"'klusteradm:x:1002:1002::/home/k:/bin/sh' > '%s/etc/passwd' && printf '%%s\\n' "
 		"'root:x:0:' 'kesladmin:x:999:' 'klusers:x:1001:kluser' > '%s/etc/group'",
-		root, root, root);
-	r = open_root();
+		cu_tmp, cu_tmp, cu_tmp);
+	r = cu_open_root(cu_tmp);
 	buf_init(&b, 1 << 16);
 	sink.ctx = &b;
 	kerr_clear(&e);
@@ -163,7 +123,7 @@ START_TEST(test_read_missing_and_unreadable)
 {
 	struct accounts_sink sink = {collect, NULL};
 	struct accounts_counts c;
-	struct rootfs *r = open_root();
+	struct rootfs *r = cu_open_root(cu_tmp);
 	struct kerr e;
 	struct buf b;
 
@@ -174,7 +134,7 @@ START_TEST(test_read_missing_and_unreadable)
 	ck_assert_int_eq(accounts_read(r, &sink, &c, &e), 0);
 	ck_assert_uint_eq(c.errors, 0);
 	/* a passwd that is a directory cannot be read: counted and described */
-	sh("mkdir -p '%s/etc/passwd' && echo 'g:x:5:' > '%s/etc/group'", root, root);
+	cu_sh("mkdir -p '%s/etc/passwd' && echo 'g:x:5:' > '%s/etc/group'", cu_tmp, cu_tmp);
 	ck_assert_int_eq(accounts_read(r, &sink, &c, &e), 1);
 	ck_assert_uint_eq(c.errors, 1);
 	ck_assert_uint_eq(c.groups, 1);
@@ -194,7 +154,7 @@ static Suite *accounts_suite(void)
 	tcase_add_loop_test(parse, test_parse_line, 0, (int)XSTD_COUNTOF(line_cases));
 	tcase_add_test(parse, test_parse_long_and_nul);
 	suite_add_tcase(s, parse);
-	tcase_add_checked_fixture(files, setup, teardown);
+	tcase_add_checked_fixture(files, cu_tmp_setup, cu_tmp_teardown);
 	tcase_add_test(files, test_read);
 	tcase_add_test(files, test_read_missing_and_unreadable);
 	suite_add_tcase(s, files);

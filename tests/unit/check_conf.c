@@ -11,6 +11,7 @@
 #include "scanner/cli/conf.h"
 #include "base/limits.h"
 #include "base/xstd.h"
+#include "check_util.h"
 
 static const char full_config[] =
 	"# every key\n"
@@ -376,18 +377,10 @@ START_TEST(test_duration)
 }
 END_TEST
 
-static char tmpdir[] = "/tmp/check_conf.XXXXXX";
-
 static void write_file(const char *name, const char *text, mode_t mode, char *path)
 {
-	int fd;
-
-	(void)snprintf(path, 256, "%s/%s", tmpdir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(xstd_write_all(fd, text, strlen(text)), 0);
-	ck_assert_int_eq(fchmod(fd, mode), 0);
-	ck_assert_int_eq(close(fd), 0);
+	cu_path(path, 256, cu_tmp, name);
+	cu_write(path, text, strlen(text), mode);
 }
 
 START_TEST(test_files)
@@ -396,7 +389,6 @@ START_TEST(test_files)
 	struct conf c;
 	struct kerr e;
 
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 	write_file("ok.yaml", "quiet: true\n", 0644, path);
 	conf_init(&c);
 	ck_assert_int_eq(conf_load(&c, path, &e), 0);
@@ -426,12 +418,12 @@ START_TEST(test_files)
 	conf_free(&c);
 
 	conf_init(&c);
-	ck_assert_int_eq(conf_load(&c, tmpdir, &e), -1);
+	ck_assert_int_eq(conf_load(&c, cu_tmp, &e), -1);
 	ck_assert(strstr(e.msg, "not a regular file") != NULL);
 	conf_free(&c);
 
 	/* a named file that does not exist is an error */
-	(void)snprintf(path, sizeof(path), "%s/missing.yaml", tmpdir);
+	cu_path(path, sizeof(path), cu_tmp, "missing.yaml");
 	conf_init(&c);
 	ck_assert_int_eq(conf_load(&c, path, &e), -1);
 	ck_assert_int_eq(e.code, KERR_IO);
@@ -445,8 +437,6 @@ START_TEST(test_files)
 		ck_assert_uint_eq(c.ndiags, 0);
 		conf_free(&c);
 	}
-	(void)snprintf(path, sizeof(path), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(path), 0);
 }
 END_TEST
 
@@ -454,6 +444,7 @@ static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
 	TCase *tc = tcase_create("core");
+	TCase *files = tcase_create("files");
 
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_defaults);
@@ -462,8 +453,10 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_alias_bomb);
 	tcase_add_test(tc, test_caps);
 	tcase_add_test(tc, test_duration);
-	tcase_add_test(tc, test_files);
 	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(files, cu_tmp_setup, cu_tmp_teardown);
+	tcase_add_test(files, test_files);
+	suite_add_tcase(s, files);
 	return s;
 }
 

@@ -5,7 +5,6 @@
  */
 #include <check.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,35 +14,7 @@
 #include "scanner/probes/cron.h"
 #include "base/limits.h"
 #include "base/xstd.h"
-
-static char root[64];
-
-static void sh(const char *fmt, ...) KS_PRINTF(1, 2);
-
-/* Fixture building only: a shell is the clearest way to lay out a tree. */
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	ck_assert_int_lt(n, (int)sizeof(cmd));
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void setup(void)
-{
-	memcpy(root, "/tmp/kscan-cron.XXXXXX", 23);
-	ck_assert_ptr_nonnull(mkdtemp(root));
-}
-
-static void teardown(void)
-{
-	sh("rm -rf '%s'", root);
-}
+#include "check_util.h"
 
 struct line_case {
 	const char *line;
@@ -165,17 +136,6 @@ static int collect(void *ctx, const struct cron_job *j)
 	return 0;
 }
 
-static struct rootfs *open_root(void)
-{
-	struct kerr e;
-	struct rootfs *r;
-
-	kerr_clear(&e);
-	r = rootfs_open(root, &e);
-	ck_assert_msg(r != NULL, "%s", e.msg);
-	return r;
-}
-
 START_TEST(test_scan)
 {
 	struct cron_sink sink = {collect, NULL};
@@ -184,7 +144,7 @@ START_TEST(test_scan)
 	struct kerr e;
 	struct buf b;
 
-	sh("cd '%s' && mkdir -p etc/cron.d/sub var/spool/cron/crontabs && "
+	cu_sh("cd '%s' && mkdir -p etc/cron.d/sub var/spool/cron/crontabs && "
 		"printf '%%s\\n' 'SHELL=/bin/sh' '# m h dom mon dow user command' "
 		"'17 * * * * root cd / && run-parts /etc/cron.hourly' > etc/crontab && "
 		"printf '%%s\\n' '@daily root /opt/kaspersky/kesl/bin/kesl-control --update' "
@@ -194,8 +154,8 @@ START_TEST(test_scan)
 		"echo '* */4 * * * /opt/kav/5.5/kav4unix/bin/keepup2date' > "
 		"var/spool/cron/crontabs/kluser && "
 		"echo '30 2 * * * /opt/kaspersky/klnagent64/bin/klnagchk' > var/spool/cron/root",
-		root);
-	r = open_root();
+		cu_tmp);
+	r = cu_open_root(cu_tmp);
 	buf_init(&b, 1 << 16);
 	sink.ctx = &b;
 	kerr_clear(&e);
@@ -218,7 +178,7 @@ START_TEST(test_scan_none_and_errors)
 {
 	struct cron_sink sink = {collect, NULL};
 	struct cron_counts c;
-	struct rootfs *r = open_root();
+	struct rootfs *r = cu_open_root(cu_tmp);
 	struct kerr e;
 	struct buf b;
 	FILE *f;
@@ -231,10 +191,9 @@ START_TEST(test_scan_none_and_errors)
 	ck_assert_int_eq(cron_scan(r, &sink, &c, &e), 0);
 	ck_assert_uint_eq(c.files + c.errors, 0);
 	/* a line past KS_CRON_LINE_MAX: the rest of the file cannot be read reliably */
-	sh("mkdir -p '%s/etc' && echo '* * * * * root /opt/first' > '%s/etc/crontab'", root,
-		root);
-	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/etc/crontab", root),
-		(int)sizeof(path));
+	cu_sh("mkdir -p '%s/etc' && echo '* * * * * root /opt/first' > '%s/etc/crontab'", cu_tmp,
+		cu_tmp);
+	cu_fmt(path, sizeof(path), "%s/etc/crontab", cu_tmp);
 	f = fopen(path, "a");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_ge(fputs("* * * * * root /opt/", f), 0);
@@ -264,7 +223,7 @@ static Suite *cron_suite(void)
 	tcase_add_test(parse, test_command_paths);
 	tcase_add_test(parse, test_command_paths_stop);
 	suite_add_tcase(s, parse);
-	tcase_add_checked_fixture(files, setup, teardown);
+	tcase_add_checked_fixture(files, cu_tmp_setup, cu_tmp_teardown);
 	tcase_add_test(files, test_scan);
 	tcase_add_test(files, test_scan_none_and_errors);
 	suite_add_tcase(s, files);

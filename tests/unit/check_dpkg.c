@@ -17,6 +17,7 @@
 #include "base/limits.h"
 #include "scanner/sources/pkg.h"
 #include "scanner/sources/rootfs.h"
+#include "check_util.h"
 
 #define LABEL "/var/lib/dpkg/status"
 #define NUL_INPUT "Package: a\nStatus: install ok inst\0alled\n"
@@ -49,87 +50,16 @@ static char *render(const struct pkg_list *l, bool with_source)
 	}
 }
 
-/* @out = "@a/@b"; the test fails rather than use a cut path. */
-static void fx_path(char *out, size_t size, const char *a, const char *b)
-{
-	int n = snprintf(out, size, "%s/%s", a, b);
-
-	ck_assert(n > 0 && (size_t)n < size);
-}
-
-static char *fx_dir(void)
-{
-	const char *tmp = getenv("TMPDIR");
-	char path[4096];
-	int n = snprintf(path, sizeof(path), "%s/check_dpkg.XXXXXX", tmp ? tmp : "/tmp");
-
-	ck_assert(n > 0 && (size_t)n < sizeof(path));
-	ck_assert_ptr_nonnull(mkdtemp(path));
-	return strdup(path);
-}
-
-static void fx_mkdirs(const char *path)
-{
-	char tmp[4096];
-	size_t i, n = strlen(path);
-
-	ck_assert_uint_lt(n, sizeof(tmp));
-	memcpy(tmp, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (tmp[i] == '/' || tmp[i] == '\0') {
-			char c = tmp[i];
-
-			tmp[i] = '\0';
-			ck_assert_msg(mkdir(tmp, 0755) == 0 || errno == EEXIST, "mkdir %s", tmp);
-			tmp[i] = c;
-		}
-	}
-}
-
-/* Writes @root/@rel (parents created); @len 0 means strlen(@data). */
-static void fx_write(const char *root, const char *rel, const char *data, size_t len)
-{
-	char path[4096], *slash;
-	FILE *f;
-
-	fx_path(path, sizeof(path), root, rel);
-	slash = strrchr(path, '/');
-	*slash = '\0';
-	fx_mkdirs(path);
-	*slash = '/';
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	if (len == 0) {
-		len = strlen(data);
-	}
-	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
 static void fx_symlink(const char *root, const char *rel, const char *target)
 {
-	char path[4096], *slash;
+	char path[PATH_MAX], *slash;
 
-	fx_path(path, sizeof(path), root, rel);
+	cu_path(path, sizeof(path), root, rel);
 	slash = strrchr(path, '/');
 	*slash = '\0';
-	fx_mkdirs(path);
+	cu_mkdirs(path, 0755);
 	*slash = '/';
 	ck_assert_int_eq(symlink(target, path), 0);
-}
-
-static int fx_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void fx_rm(char *root)
-{
-	ck_assert_int_eq(nftw(root, fx_rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
-	free(root);
 }
 
 /* Runs dpkg_read on @dir; returns its result, the list and the error. */
@@ -628,37 +558,37 @@ static void write_padding(const char *root)
 	for (i = 0; i < 512; i++) {
 		buf_adds(&b, "#padded\n");
 	}
-	fx_write(root, "var/lib/dpkg/updates/tmp.i", buf_str(&b), buf_len(&b));
+	cu_write_at(root, "var/lib/dpkg/updates/tmp.i", buf_str(&b), 0644);
 	buf_free(&b);
 }
 
 /* status, then updates/0000..0005 in order, tmp.i and other names ignored. */
 START_TEST(test_journal)
 {
-	char *root = fx_dir();
+	const char *root = cu_tmp;
 	struct dpkg_counts c;
 	struct pkg_list l;
 	struct kerr err;
 	char *got;
 
-	fx_write(root, "var/lib/dpkg/status", journal_status, 0);
+	cu_write_at(root, "var/lib/dpkg/status", journal_status, 0644);
 	/* written out of order: the names decide */
-	fx_write(root, "var/lib/dpkg/updates/0001", "Package: a\nStatus: install ok "
-		"half-configured\nVersion: 3.0\nArchitecture: amd64\n", 0);
-	fx_write(root, "var/lib/dpkg/updates/0000", "Package: a\nStatus: install ok "
-		"installed\nVersion: 2.0\nArchitecture: amd64\n", 0);
-	fx_write(root, "var/lib/dpkg/updates/0002", "Package: c\nStatus: purge ok "
-		"not-installed\nArchitecture: amd64\n", 0);
+	cu_write_at(root, "var/lib/dpkg/updates/0001", "Package: a\nStatus: install ok "
+		"half-configured\nVersion: 3.0\nArchitecture: amd64\n", 0644);
+	cu_write_at(root, "var/lib/dpkg/updates/0000", "Package: a\nStatus: install ok "
+		"installed\nVersion: 2.0\nArchitecture: amd64\n", 0644);
+	cu_write_at(root, "var/lib/dpkg/updates/0002", "Package: c\nStatus: purge ok "
+		"not-installed\nArchitecture: amd64\n", 0644);
 	/* Multi-Arch: same: the record of that architecture only */
-	fx_write(root, "var/lib/dpkg/updates/0003", "Package: b\nStatus: install ok unpacked\n"
-		"Version: 2.0\nArchitecture: i386\nMulti-Arch: same\n", 0);
+	cu_write_at(root, "var/lib/dpkg/updates/0003", "Package: b\nStatus: install ok unpacked\n"
+		"Version: 2.0\nArchitecture: i386\nMulti-Arch: same\n", 0644);
 	/* otherwise the single installed instance, whatever its architecture (cross-grade) */
-	fx_write(root, "var/lib/dpkg/updates/0004", "Package: e\nStatus: install ok installed\n"
-		"Version: 2.0\nArchitecture: i386\n", 0);
-	fx_write(root, "var/lib/dpkg/updates/0005", "Package: d\nStatus: install ok unpacked\n"
-		"Version: 1\nArchitecture: all\n", 0);
+	cu_write_at(root, "var/lib/dpkg/updates/0004", "Package: e\nStatus: install ok installed\n"
+		"Version: 2.0\nArchitecture: i386\n", 0644);
+	cu_write_at(root, "var/lib/dpkg/updates/0005", "Package: d\nStatus: install ok unpacked\n"
+		"Version: 1\nArchitecture: all\n", 0644);
 	write_padding(root);
-	fx_write(root, "var/lib/dpkg/updates/notes", "not a control file\n", 0);
+	cu_write_at(root, "var/lib/dpkg/updates/notes", "not a control file\n", 0644);
 	ck_assert_int_eq(read_root(root, &l, &c, &err), 1);
 	got = render(&l, true);
 	ck_assert_str_eq(got,
@@ -673,28 +603,26 @@ START_TEST(test_journal)
 	ck_assert_uint_eq(c.packages, 5);
 	free(got);
 	pkg_list_free(&l);
-	fx_rm(root);
 }
 END_TEST
 
 /* A journal entry for a package with two installed instances must be Multi-Arch: same. */
 START_TEST(test_journal_not_coinstallable)
 {
-	char *root = fx_dir();
+	const char *root = cu_tmp;
 	struct dpkg_counts c;
 	struct pkg_list l;
 	struct kerr err;
 
-	fx_write(root, "var/lib/dpkg/status", journal_status, 0);
-	fx_write(root, "var/lib/dpkg/updates/0000", "Package: b\nStatus: install ok installed\n"
-		"Version: 3.0\nArchitecture: arm64\n", 0);
+	cu_write_at(root, "var/lib/dpkg/status", journal_status, 0644);
+	cu_write_at(root, "var/lib/dpkg/updates/0000", "Package: b\nStatus: install ok installed\n"
+		"Version: 3.0\nArchitecture: arm64\n", 0644);
 	ck_assert_int_eq(read_root(root, &l, &c, &err), -1);
 	ck_assert_int_eq(err.code, KERR_CORRUPT);
 	ck_assert_str_eq(err.msg, "/var/lib/dpkg/updates/0000:1: package 'b:arm64' is not "
 		"'Multi-Arch: same' but has 2 installed instances");
 	ck_assert_uint_eq(l.n, 0);
 	pkg_list_free(&l);
-	fx_rm(root);
 }
 END_TEST
 
@@ -723,41 +651,40 @@ static const struct journal_bad_case journal_bad[] = {
 START_TEST(test_journal_bad)
 {
 	const struct journal_bad_case *jc = &journal_bad[_i];
-	char *root = fx_dir();
+	const char *root = cu_tmp;
 	struct dpkg_counts c;
 	struct pkg_list l;
 	struct kerr err;
 
-	fx_write(root, "var/lib/dpkg/status", journal_status, 0);
+	cu_write_at(root, "var/lib/dpkg/status", journal_status, 0644);
 	if (_i != 0) {
-		fx_write(root, "var/lib/dpkg/updates/0000", "Package: a\nStatus: install ok "
-			"installed\nVersion: 2.0\nArchitecture: amd64\n", 0);
+		cu_write_at(root, "var/lib/dpkg/updates/0000", "Package: a\nStatus: install ok "
+			"installed\nVersion: 2.0\nArchitecture: amd64\n", 0644);
 	}
 	if (jc->link) {
 		fx_symlink(root, jc->file, jc->content);
 	} else {
-		fx_write(root, jc->file, jc->content, 0);
+		cu_write_at(root, jc->file, jc->content, 0644);
 	}
 	ck_assert_int_eq(read_root(root, &l, &c, &err), -1);
 	ck_assert_int_eq(err.code, jc->code);
 	ck_assert_str_eq(err.msg, jc->msg);
 	ck_assert_uint_eq(l.n, 0);
 	pkg_list_free(&l);
-	fx_rm(root);
 }
 END_TEST
 
 /* A crash before dpkg ever wrote status leaves only the journal: still a database. */
 START_TEST(test_journal_without_status)
 {
-	char *root = fx_dir();
+	const char *root = cu_tmp;
 	struct dpkg_counts c;
 	struct pkg_list l;
 	struct kerr err;
 	char *got;
 
-	fx_write(root, "var/lib/dpkg/updates/0000", "Package: kesl\nStatus: install reinstreq "
-		"half-installed\nVersion: 12.4.0-1225\nArchitecture: amd64\n", 0);
+	cu_write_at(root, "var/lib/dpkg/updates/0000", "Package: kesl\nStatus: install reinstreq "
+		"half-installed\nVersion: 12.4.0-1225\nArchitecture: amd64\n", 0644);
 	ck_assert_int_eq(read_root(root, &l, &c, &err), 1);
 	got = render(&l, true);
 	ck_assert_str_eq(got, "kesl 12.4.0-1225 amd64 [iHR] partial /var/lib/dpkg/updates/0000\n");
@@ -765,28 +692,27 @@ START_TEST(test_journal_without_status)
 	ck_assert_uint_eq(c.updates_files, 1);
 	free(got);
 	pkg_list_free(&l);
-	fx_rm(root);
 }
 END_TEST
 
 /* Distroless: one file per package, no Status; .md5sums files beside them are not read. */
 START_TEST(test_statusd)
 {
-	char *root = fx_dir();
+	const char *root = cu_tmp;
 	struct dpkg_counts c;
 	struct pkg_list l;
 	struct kerr err;
 	char *got;
 
-	fx_write(root, "var/lib/dpkg/status.d/base-files", "Package: base-files\n"
-		"Version: 12.4+deb12u5\nArchitecture: amd64\nMaintainer: x\n", 0);
-	fx_write(root, "var/lib/dpkg/status.d/base-files.md5sums",
-		"d41d8cd98f00b204e9800998ecf8427e  usr/bin/x\n", 0);
-	fx_write(root, "var/lib/dpkg/status.d/libssl3", "Package: libssl3\n"
-		"Status: install ok installed\nVersion: 3.0.11-1\nArchitecture: amd64\n", 0);
-	fx_write(root, "var/lib/dpkg/status.d/old", "Package: old\n"
+	cu_write_at(root, "var/lib/dpkg/status.d/base-files", "Package: base-files\n"
+		"Version: 12.4+deb12u5\nArchitecture: amd64\nMaintainer: x\n", 0644);
+	cu_write_at(root, "var/lib/dpkg/status.d/base-files.md5sums",
+		"d41d8cd98f00b204e9800998ecf8427e  usr/bin/x\n", 0644);
+	cu_write_at(root, "var/lib/dpkg/status.d/libssl3", "Package: libssl3\n"
+		"Status: install ok installed\nVersion: 3.0.11-1\nArchitecture: amd64\n", 0644);
+	cu_write_at(root, "var/lib/dpkg/status.d/old", "Package: old\n"
 		"Status: deinstall ok config-files\nVersion: 1\nArchitecture: amd64\n\n"
-		"Package: gone\nStatus: purge ok not-installed\n", 0);
+		"Package: gone\nStatus: purge ok not-installed\n", 0644);
 	ck_assert_int_eq(read_root(root, &l, &c, &err), 1);
 	got = render(&l, true);
 	ck_assert_str_eq(got,
@@ -799,39 +725,37 @@ START_TEST(test_statusd)
 	ck_assert_uint_eq(c.packages, 3);
 	free(got);
 	pkg_list_free(&l);
-	fx_rm(root);
 }
 END_TEST
 
 /* status and status.d together; a bad status.d file fails the whole source. */
 START_TEST(test_statusd_with_status)
 {
-	char *root = fx_dir();
+	const char *root = cu_tmp;
 	struct dpkg_counts c;
 	struct pkg_list l;
 	struct kerr err;
 
-	fx_write(root, "var/lib/dpkg/status", journal_status, 0);
-	fx_write(root, "var/lib/dpkg/status.d/zlib", "Package: zlib1g\nVersion: 1\n", 0);
+	cu_write_at(root, "var/lib/dpkg/status", journal_status, 0644);
+	cu_write_at(root, "var/lib/dpkg/status.d/zlib", "Package: zlib1g\nVersion: 1\n", 0644);
 	ck_assert_int_eq(read_root(root, &l, &c, &err), 1);
 	ck_assert_uint_eq(l.n, 6);
 	ck_assert_str_eq(l.v[5].name, "zlib1g");
 	ck_assert_uint_eq(c.packages, 6);
 	pkg_list_free(&l);
-	fx_write(root, "var/lib/dpkg/status.d/zz", "Package: zz\nVersion 1\n", 0);
+	cu_write_at(root, "var/lib/dpkg/status.d/zz", "Package: zz\nVersion 1\n", 0644);
 	ck_assert_int_eq(read_root(root, &l, &c, &err), -1);
 	ck_assert_int_eq(err.code, KERR_CORRUPT);
 	ck_assert_str_eq(err.msg, "/var/lib/dpkg/status.d/zz:2: 'Version 1' is neither a field "
 		"(no colon after the name) nor a continuation line");
 	ck_assert_uint_eq(l.n, 0);
 	pkg_list_free(&l);
-	fx_rm(root);
 }
 END_TEST
 
 START_TEST(test_absent)
 {
-	char *root = fx_dir();
+	const char *root = cu_tmp;
 	struct dpkg_counts c;
 	struct pkg_list l;
 	struct kerr err;
@@ -846,11 +770,10 @@ START_TEST(test_absent)
 	ck_assert_int_eq(err.code, KERR_OK);
 	pkg_list_free(&l);
 	/* an empty status is a database with no packages */
-	fx_write(root, "var/lib/dpkg/status", "", 0);
+	cu_write_at(root, "var/lib/dpkg/status", "", 0644);
 	ck_assert_int_eq(read_root(root, &l, &c, &err), 1);
 	ck_assert_uint_eq(l.n, 0);
 	pkg_list_free(&l);
-	fx_rm(root);
 }
 END_TEST
 
@@ -859,15 +782,15 @@ START_TEST(test_symlink_outside)
 {
 	static const char outside_db[] = "Package: outside\nStatus: install ok installed\n"
 		"Version: 1\n";
-	char *dir = fx_dir();
+	const char *dir = cu_tmp;
 	char root[4096], target[4096];
 	struct dpkg_counts c;
 	struct pkg_list l;
 	struct kerr err;
 
-	fx_path(root, sizeof(root), dir, "root");
-	fx_path(target, sizeof(target), dir, "outside/status");
-	fx_write(dir, "outside/status", outside_db, 0);
+	cu_path(root, sizeof(root), dir, "root");
+	cu_path(target, sizeof(target), dir, "outside/status");
+	cu_write_at(dir, "outside/status", outside_db, 0644);
 	fx_symlink(root, "var/lib/dpkg/status", target);
 	ck_assert_int_eq(read_root(root, &l, &c, &err), -1);
 	ck_assert_int_eq(err.code, KERR_IO);
@@ -877,34 +800,33 @@ START_TEST(test_symlink_outside)
 	ck_assert_uint_eq(l.n, 0);
 	pkg_list_free(&l);
 	/* a relative escape is clamped at the root the same way */
-	fx_path(target, sizeof(target), root, "var/lib/dpkg/status");
+	cu_path(target, sizeof(target), root, "var/lib/dpkg/status");
 	ck_assert_int_eq(unlink(target), 0);
 	fx_symlink(root, "var/lib/dpkg/status", "../../../../../../../../outside/status");
 	ck_assert_int_eq(read_root(root, &l, &c, &err), -1);
 	ck_assert_uint_eq(l.n, 0);
 	pkg_list_free(&l);
 	/* the same file placed inside the root is followed */
-	fx_write(root, "outside/status", outside_db, 0);
+	cu_write_at(root, "outside/status", outside_db, 0644);
 	ck_assert_int_eq(read_root(root, &l, &c, &err), 1);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_str_eq(l.v[0].name, "outside");
 	pkg_list_free(&l);
-	fx_rm(dir);
 }
 END_TEST
 
 /* A FIFO would block a reader forever: refused without opening it (timeout otherwise). */
 START_TEST(test_fifo_and_directory)
 {
-	char *root = fx_dir();
+	const char *root = cu_tmp;
 	char path[4096];
 	struct dpkg_counts c;
 	struct pkg_list l;
 	struct kerr err;
 
-	fx_path(path, sizeof(path), root, "var/lib/dpkg");
-	fx_mkdirs(path);
-	fx_path(path, sizeof(path), root, "var/lib/dpkg/status");
+	cu_path(path, sizeof(path), root, "var/lib/dpkg");
+	cu_mkdirs(path, 0755);
+	cu_path(path, sizeof(path), root, "var/lib/dpkg/status");
 	ck_assert_int_eq(mkfifo(path, 0644), 0);
 	ck_assert_int_eq(read_root(root, &l, &c, &err), -1);
 	ck_assert_int_eq(err.code, KERR_IO);
@@ -915,42 +837,40 @@ START_TEST(test_fifo_and_directory)
 	ck_assert_int_eq(read_root(root, &l, &c, &err), -1);
 	ck_assert_str_eq(err.msg, "/var/lib/dpkg/status: a directory, not a regular file");
 	pkg_list_free(&l);
-	fx_rm(root);
 }
 END_TEST
 
 /* Through a file descriptor: the same caps and messages as from memory. */
 START_TEST(test_root_limits)
 {
-	char *root = fx_dir();
+	const char *root = cu_tmp;
 	struct dpkg_counts c;
 	struct pkg_list l;
 	struct kerr err;
 	size_t len;
 	char *in = long_line_input(2u << 20, &len);
 
-	fx_write(root, "var/lib/dpkg/status", in, len);
+	cu_write_at(root, "var/lib/dpkg/status", in, 0644);
 	ck_assert_int_eq(read_root(root, &l, &c, &err), -1);
 	ck_assert_int_eq(err.code, KERR_LIMIT);
 	ck_assert_str_eq(err.msg, "/var/lib/dpkg/status:2: line longer than 1048576 bytes");
 	pkg_list_free(&l);
-	fx_write(root, "var/lib/dpkg/status", "Package: a\nVersion: 1\n"
+	cu_write_at(root, "var/lib/dpkg/status", "Package: a\nVersion: 1\n"
 		"Status: install ok installed\n\nPackage: a\nVersion: 2\n"
-		"Status: install ok installed\n", 0);
+		"Status: install ok installed\n", 0644);
 	ck_assert_int_eq(read_root(root, &l, &c, &err), -1);
 	ck_assert_int_eq(err.code, KERR_CORRUPT);
 	ck_assert_str_eq(err.msg, "/var/lib/dpkg/status:5: second stanza for package 'a' (the "
 		"first is at line 1)");
 	pkg_list_free(&l);
 	free(in);
-	fx_rm(root);
 }
 END_TEST
 
 /* On failure nothing is appended, and what the list held before stays. */
 START_TEST(test_failure_keeps_list)
 {
-	char *root = fx_dir();
+	const char *root = cu_tmp;
 	struct dpkg_counts c;
 	struct pkg_list l;
 	struct kerr err;
@@ -962,8 +882,8 @@ START_TEST(test_failure_keeps_list)
 	before.name = (char[]){ "kesl" };
 	pkg_list_init(&l);
 	ck_assert_int_eq(pkg_list_add(&l, &before), 0);
-	fx_write(root, "var/lib/dpkg/status", journal_status, 0);
-	fx_write(root, "var/lib/dpkg/status.d/bad", "garbage\n", 0);
+	cu_write_at(root, "var/lib/dpkg/status", journal_status, 0644);
+	cu_write_at(root, "var/lib/dpkg/status.d/bad", "garbage\n", 0644);
 	kerr_clear(&err);
 	r = rootfs_open(root, &err);
 	ck_assert_ptr_nonnull(r);
@@ -972,7 +892,6 @@ START_TEST(test_failure_keeps_list)
 	ck_assert_str_eq(l.v[0].manager, "rpm");
 	rootfs_close(r);
 	pkg_list_free(&l);
-	fx_rm(root);
 }
 END_TEST
 
@@ -995,6 +914,7 @@ static Suite *dpkg_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("root");
+	tcase_add_checked_fixture(tc, cu_tmp_setup, cu_tmp_teardown);
 	tcase_add_test(tc, test_journal);
 	tcase_add_test(tc, test_journal_not_coinstallable);
 	tcase_add_loop_test(tc, test_journal_bad, 0, (int)(sizeof(journal_bad) /

@@ -10,25 +10,21 @@
 
 #include "scanner/deep/hash.h"
 #include "base/xstd.h"
+#include "check_util.h"
 
-static char dir[64];
 static int dfd;
 
 static void setup(void)
 {
-	memcpy(dir, "/tmp/kscan-hash.XXXXXX", 23);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	cu_tmp_setup();
+	dfd = open(cu_tmp, O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(dfd, 0);
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
 	close(dfd);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	cu_tmp_teardown();
 }
 
 static void put(const char *name, const char *data, size_t n)

@@ -9,6 +9,7 @@
 #include "report/report.h"
 #include "scanner/sources/host.h"
 #include "scanner/sources/rootfs.h"
+#include "check_util.h"
 
 struct osr_case {
 	const char *text;
@@ -55,40 +56,21 @@ START_TEST(os_release_value_is_cut_to_fit)
 }
 END_TEST
 
-static void put(const char *root, const char *rel, const char *content)
-{
-	char path[512];
-	FILE *f;
-
-	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%s", root, rel), (int)sizeof(path));
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_ge(fputs(content, f), 0);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
 START_TEST(facts_from_a_mounted_root)
 {
-	char root[] = "/tmp/kscan-host.XXXXXX";
-	char path[512];
 	struct report *rep;
 	struct rootfs *r;
 	struct kerr e;
 
-	ck_assert_ptr_nonnull(mkdtemp(root));
-	(void)snprintf(path, sizeof(path), "%s/etc", root);
-	ck_assert_int_eq(mkdir(path, 0755), 0);
-	put(root, "etc/hostname", "  db-07 \n\nignored\n");
-	put(root, "etc/machine-id", "5f0c2f0a8d1c4a5d9e8f7a6b5c4d3e2f\n");
+	cu_write_at(cu_tmp, "etc/hostname", "  db-07 \n\nignored\n", 0644);
+	cu_write_at(cu_tmp, "etc/machine-id", "5f0c2f0a8d1c4a5d9e8f7a6b5c4d3e2f\n", 0644);
 	/* os-release only in usr/lib, as on images that drop the etc/ link */
-	(void)snprintf(path, sizeof(path), "mkdir -p '%s/usr/lib'", root);
-	ck_assert_int_eq(system(path), 0);
-	put(root, "usr/lib/os-release",
+	cu_write_at(cu_tmp, "usr/lib/os-release",
 		"NAME=Rocky\nID=rocky\nVERSION_ID=\"9.4\"\n"
-		"PRETTY_NAME=\"Rocky Linux 9.4 (Blue Onyx)\"\n");
+		"PRETTY_NAME=\"Rocky Linux 9.4 (Blue Onyx)\"\n", 0644);
 	rep = report_new("test");
 	ck_assert_ptr_nonnull(rep);
-	r = rootfs_open(root, &e);
+	r = rootfs_open(cu_tmp, &e);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_int_eq(host_fill(r, rep), 0);
 	ck_assert_str_eq(rep->hostname, "db-07");
@@ -100,21 +82,17 @@ START_TEST(facts_from_a_mounted_root)
 	ck_assert_ptr_null(rep->kernel);
 	rootfs_close(r);
 	report_free(rep);
-	(void)snprintf(path, sizeof(path), "rm -rf '%s'", root);
-	ck_assert_int_eq(system(path), 0);
 }
 END_TEST
 
 START_TEST(missing_facts_stay_null)
 {
-	char root[] = "/tmp/kscan-host.XXXXXX";
 	struct report *rep;
 	struct rootfs *r;
 	struct kerr e;
 
-	ck_assert_ptr_nonnull(mkdtemp(root));
 	rep = report_new("test");
-	r = rootfs_open(root, &e);
+	r = rootfs_open(cu_tmp, &e);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_int_eq(host_fill(r, rep), 0);
 	ck_assert_ptr_null(rep->hostname);
@@ -122,7 +100,6 @@ START_TEST(missing_facts_stay_null)
 	ck_assert_ptr_null(rep->os_id);
 	rootfs_close(r);
 	report_free(rep);
-	ck_assert_int_eq(rmdir(root), 0);
 }
 END_TEST
 
@@ -146,14 +123,17 @@ static Suite *host_suite(void)
 {
 	Suite *s = suite_create("host");
 	TCase *tc = tcase_create("facts");
+	TCase *files = tcase_create("files");
 
 	tcase_add_loop_test(
 		tc, os_release_values, 0, (int)(sizeof(osr_cases) / sizeof(osr_cases[0])));
 	tcase_add_test(tc, os_release_value_is_cut_to_fit);
-	tcase_add_test(tc, facts_from_a_mounted_root);
-	tcase_add_test(tc, missing_facts_stay_null);
 	tcase_add_test(tc, live_host_has_a_kernel);
 	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(files, cu_tmp_setup, cu_tmp_teardown);
+	tcase_add_test(files, facts_from_a_mounted_root);
+	tcase_add_test(files, missing_facts_stay_null);
+	suite_add_tcase(s, files);
 	return s;
 }
 

@@ -17,6 +17,7 @@
 #include "report/deliver/http.h"
 #include "base/limits.h"
 #include "base/xstd.h"
+#include "check_util.h"
 
 START_TEST(test_backoff)
 {
@@ -185,33 +186,11 @@ START_TEST(test_hmac)
 }
 END_TEST
 
-static char dir[64];
-
-static void setup(void)
-{
-	(void)snprintf(dir, sizeof(dir), "/tmp/check_http.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-	char cmd[128];
-
-	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
 /* Writes @text to @name in the test directory with @mode; @path gets the full path. */
 static void put(const char *name, const char *text, mode_t mode, char path[128])
 {
-	int fd;
-
-	(void)snprintf(path, 128, "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(xstd_write_all(fd, text, strlen(text)), 0);
-	ck_assert_int_eq(fchmod(fd, mode), 0);
-	ck_assert_int_eq(close(fd), 0);
+	cu_path(path, 128, cu_tmp, name);
+	cu_write(path, text, strlen(text), mode);
 }
 
 START_TEST(test_read_file)
@@ -242,9 +221,9 @@ START_TEST(test_read_file)
 	ck_assert_int_eq(http_read_file(path, "client key", true, &b, &e), -1);
 	ck_assert(strstr(e.msg, "/other is owned by uid 65534, not by root or the user kscan "
 			 "runs as: refused") != NULL);
-	ck_assert_int_eq(http_read_file(dir, "client key", true, &b, &e), -1);
+	ck_assert_int_eq(http_read_file(cu_tmp, "client key", true, &b, &e), -1);
 	ck_assert(strstr(e.msg, "is not a regular file") != NULL);
-	(void)snprintf(path, sizeof(path), "%s/missing", dir);
+	cu_path(path, sizeof(path), cu_tmp, "missing");
 	ck_assert_int_eq(http_read_file(path, "client key", true, &b, &e), -1);
 	ck_assert_int_eq(e.code, KERR_IO);
 	ck_assert_int_eq(e.sys_errno, ENOENT);
@@ -349,7 +328,7 @@ static Suite *http_suite(void)
 	Suite *s = suite_create("http");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, cu_tmp_setup, cu_tmp_teardown);
 	tcase_add_test(tc, test_backoff);
 	tcase_add_test(tc, test_backoff_bounds);
 	tcase_add_test(tc, test_retryable);

@@ -10,6 +10,7 @@
 
 #include "report/fmt/json.h"
 #include "base/xstd.h"
+#include "check_util.h"
 
 #define FFFD "\xef\xbf\xbd"
 
@@ -425,25 +426,19 @@ static void fuzz_check_escaped(const char *s, size_t n, const char *ws)
 
 static void fuzz_run_python(const char *doc, size_t len, const char *count)
 {
-	char dir[] = "/tmp/check_json.XXXXXX";
-	char script[64], cmd[160];
-	FILE *f, *p;
+	char dir[PATH_MAX], script[PATH_MAX], cmd[PATH_MAX + 64];
+	FILE *p;
 	int status;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_lt(snprintf(script, sizeof(script), "%s/fuzz.py", dir), (int)sizeof(script));
-	f = fopen(script, "w");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fputs(fuzz_py, f) >= 0, 1);
-	ck_assert_int_eq(fclose(f), 0);
-	ck_assert_int_lt(snprintf(cmd, sizeof(cmd), "python3 %s %s", script, count),
-		(int)sizeof(cmd));
+	cu_mkdtemp(dir, sizeof(dir), "json");
+	cu_path(script, sizeof(script), dir, "fuzz.py");
+	cu_write(script, fuzz_py, strlen(fuzz_py), 0600);
+	cu_fmt(cmd, sizeof(cmd), "python3 %s %s", script, count);
 	p = popen(cmd, "w");
 	ck_assert_ptr_nonnull(p);
 	ck_assert_uint_eq(fwrite(doc, 1, len, p), len);
 	status = pclose(p);
-	ck_assert_int_eq(unlink(script), 0);
-	ck_assert_int_eq(rmdir(dir), 0);
+	cu_rmtree(dir);
 	ck_assert(WIFEXITED(status));
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
 }

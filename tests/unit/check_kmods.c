@@ -6,7 +6,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,37 +15,21 @@
 #include "scanner/probes/kmods.h"
 #include "scanner/sources/rootfs.h"
 #include "base/xstd.h"
+#include "check_util.h"
 
-static char root[64];
-static char outside[64];
+static char outside[PATH_MAX];
 
-static void sh(const char *fmt, ...) KS_PRINTF(1, 2);
-
-/* Fixture building only: a shell is the clearest way to lay out a tree. */
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	ck_assert_int_lt(n, (int)sizeof(cmd));
-	ck_assert_int_eq(system(cmd), 0);
-}
-
+/* cu_tmp is the root; @outside is a second directory for symlinks that leave it. */
 static void setup(void)
 {
-	memcpy(root, "/tmp/kscan-kmods.XXXXXX", 24);
-	memcpy(outside, "/tmp/kscan-kmods-out.XXXXXX", 28);
-	ck_assert_ptr_nonnull(mkdtemp(root));
-	ck_assert_ptr_nonnull(mkdtemp(outside));
+	cu_tmp_setup();
+	cu_mkdtemp(outside, sizeof(outside), "kmods-out");
 }
 
 static void teardown(void)
 {
-	sh("rm -rf '%s' '%s'", root, outside);
+	cu_rmtree(outside);
+	cu_tmp_teardown();
 }
 
 START_TEST(test_parse_line)
@@ -114,46 +97,6 @@ static int on_file(void *ctx, const char *name, const char *path, const char *re
 	return 0;
 }
 
-/* Lines of @s sorted, so the order of readdir() does not matter. */
-static char *sorted(const char *s)
-{
-	char *copy = strdup(s), *lines[64], *out, *save = NULL, *p;
-	size_t n = 0, i, j, len = 0;
-
-	ck_assert_ptr_nonnull(copy);
-	for (p = strtok_r(copy, "\n", &save); p != NULL; p = strtok_r(NULL, "\n", &save)) {
-		ck_assert_uint_lt(n, 64);
-		lines[n++] = p;
-	}
-	for (i = 1; i < n; i++) {
-		for (j = i; j > 0 && strcmp(lines[j - 1], lines[j]) > 0; j--) {
-			p = lines[j];
-			lines[j] = lines[j - 1];
-			lines[j - 1] = p;
-		}
-	}
-	out = calloc(strlen(s) + 2, 1);
-	ck_assert_ptr_nonnull(out);
-	for (i = 0; i < n; i++) {
-		memcpy(out + len, lines[i], strlen(lines[i]));
-		len += strlen(lines[i]);
-		out[len++] = '\n';
-	}
-	free(copy);
-	return out;
-}
-
-static struct rootfs *open_root(void)
-{
-	struct kerr e;
-	struct rootfs *r;
-
-	kerr_clear(&e);
-	r = rootfs_open(root, &e);
-	ck_assert_msg(r != NULL, "%s", e.msg);
-	return r;
-}
-
 START_TEST(test_scan_files)
 {
 	struct kmods_sink sink = {on_loaded, on_file, NULL};
@@ -163,7 +106,7 @@ START_TEST(test_scan_files)
 	struct buf b;
 	char *got;
 
-	sh("cd '%s' && mkdir -p lib/modules/6.1.0-a/kernel/arch/x86/kvm "
+	cu_sh("cd '%s' && mkdir -p lib/modules/6.1.0-a/kernel/arch/x86/kvm "
 		"lib/modules/6.1.0-a/extra lib/modules/6.1.0-a/misc lib/modules/5.10.0-b/updates "
 		"usr/lib/modules/6.2.0/extra && "
 		"echo x > lib/modules/6.1.0-a/kernel/arch/x86/kvm/kvm.ko && "
@@ -177,14 +120,14 @@ START_TEST(test_scan_files)
 		"ln -s /lib/modules/6.1.0-a/kernel lib/modules/6.1.0-a/loop && "
 		"echo x > lib/modules/6.1.0-a/linked.ko.tmp && ln -s linked.ko.tmp "
 		"lib/modules/6.1.0-a/linked.ko && ln -s 6.1.0-a lib/modules/latest",
-		root, outside, outside, outside);
-	r = open_root();
+		cu_tmp, outside, outside, outside);
+	r = cu_open_root(cu_tmp);
 	buf_init(&b, 1 << 16);
 	sink.ctx = &b;
 	memset(&c, 0, sizeof(c));
 	kerr_clear(&e);
 	ck_assert_int_eq(kmods_scan_files(r, &sink, &c, &e), 1);
-	got = sorted(buf_str(&b));
+	got = cu_sorted_lines(buf_str(&b));
 	ck_assert_str_eq(got,
 		"file kav4fs_oas /lib/modules/6.1.0-a/extra/kav4fs_oas.ko.zst 6.1.0-a\n"
 		"file kesl /usr/lib/modules/6.2.0/extra/kesl.ko.xz 6.2.0\n"
@@ -208,9 +151,9 @@ START_TEST(test_scan_merged_usr)
 	struct kerr e;
 	struct buf b;
 
-	sh("cd '%s' && mkdir -p usr/lib/modules/6.1.0/extra && ln -s usr/lib lib && "
-		"echo x > usr/lib/modules/6.1.0/extra/kav4fs_oas.ko", root);
-	r = open_root();
+	cu_sh("cd '%s' && mkdir -p usr/lib/modules/6.1.0/extra && ln -s usr/lib lib && "
+		"echo x > usr/lib/modules/6.1.0/extra/kav4fs_oas.ko", cu_tmp);
+	r = cu_open_root(cu_tmp);
 	buf_init(&b, 1 << 16);
 	sink.ctx = &b;
 	memset(&c, 0, sizeof(c));
@@ -228,7 +171,7 @@ START_TEST(test_scan_none)
 {
 	struct kmods_sink sink = {on_loaded, on_file, NULL};
 	struct kmods_counts c;
-	struct rootfs *r = open_root();
+	struct rootfs *r = cu_open_root(cu_tmp);
 	struct kerr e;
 
 	memset(&c, 0, sizeof(c));
@@ -247,7 +190,7 @@ START_TEST(test_read_loaded)
 	struct buf b;
 	int fd;
 
-	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open(cu_tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
 	buf_init(&b, 1 << 16);
 	sink.ctx = &b;
@@ -255,9 +198,9 @@ START_TEST(test_read_loaded)
 	kerr_clear(&e);
 	/* a kernel without loadable modules has no /proc/modules */
 	ck_assert_int_eq(kmods_read_loaded(fd, &sink, &c, &e), 0);
-	sh("printf '%%s\\n' 'kav4fs_oas 40960 1 redirfs, Live 0x0 (OE)' 'redirfs 53248 1 "
+	cu_sh("printf '%%s\\n' 'kav4fs_oas 40960 1 redirfs, Live 0x0 (OE)' 'redirfs 53248 1 "
 		"kav4fs_oas, Live 0x0 (OE)' 'broken line here' 'kvm 1142784 0 - Live 0x0' > "
-		"'%s/modules'", root);
+		"'%s/modules'", cu_tmp);
 	ck_assert_int_eq(kmods_read_loaded(fd, &sink, &c, &e), 1);
 	ck_assert_str_eq(buf_str(&b), "loaded kav4fs_oas\nloaded redirfs\nloaded kvm\n");
 	ck_assert_uint_eq(c.loaded, 3);

@@ -9,39 +9,17 @@
 #include <unistd.h>
 
 #include "signatures/packsig.h"
+#include "check_util.h"
 
-static char dir[] = "/tmp/kscan-packsig.XXXXXX";
 static const char pack[] = "schema: 1\nsignatures: []\n";
-
-static void sh(const char *cmd)
-{
-	char full[1024];
-
-	ck_assert_int_lt(
-		snprintf(full, sizeof(full), "cd '%s' && %s", dir, cmd), (int)sizeof(full));
-	ck_assert_int_eq(system(full), 0);
-}
 
 static void setup(void)
 {
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	sh("umask 077 && mkdir keys && openssl genpkey -algorithm ed25519 -out priv.pem"
+	cu_tmp_setup();
+	cu_sh("cd '%s' && umask 077 && mkdir keys"
+	   " && openssl genpkey -algorithm ed25519 -out priv.pem"
 	   " 2>/dev/null && openssl pkey -in priv.pem -pubout -out keys/k.pem 2>/dev/null"
-	   " && chmod 755 keys && chmod 644 keys/k.pem");
-}
-
-static void teardown(void)
-{
-	char cmd[256];
-
-	ck_assert_int_lt(snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir), (int)sizeof(cmd));
-	ck_assert_int_eq(system(cmd), 0);
-	memcpy(dir, "/tmp/kscan-packsig.XXXXXX", sizeof(dir));
-}
-
-static void in_dir(char *out, size_t n, const char *name)
-{
-	ck_assert_int_lt(snprintf(out, n, "%s/%s", dir, name), (int)n);
+	   " && chmod 755 keys && chmod 644 keys/k.pem", cu_tmp);
 }
 
 START_TEST(owner_rules)
@@ -72,7 +50,7 @@ static int gate(
 	struct stat st;
 	char path[512];
 
-	in_dir(path, sizeof(path), name);
+	cu_path(path, sizeof(path), cu_tmp, name);
 	ck_assert_int_eq(stat(path, &st), 0);
 	kerr_clear(e);
 	return packsig_gate(p, path, &st, data, data != NULL ? strlen(data) : 0, verified, e);
@@ -81,13 +59,9 @@ static int gate(
 static void write_sig(const char *name, const unsigned char *sig, size_t n)
 {
 	char path[512];
-	FILE *f;
 
-	in_dir(path, sizeof(path), name);
-	f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(sig, 1, n, f), n);
-	ck_assert_int_eq(fclose(f), 0);
+	cu_path(path, sizeof(path), cu_tmp, name);
+	cu_write(path, sig, n, 0644);
 }
 
 START_TEST(sign_then_verify)
@@ -98,11 +72,11 @@ START_TEST(sign_then_verify)
 	bool verified;
 	struct kerr e;
 
-	in_dir(path, sizeof(path), "keys");
+	cu_path(path, sizeof(path), cu_tmp, "keys");
 	ck_assert_int_eq(packsig_add_keys_dir(p, path, false, &e), 1);
-	in_dir(path, sizeof(path), "priv.pem");
+	cu_path(path, sizeof(path), cu_tmp, "priv.pem");
 	ck_assert_int_eq(packsig_sign(path, pack, strlen(pack), sig, &e), 0);
-	sh("printf 'schema: 1\\nsignatures: []\\n' > p.yaml");
+	cu_sh("cd '%s' && printf 'schema: 1\\nsignatures: []\\n' > p.yaml", cu_tmp);
 	write_sig("p.yaml.sig", sig, sizeof(sig));
 	ck_assert_int_eq(gate(p, "p.yaml", pack, &verified, &e), 0);
 	ck_assert(verified);
@@ -122,7 +96,7 @@ START_TEST(unsigned_policy)
 	bool verified = true;
 	struct kerr e;
 
-	sh("printf 'x' > u.yaml");
+	cu_sh("cd '%s' && printf 'x' > u.yaml", cu_tmp);
 	ck_assert_int_eq(gate(lax, "u.yaml", "x", &verified, &e), 0);
 	ck_assert(!verified);
 	ck_assert_int_eq(gate(strict, "u.yaml", "x", &verified, &e), -1);
@@ -140,19 +114,20 @@ START_TEST(bad_keys)
 	struct kerr e;
 
 	/* an RSA key is not an Ed25519 key */
-	sh("mkdir rsa && openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:1024 2>/dev/null"
-	   " | openssl pkey -pubout -out rsa/r.pem 2>/dev/null");
-	in_dir(path, sizeof(path), "rsa");
+	cu_sh("cd '%s' && mkdir rsa"
+	   " && openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:1024 2>/dev/null"
+	   " | openssl pkey -pubout -out rsa/r.pem 2>/dev/null", cu_tmp);
+	cu_path(path, sizeof(path), cu_tmp, "rsa");
 	ck_assert_int_eq(packsig_add_keys_dir(p, path, false, &e), -1);
 	ck_assert_int_eq(e.code, KERR_INPUT);
 	ck_assert_ptr_nonnull(strstr(e.msg, "not an Ed25519 public key"));
 	/* a missing directory: an error only when it was asked for */
-	in_dir(path, sizeof(path), "none");
+	cu_path(path, sizeof(path), cu_tmp, "none");
 	ck_assert_int_eq(packsig_add_keys_dir(p, path, true, &e), 0);
 	ck_assert_int_eq(packsig_add_keys_dir(p, path, false, &e), -1);
 	/* a public key cannot sign */
-	in_dir(path, sizeof(path), "keys/k.pem");
-	sh("chmod 600 keys/k.pem");
+	cu_path(path, sizeof(path), cu_tmp, "keys/k.pem");
+	cu_sh("cd '%s' && chmod 600 keys/k.pem", cu_tmp);
 	ck_assert_int_eq(packsig_sign(path, "x", 1, sig, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "not an Ed25519 private key"));
 	packsig_free(p);
@@ -164,7 +139,7 @@ static Suite *packsig_suite(void)
 	Suite *s = suite_create("packsig");
 	TCase *tc = tcase_create("packsig");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, cu_tmp_teardown);
 	tcase_add_test(tc, owner_rules);
 	tcase_add_test(tc, sign_then_verify);
 	tcase_add_test(tc, unsigned_policy);

@@ -1,7 +1,6 @@
 /* Unit tests for the paths source: lookups inside the root, globs, symlinks, errors. */
 #include <check.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,37 +13,21 @@
 #include "scanner/sources/rootfs.h"
 #include "signatures/sig.h"
 #include "signatures/sigload.h"
+#include "check_util.h"
 
-static char root[64];
-static char outside[64];
+static char outside[PATH_MAX];
 
-static void sh(const char *fmt, ...) KS_PRINTF(1, 2);
-
-/* Fixture building only: a shell is the clearest way to lay out a tree. */
-static void sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	ck_assert_int_lt(n, (int)sizeof(cmd));
-	ck_assert_int_eq(system(cmd), 0);
-}
-
+/* cu_tmp is the root; @outside is a second directory for symlinks that leave it. */
 static void setup(void)
 {
-	memcpy(root, "/tmp/kscan-paths.XXXXXX", 24);
-	memcpy(outside, "/tmp/kscan-outside.XXXXXX", 26);
-	ck_assert_ptr_nonnull(mkdtemp(root));
-	ck_assert_ptr_nonnull(mkdtemp(outside));
+	cu_tmp_setup();
+	cu_mkdtemp(outside, sizeof(outside), "paths-out");
 }
 
 static void teardown(void)
 {
-	sh("rm -rf '%s' '%s'", root, outside);
+	cu_rmtree(outside);
+	cu_tmp_teardown();
 }
 
 /* Collects hits as "path|ftype|target" lines. */
@@ -92,7 +75,7 @@ static int run(const char *paths_yaml, struct buf *out, struct paths_counts *c, 
 	struct rootfs *r;
 	int rc;
 
-	r = rootfs_open(root, e);
+	r = rootfs_open(cu_tmp, e);
 	ck_assert_ptr_nonnull(r);
 	rc = paths_scan(r, s, &sink, c, e);
 	rootfs_close(r);
@@ -106,11 +89,12 @@ START_TEST(literal_and_symlink)
 	struct kerr e;
 	struct buf b;
 
-	sh("cd '%s' && mkdir -p opt/kaspersky/kesl/bin var/opt/kaspersky/kesl/install_12.4.0.1225"
+	cu_sh("cd '%s' && mkdir -p opt/kaspersky/kesl/bin"
+	   " var/opt/kaspersky/kesl/install_12.4.0.1225"
 	   " && printf abc > opt/kaspersky/kesl/bin/kesl-control"
 	   " && ln -s install_12.4.0.1225 var/opt/kaspersky/kesl/install-current"
 	   " && mkdir -p opt/kasperskyfan/kesl/bin && touch opt/kasperskyfan/kesl/bin/kesl-control",
-		root);
+		cu_tmp);
 	buf_init(&b, 1 << 20);
 	ck_assert_int_eq(
 		run("      - {path: /opt/kaspersky/kesl/bin/kesl-control, role: install}\n"
@@ -135,13 +119,13 @@ START_TEST(globs_sorted_and_specific)
 	struct kerr e;
 	struct buf b;
 
-	sh("cd '%s' && mkdir -p var/opt/kaspersky/kesl/install_11.2.0.4528"
+	cu_sh("cd '%s' && mkdir -p var/opt/kaspersky/kesl/install_11.2.0.4528"
 	   " var/opt/kaspersky/kesl/install_12.4.0.1225 var/opt/kaspersky/kesl/.install_hidden"
 	   " var/opt/kaspersky/kesl/installer var/opt/kaspersky/kics/common "
 	   "var/opt/kaspersky/kesl/common"
 	   " && touch var/opt/kaspersky/kesl/common/kesl.ini var/opt/kaspersky/kics/common/kics.ini"
 	   " var/opt/kaspersky/kics/common/notes.txt",
-		root);
+		cu_tmp);
 	buf_init(&b, 1 << 20);
 	ck_assert_int_eq(
 		run("      - {path: '/var/opt/kaspersky/kesl/install_[0-9]*', role: install}\n"
@@ -168,10 +152,12 @@ START_TEST(never_leaves_the_root)
 	struct kerr e;
 	struct buf b;
 
-	sh("mkdir -p '%s/kaspersky/kesl' && touch '%s/kaspersky/kesl/kesl.ini'", outside, outside);
-	sh("cd '%s' && mkdir -p var opt && ln -s '%s' var/opt && ln -s ../../../../../../.. opt/up"
+	cu_sh("mkdir -p '%s/kaspersky/kesl' && touch '%s/kaspersky/kesl/kesl.ini'",
+		outside, outside);
+	cu_sh("cd '%s' && mkdir -p var opt && ln -s '%s' var/opt"
+	   " && ln -s ../../../../../../.. opt/up"
 	   " && ln -s /proc/self/root opt/magic",
-		root, outside);
+		cu_tmp, outside);
 	buf_init(&b, 1 << 20);
 	run("      - {path: /var/opt/kaspersky/kesl/kesl.ini, role: remnant}\n"
 	    "      - {path: '/var/opt/kaspersky/*', role: remnant}\n"
@@ -190,9 +176,9 @@ START_TEST(loop_is_an_error_not_a_hang)
 	struct kerr e;
 	struct buf b;
 
-	sh("cd '%s' && mkdir -p opt/kaspersky && ln -s loop opt/kaspersky/loop"
+	cu_sh("cd '%s' && mkdir -p opt/kaspersky && ln -s loop opt/kaspersky/loop"
 	   " && touch opt/kaspersky/real",
-		root);
+		cu_tmp);
 	buf_init(&b, 1 << 20);
 	ck_assert_int_eq(run("      - {path: /opt/kaspersky/loop/bin, role: install}\n"
 			     "      - {path: /opt/kaspersky/real, role: install}\n",
@@ -212,9 +198,9 @@ START_TEST(glob_expansion_is_capped)
 	struct kerr e;
 	struct buf b;
 
-	sh("mkdir -p '%s/var/log/kaspersky' && cd '%s/var/log/kaspersky' && "
+	cu_sh("mkdir -p '%s/var/log/kaspersky' && cd '%s/var/log/kaspersky' && "
 	   "seq -f 'log%%05g' 1 %u | xargs touch",
-		root, root, KS_PATH_GLOB_MATCHES_MAX + 3);
+		cu_tmp, cu_tmp, KS_PATH_GLOB_MATCHES_MAX + 3);
 	buf_init(&b, 8 << 20);
 	ck_assert_int_eq(
 		run("      - {path: '/var/log/kaspersky/log*', role: remnant}\n", &b, &c, &e), 0);
@@ -230,7 +216,7 @@ START_TEST(fifo_is_reported_not_opened)
 	struct kerr e;
 	struct buf b;
 
-	sh("mkdir -p '%s/opt/kaspersky' && mkfifo '%s/opt/kaspersky/fifo'", root, root);
+	cu_sh("mkdir -p '%s/opt/kaspersky' && mkfifo '%s/opt/kaspersky/fifo'", cu_tmp, cu_tmp);
 	buf_init(&b, 1 << 20);
 	ck_assert_int_eq(
 		run("      - {path: /opt/kaspersky/fifo, role: install}\n", &b, &c, &e), 0);
@@ -251,10 +237,11 @@ START_TEST(same_answers_with_fallback_resolver)
 	struct buf b;
 
 	fallback(1);
-	sh("mkdir -p '%s/kaspersky/kesl' && touch '%s/kaspersky/kesl/kesl.ini'", outside, outside);
-	sh("cd '%s' && mkdir -p usr/opt/kaspersky/kesl var && ln -s '%s' var/opt"
+	cu_sh("mkdir -p '%s/kaspersky/kesl' && touch '%s/kaspersky/kesl/kesl.ini'",
+		outside, outside);
+	cu_sh("cd '%s' && mkdir -p usr/opt/kaspersky/kesl var && ln -s '%s' var/opt"
 	   " && ln -s usr/opt opt && touch usr/opt/kaspersky/kesl/kesl.ini",
-		root, outside);
+		cu_tmp, outside);
 	buf_init(&b, 1 << 20);
 	ck_assert_int_eq(run("      - {path: /var/opt/kaspersky/kesl/kesl.ini, role: remnant}\n"
 			     "      - {path: '/opt/kaspersky/*/kesl.ini', role: remnant}\n",

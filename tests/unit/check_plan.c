@@ -6,7 +6,6 @@
 #include <check.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,35 +18,7 @@
 #include "signatures/sig.h"
 #include "signatures/sigload.h"
 #include "base/xstd.h"
-
-static char root[64];
-
-static void sh(const char *fmt, ...) KS_PRINTF(1, 2);
-
-/* Fixture building only: a shell is the clearest way to lay out a tree. */
-static void sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	ck_assert_int_lt(n, (int)sizeof(cmd));
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void setup(void)
-{
-	memcpy(root, "/tmp/kscan-plan.XXXXXX", 23);
-	ck_assert_ptr_nonnull(mkdtemp(root));
-}
-
-static void teardown(void)
-{
-	sh("rm -rf '%s'", root);
-}
+#include "check_util.h"
 
 START_TEST(test_quote)
 {
@@ -97,17 +68,6 @@ static struct sig_set *load_pack(void)
 	return s;
 }
 
-static struct rootfs *open_root(void)
-{
-	struct kerr e;
-	struct rootfs *r;
-
-	kerr_clear(&e);
-	r = rootfs_open(root, &e);
-	ck_assert_msg(r != NULL, "%s", e.msg);
-	return r;
-}
-
 static void add(struct report_finding *f, struct report_evidence e)
 {
 	ck_assert_int_eq(report_add_evidence(f, &e), 0);
@@ -154,7 +114,7 @@ static struct report *planned(struct report_finding **out)
 {
 	struct report *r = report_new("0.1.0");
 	struct sig_set *s = load_pack();
-	struct rootfs *fs = open_root();
+	struct rootfs *fs = cu_open_root(cu_tmp);
 	struct report_finding *f;
 	struct report_evidence e;
 	struct kerr err;
@@ -225,8 +185,9 @@ START_TEST(test_plan_with_tools)
 	struct report *r;
 	char *got;
 
-	sh("cd '%s' && mkdir -p usr/bin usr/sbin opt/kaspersky/kesl/bin && touch usr/bin/apt-get "
-		"usr/bin/dnf usr/sbin/update-rc.d opt/kaspersky/kesl/bin/uninstall.sh", root);
+	cu_sh("cd '%s' && mkdir -p usr/bin usr/sbin opt/kaspersky/kesl/bin && touch "
+		"usr/bin/apt-get usr/bin/dnf usr/sbin/update-rc.d "
+		"opt/kaspersky/kesl/bin/uninstall.sh", cu_tmp);
 	r = planned(&f);
 	got = steps_of(f);
 	ck_assert_str_eq(got,
@@ -283,7 +244,7 @@ START_TEST(test_plan_chunks)
 {
 	struct report *r = report_new("0.1.0");
 	struct sig_set *s = load_pack();
-	struct rootfs *fs = open_root();
+	struct rootfs *fs = cu_open_root(cu_tmp);
 	struct report_finding *f;
 	struct report_evidence e;
 	char name[32];
@@ -321,7 +282,7 @@ START_TEST(test_plan_no_signature)
 {
 	struct report *r = report_new("0.1.0");
 	struct sig_set *s = load_pack();
-	struct rootfs *fs = open_root();
+	struct rootfs *fs = cu_open_root(cu_tmp);
 	struct report_finding *f;
 	struct kerr err;
 
@@ -347,7 +308,7 @@ static Suite *plan_suite(void)
 
 	tcase_add_test(quote, test_quote);
 	suite_add_tcase(s, quote);
-	tcase_add_checked_fixture(steps, setup, teardown);
+	tcase_add_checked_fixture(steps, cu_tmp_setup, cu_tmp_teardown);
 	tcase_add_test(steps, test_plan_with_tools);
 	tcase_add_test(steps, test_plan_without_tools);
 	tcase_add_test(steps, test_plan_chunks);

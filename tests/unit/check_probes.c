@@ -6,7 +6,6 @@
 #include <check.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,35 +18,7 @@
 #include "signatures/sig.h"
 #include "signatures/sigload.h"
 #include "base/xstd.h"
-
-static char root[64];
-
-static void sh(const char *fmt, ...) KS_PRINTF(1, 2);
-
-/* Fixture building only: a shell is the clearest way to lay out a tree. */
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	ck_assert_int_lt(n, (int)sizeof(cmd));
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void setup(void)
-{
-	memcpy(root, "/tmp/kscan-probes.XXXXXX", 25);
-	ck_assert_ptr_nonnull(mkdtemp(root));
-}
-
-static void teardown(void)
-{
-	sh("rm -rf '%s'", root);
-}
+#include "check_util.h"
 
 static const struct {
 	const char *pattern;
@@ -73,7 +44,7 @@ static const struct {
 
 START_TEST(test_path_under)
 {
-	ck_assert_msg(probes_path_under(under_cases[_i].pattern, under_cases[_i].path) ==
+	ck_assert_msg(probematch_path_under(under_cases[_i].pattern, under_cases[_i].path) ==
 		under_cases[_i].under, "%s under %s", under_cases[_i].path,
 		under_cases[_i].pattern);
 }
@@ -185,14 +156,14 @@ static uint64_t count(const struct report_source *s, const char *key)
 static int probes_run_all(const struct rootfs *fs, const struct sig_set *s, struct report *r,
 	struct kerr *e)
 {
-	struct probes *p = probes_new(fs, s, r, e);
+	struct probes *p = probematch_new(fs, s, r, e);
 	int rc;
 
 	if (p == NULL) {
 		return -1;
 	}
-	rc = probes_live(p) != 0 || probes_files(p) != 0 ? -1 : 0;
-	probes_destroy(p);
+	rc = probematch_live(p) != 0 || probematch_files(p) != 0 ? -1 : 0;
+	probematch_destroy(p);
 	return rc;
 }
 
@@ -209,7 +180,7 @@ static struct report *run(void)
 	ck_assert_msg(sigload_mem(s, "t.yaml", pack, strlen(pack), false, &e) == 0, "%s",
 		e.msg);
 	ck_assert_int_eq(sig_set_finish(s, &e), 0);
-	fs = rootfs_open(root, &e);
+	fs = rootfs_open(cu_tmp, &e);
 	ck_assert_msg(fs != NULL, "%s", e.msg);
 	ck_assert_msg(probes_run_all(fs, s, r, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(report_finish(r), 0);
@@ -223,7 +194,7 @@ START_TEST(test_probes_root)
 	struct report *r;
 	char *got;
 
-	sh("cd '%s' && mkdir -p lib/systemd/system etc/systemd/system/multi-user.target.wants "
+	cu_sh("cd '%s' && mkdir -p lib/systemd/system etc/systemd/system/multi-user.target.wants "
 		"etc/init.d etc/rc2.d lib/modules/6.1.0-test/extra lib/modules/6.1.0-test/kernel "
 		"etc/cron.d var/spool/cron/crontabs opt/kaspersky/kesl/bin && "
 		"echo '[Unit]' > lib/systemd/system/kesl.service && "
@@ -244,7 +215,7 @@ START_TEST(test_probes_root)
 		"etc/cron.d/decoy && "
 		"echo '0 * * * * /var/opt/kaspersky/kesl/bin/cleanup' > "
 		"var/spool/cron/crontabs/kluser",
-		root);
+		cu_tmp);
 	r = run();
 	ck_assert(!r->live);
 	got = findings_of(r);
@@ -310,9 +281,9 @@ START_TEST(test_probes_unreadable)
 {
 	struct report *r;
 
-	sh("mkdir -p '%s/etc/passwd' '%s/etc/cron.d' && ln -s loop '%s/etc/cron.d/loop' && "
+	cu_sh("mkdir -p '%s/etc/passwd' '%s/etc/cron.d' && ln -s loop '%s/etc/cron.d/loop' && "
 		"ln -s loop2 '%s/etc/cron.d/loop2' && mkdir -p '%s/etc/systemd' && "
-		"ln -s x '%s/etc/systemd/x'", root, root, root, root, root, root);
+		"ln -s x '%s/etc/systemd/x'", cu_tmp, cu_tmp, cu_tmp, cu_tmp, cu_tmp, cu_tmp);
 	r = run();
 	ck_assert_int_eq(source(r, "accounts")->status, REPORT_SRC_FAILED);
 	ck_assert_str_eq(source(r, "accounts")->error, "/etc/passwd: Is a directory");
@@ -331,7 +302,7 @@ static Suite *probes_suite(void)
 
 	tcase_add_loop_test(paths, test_path_under, 0, (int)XSTD_COUNTOF(under_cases));
 	suite_add_tcase(s, paths);
-	tcase_add_checked_fixture(root_tc, setup, teardown);
+	tcase_add_checked_fixture(root_tc, cu_tmp_setup, cu_tmp_teardown);
 	tcase_add_test(root_tc, test_probes_root);
 	tcase_add_test(root_tc, test_probes_empty_root);
 	tcase_add_test(root_tc, test_probes_unreadable);

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,35 +17,7 @@
 #include "base/buf.h"
 #include "scanner/probes/procs.h"
 #include "base/xstd.h"
-
-static char dir[64];
-
-static void sh(const char *fmt, ...) KS_PRINTF(1, 2);
-
-/* Fixture building only: a shell is the clearest way to lay out a tree. */
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	ck_assert_int_lt(n, (int)sizeof(cmd));
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void setup(void)
-{
-	memcpy(dir, "/tmp/kscan-procs.XXXXXX", 24);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-	sh("rm -rf '%s'", dir);
-}
+#include "check_util.h"
 
 /* A stat line: pid, name, state, flags (field 9) and start time (field 22). */
 static void fake_stat(char *out, size_t n, unsigned pid, const char *name, char state,
@@ -158,28 +129,25 @@ static void fake_proc(unsigned pid, const char *comm, const char *exe, char stat
 	char path[PATH_MAX], line[512];
 	FILE *f;
 
-	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%u", dir, pid), (int)sizeof(path));
+	cu_fmt(path, sizeof(path), "%s/%u", cu_tmp, pid);
 	ck_assert_int_eq(mkdir(path, 0755), 0);
 	if (comm != NULL) {
-		sh("printf '%%s\\n' '%s' > '%s/%u/comm'", comm, dir, pid);
+		cu_sh("printf '%%s\\n' '%s' > '%s/%u/comm'", comm, cu_tmp, pid);
 		fake_stat(line, sizeof(line), pid, comm, state, flags, 12345);
-		ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%u/stat", dir, pid),
-			(int)sizeof(path));
+		cu_fmt(path, sizeof(path), "%s/%u/stat", cu_tmp, pid);
 		f = fopen(path, "w");
 		ck_assert_ptr_nonnull(f);
 		ck_assert_int_eq(fputs(line, f) >= 0, 1);
 		ck_assert_int_eq(fclose(f), 0);
-		sh("printf 'Name:\\t%s\\nUid:\\t%u\\t0\\t0\\t0\\n' > '%s/%u/status'", comm,
-			pid * 10, dir, pid);
+		cu_sh("printf 'Name:\\t%s\\nUid:\\t%u\\t0\\t0\\t0\\n' > '%s/%u/status'", comm,
+			pid * 10, cu_tmp, pid);
 	}
 	if (exe != NULL) {
-		ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%u/exe", dir, pid),
-			(int)sizeof(path));
+		cu_fmt(path, sizeof(path), "%s/%u/exe", cu_tmp, pid);
 		ck_assert_int_eq(symlink(exe, path), 0);
 	}
 	if (cmdline != NULL) {
-		ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%u/cmdline", dir, pid),
-			(int)sizeof(path));
+		cu_fmt(path, sizeof(path), "%s/%u/cmdline", cu_tmp, pid);
 		f = fopen(path, "w");
 		ck_assert_ptr_nonnull(f);
 		ck_assert_uint_eq(fwrite(cmdline, 1, cmdlen, f), cmdlen);
@@ -197,39 +165,10 @@ static int collect(void *ctx, const struct procs_info *p)
 
 static int open_dir(void)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(cu_tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	ck_assert_int_ge(fd, 0);
 	return fd;
-}
-
-/* Lines of @s sorted, so the order of readdir() does not matter. */
-static char *sorted_lines(const char *s)
-{
-	char *copy = strdup(s), *lines[64], *out, *save = NULL, *p;
-	size_t n = 0, i, j, len = 0;
-
-	ck_assert_ptr_nonnull(copy);
-	for (p = strtok_r(copy, "\n", &save); p != NULL; p = strtok_r(NULL, "\n", &save)) {
-		ck_assert_uint_lt(n, 64);
-		lines[n++] = p;
-	}
-	for (i = 1; i < n; i++) {
-		for (j = i; j > 0 && strcmp(lines[j - 1], lines[j]) > 0; j--) {
-			p = lines[j];
-			lines[j] = lines[j - 1];
-			lines[j - 1] = p;
-		}
-	}
-	out = calloc(strlen(s) + 2, 1);
-	ck_assert_ptr_nonnull(out);
-	for (i = 0; i < n; i++) {
-		memcpy(out + len, lines[i], strlen(lines[i]));
-		len += strlen(lines[i]);
-		out[len++] = '\n';
-	}
-	free(copy);
-	return out;
 }
 
 START_TEST(test_scan_fixture)
@@ -255,15 +194,15 @@ START_TEST(test_scan_fixture)
 	fake_proc(600, "kesl", "/opt/kaspersky/kesl/libexec/kesl (deleted)", 'S', 0x400000,
 		NULL, 0);
 	/* not processes: other names in /proc */
-	sh("mkdir '%s/0123' '%s/net' && ln -s 600 '%s/self' && echo 'btime 1700000000' > "
-		"'%s/stat'", dir, dir, dir, dir);
+	cu_sh("mkdir '%s/0123' '%s/net' && ln -s 600 '%s/self' && echo 'btime 1700000000' > "
+		"'%s/stat'", cu_tmp, cu_tmp, cu_tmp, cu_tmp);
 	fd = open_dir();
 	buf_init(&b, 1 << 16);
 	sink.proc = collect;
 	sink.ctx = &b;
 	kerr_clear(&e);
 	ck_assert_int_eq(procs_scan(fd, &sink, &c, &e), 0);
-	got = sorted_lines(buf_str(&b));
+	got = cu_sorted_lines(buf_str(&b));
 	ck_assert_str_eq(got,
 		"100|klnagent|/opt/kaspersky/klnagent64/sbin/klnagent|0|-\n"
 		"200|kworker/0:0H-events_highpri|-|1|-\n"
@@ -318,7 +257,7 @@ START_TEST(test_detail)
 
 	fake_proc(100, "klnagent", "/opt/x", 'S', 0, NULL, 0);
 	fake_proc(400, "zombie", NULL, 'Z', 0, NULL, 0);
-	sh("printf 'cpu 1 2\\nbtime 1700000000\\n' > '%s/stat'", dir);
+	cu_sh("printf 'cpu 1 2\\nbtime 1700000000\\n' > '%s/stat'", cu_tmp);
 	fd = open_dir();
 	ck_assert_int_eq(procs_btime(fd, &btime), 0);
 	ck_assert_int_eq(btime, 1700000000);
@@ -410,9 +349,8 @@ START_TEST(test_open_checks_procfs)
 
 	fake_proc(1, "init", "/sbin/init", 'S', 0, NULL, 0);
 	kerr_clear(&e);
-	ck_assert_int_eq(procs_open(dir, &e), -1);
-	ck_assert_int_lt(snprintf(want, sizeof(want), "%s is not the proc filesystem", dir),
-		(int)sizeof(want));
+	ck_assert_int_eq(procs_open(cu_tmp, &e), -1);
+	cu_fmt(want, sizeof(want), "%s is not the proc filesystem", cu_tmp);
 	ck_assert_str_eq(e.msg, want);
 	kerr_clear(&e);
 	ck_assert_int_eq(procs_open("/nonexistent-proc", &e), -1);
@@ -432,7 +370,7 @@ static Suite *procs_suite(void)
 	tcase_add_test(parse, test_parse_status);
 	tcase_add_test(parse, test_parse_btime);
 	suite_add_tcase(s, parse);
-	tcase_add_checked_fixture(walk, setup, teardown);
+	tcase_add_checked_fixture(walk, cu_tmp_setup, cu_tmp_teardown);
 	tcase_add_test(walk, test_scan_fixture);
 	tcase_add_test(walk, test_scan_sink_stops);
 	tcase_add_test(walk, test_detail);

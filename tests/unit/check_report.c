@@ -1,6 +1,5 @@
-/* Unit tests for the report layer: model, JSON and text writers, atomic output. */
+/* Unit tests for the report layer: model, JSON and text writers. */
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,68 +16,9 @@
 #include "report/report.h"
 #include "base/limits.h"
 #include "base/xstd.h"
+#include "check_util.h"
 
 #define SHA_A "ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34"
-
-/* Scratch directories made with mkdtemp, removed by rm_rf at the end of each test. */
-static char *mk_tmpdir(void)
-{
-	char tmpl[] = "/tmp/check_report.XXXXXX";
-	char *d = mkdtemp(tmpl);
-
-	ck_assert_ptr_nonnull(d);
-	d = strdup(d);
-	ck_assert_ptr_nonnull(d);
-	return d;
-}
-
-static void rm_rf(char *dir)
-{
-	char cmd[128];
-
-	ck_assert_int_lt(snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir), (int)sizeof(cmd));
-	ck_assert_int_eq(system(cmd), 0);
-	free(dir);
-}
-
-static void write_file(const char *path, const char *data)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_ge(fputs(data, f), 0);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
-/* The whole file; the caller frees. */
-static char *read_file(const char *path)
-{
-	struct buf b;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *s;
-
-	ck_assert_int_ge(fd, 0);
-	buf_init(&b, (size_t)64 << 20);
-	ck_assert_int_eq(xstd_read_fd(fd, (size_t)64 << 20, &b), 0);
-	close(fd);
-	s = buf_take(&b, NULL);
-	ck_assert_ptr_nonnull(s);
-	return s;
-}
-
-static size_t count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((e = readdir(d)) != NULL) {
-		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-	}
-	closedir(d);
-	return n;
-}
 
 static bool starts_with(const char *s, const char *prefix)
 {
@@ -1036,18 +976,17 @@ static void run_validator(const char *dir, const char *json_path, const char *co
 	size_t nchecks)
 {
 	const char *src = getenv("KSCAN_SRC");
-	char script[256], schema[512];
+	char script[PATH_MAX], schema[PATH_MAX];
 	const char *argv[16];
 	size_t n = 0, i;
 	pid_t pid;
 	int status;
 
 	ck_assert_msg(src != NULL, "KSCAN_SRC is not set: run through meson test");
-	ck_assert_int_lt(snprintf(script, sizeof(script), "%s/validate.py", dir),
-		(int)sizeof(script));
+	cu_fmt(script, sizeof(script), "%s/validate.py", dir);
 	ck_assert_int_lt(snprintf(schema, sizeof(schema), "%s/report/report.schema.json", src),
 		(int)sizeof(schema));
-	write_file(script, validate_py);
+	cu_write(script, validate_py, strlen(validate_py), 0600);
 	argv[n++] = "python3";
 	argv[n++] = script;
 	argv[n++] = schema;
@@ -1072,21 +1011,21 @@ static void run_validator(const char *dir, const char *json_path, const char *co
 START_TEST(test_json_schema)
 {
 	struct report *r = samples[_i / 2]();
-	char *dir = mk_tmpdir();
-	char path[128];
+	char dir[PATH_MAX], path[PATH_MAX];
 	struct buf b;
 	struct kerr err;
 
+	cu_mkdtemp(dir, sizeof(dir), "report");
 	buf_init(&b, KS_REPORT_MAX);
 	ck_assert_int_eq(fmt_json_write(r, &b, _i % 2 == 1), 0);
 	ck_assert_int_eq(buf_str(&b)[buf_len(&b) - 1], '\n');
 	ck_assert(xstd_utf8_valid(buf_str(&b), buf_len(&b)));
-	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/report.json", dir), (int)sizeof(path));
+	cu_fmt(path, sizeof(path), "%s/report.json", dir);
 	ck_assert_int_eq(output_write(path, buf_str(&b), buf_len(&b), 0640, &err), 0);
 	run_validator(dir, path, sample_checks[_i / 2], XSTD_COUNTOF(sample_checks[0]));
 	buf_free(&b);
 	report_free(r);
-	rm_rf(dir);
+	cu_rmtree(dir);
 }
 END_TEST
 
@@ -1354,156 +1293,6 @@ START_TEST(test_text_color)
 }
 END_TEST
 
-/* ---- output ---- */
-
-START_TEST(test_output_atomic)
-{
-	char *dir = mk_tmpdir();
-	char path[128], *got;
-	struct kerr err;
-	struct stat st;
-	mode_t old = umask(077);
-
-	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/report.json", dir), (int)sizeof(path));
-	write_file(path, "an older and longer report that must be replaced whole\n");
-	ck_assert_int_eq(output_write(path, "{\"new\":1}\n", 10, 0640, &err), 0);
-	umask(old);
-	got = read_file(path);
-	ck_assert_str_eq(got, "{\"new\":1}\n");
-	free(got);
-	ck_assert_int_eq(stat(path, &st), 0);
-	ck_assert_int_eq(st.st_mode & 07777, 0640);
-	ck_assert(S_ISREG(st.st_mode));
-	/* no temporary file is left next to it */
-	ck_assert_uint_eq(count_entries(dir), 1);
-	rm_rf(dir);
-}
-END_TEST
-
-START_TEST(test_output_relative_and_empty)
-{
-	char *dir = mk_tmpdir();
-	char cwd[4096], path[128], *got;
-	struct kerr err;
-
-	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
-	ck_assert_int_eq(chdir(dir), 0);
-	ck_assert_int_eq(output_write("r.txt", "", 0, 0640, &err), 0);
-	ck_assert_int_eq(chdir(cwd), 0);
-	ck_assert_uint_eq(count_entries(dir), 1);
-	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/r.txt", dir), (int)sizeof(path));
-	got = read_file(path);
-	ck_assert_str_eq(got, "");
-	free(got);
-	rm_rf(dir);
-}
-END_TEST
-
-/*
- * Only a missing name or a regular file is replaced: a symlink (think /dev/stdout), a FIFO
- * or a device (think /dev/null) is refused, and neither it nor what it points to changes.
- */
-START_TEST(test_output_refuses_non_regular)
-{
-	char *dir = mk_tmpdir();
-	char path[128], victim[128], fifo[128], *got;
-	struct kerr err;
-	struct stat st;
-
-	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/report.json", dir), (int)sizeof(path));
-	ck_assert_int_lt(snprintf(victim, sizeof(victim), "%s/victim", dir), (int)sizeof(victim));
-	ck_assert_int_lt(snprintf(fifo, sizeof(fifo), "%s/fifo", dir), (int)sizeof(fifo));
-	write_file(victim, "keep\n");
-	ck_assert_int_eq(symlink("victim", path), 0);
-	kerr_clear(&err);
-	ck_assert_int_eq(output_write(path, "new\n", 4, 0640, &err), -1);
-	ck_assert_int_eq(err.code, KERR_IO);
-	ck_assert_ptr_nonnull(strstr(err.msg, "not a regular file"));
-	ck_assert_int_eq(lstat(path, &st), 0);
-	ck_assert(S_ISLNK(st.st_mode));
-	got = read_file(victim);
-	ck_assert_str_eq(got, "keep\n");
-	free(got);
-	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
-	ck_assert_int_eq(output_write(fifo, "new\n", 4, 0640, &err), -1);
-	ck_assert_int_eq(lstat(fifo, &st), 0);
-	ck_assert(S_ISFIFO(st.st_mode));
-	ck_assert_int_eq(output_write("/dev/null", "new\n", 4, 0640, &err), -1);
-	ck_assert_int_eq(stat("/dev/null", &st), 0);
-	ck_assert(S_ISCHR(st.st_mode));
-	/* nothing but the three fixtures is left behind */
-	ck_assert_uint_eq(count_entries(dir), 3);
-	rm_rf(dir);
-}
-END_TEST
-
-START_TEST(test_output_missing_dir)
-{
-	char *dir = mk_tmpdir();
-	char path[128];
-	struct kerr err;
-
-	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/no/such/report.json", dir),
-		(int)sizeof(path));
-	kerr_clear(&err);
-	ck_assert_int_eq(output_write(path, "x", 1, 0640, &err), -1);
-	ck_assert_int_eq(err.code, KERR_IO);
-	ck_assert_int_eq(err.sys_errno, ENOENT);
-	ck_assert_ptr_nonnull(strstr(err.msg, path));
-	ck_assert_uint_eq(count_entries(dir), 0);
-	rm_rf(dir);
-}
-END_TEST
-
-/* A directory in the way is refused, and no temporary file is left. */
-START_TEST(test_output_target_is_dir)
-{
-	char *dir = mk_tmpdir();
-	char path[128];
-	struct kerr err;
-
-	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/report.json", dir), (int)sizeof(path));
-	ck_assert_int_eq(mkdir(path, 0755), 0);
-	kerr_clear(&err);
-	ck_assert_int_eq(output_write(path, "x", 1, 0640, &err), -1);
-	ck_assert_int_eq(err.code, KERR_IO);
-	ck_assert_int_eq(err.sys_errno, EISDIR);
-	ck_assert_uint_eq(count_entries(dir), 1);
-	ck_assert_uint_eq(count_entries(path), 0);
-	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/", dir), (int)sizeof(path));
-	ck_assert_int_eq(output_write(path, "x", 1, 0640, &err), -1);
-	ck_assert_int_eq(err.code, KERR_IO);
-	ck_assert_uint_eq(count_entries(dir), 1);
-	rm_rf(dir);
-}
-END_TEST
-
-START_TEST(test_output_stdout)
-{
-	char *dir = mk_tmpdir();
-	char path[128], *got;
-	struct kerr err;
-	int saved, fd;
-
-	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/stdout", dir), (int)sizeof(path));
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	ck_assert_int_ge(fd, 0);
-	saved = dup(STDOUT_FILENO);
-	ck_assert_int_ge(saved, 0);
-	ck_assert_int_eq(dup2(fd, STDOUT_FILENO), STDOUT_FILENO);
-	ck_assert_int_eq(output_write(NULL, "one\n", 4, 0640, &err), 0);
-	ck_assert_int_eq(output_write("-", "two\n", 4, 0640, &err), 0);
-	ck_assert_int_eq(dup2(saved, STDOUT_FILENO), STDOUT_FILENO);
-	close(saved);
-	close(fd);
-	got = read_file(path);
-	ck_assert_str_eq(got, "one\ntwo\n");
-	free(got);
-	ck_assert_uint_eq(count_entries(dir), 1);
-	rm_rf(dir);
-}
-END_TEST
-
 static Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -1548,15 +1337,6 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, test_text_clean_incomplete);
 	tcase_add_loop_test(tc, test_text_escape, 0, (int)XSTD_COUNTOF(text_esc_cases));
 	tcase_add_loop_test(tc, test_text_color, 0, (int)XSTD_COUNTOF(samples));
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("output");
-	tcase_add_test(tc, test_output_atomic);
-	tcase_add_test(tc, test_output_relative_and_empty);
-	tcase_add_test(tc, test_output_refuses_non_regular);
-	tcase_add_test(tc, test_output_missing_dir);
-	tcase_add_test(tc, test_output_target_is_dir);
-	tcase_add_test(tc, test_output_stdout);
 	suite_add_tcase(s, tc);
 	return s;
 }

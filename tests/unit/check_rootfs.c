@@ -29,6 +29,7 @@
 #include "base/limits.h"
 #include "scanner/sources/rootfs.h"
 #include "base/xstd.h"
+#include "check_util.h"
 
 /* Directories of the deep tree: more than KS_PATH_COMPONENTS_MAX, well past PATH_MAX. */
 #define DEEP_LEVELS 70
@@ -36,7 +37,6 @@
 /* A file sits at this level, so its path has exactly KS_PATH_COMPONENTS_MAX components. */
 #define DEEP_FILE_LEVEL (KS_PATH_COMPONENTS_MAX - 1)
 
-static char root_dir[PATH_MAX];
 static bool have_devices;
 static const char passwd_inside[] = "root:x:0:0:inside the fixture root:/root:/bin/sh\n";
 
@@ -167,7 +167,7 @@ static void mk_tree(int dfd)
 	mk_chain(dfd, 'm', KS_PATH_SYMLINKS_MAX + 1);
 	mk_link(dfd, "/proc/self/root", "escape");
 	mk_dir(dfd, "proc");
-	ck_assert_int_gt(snprintf(hostpath, sizeof(hostpath), "%s/etc/x", root_dir), 0);
+	ck_assert_int_gt(snprintf(hostpath, sizeof(hostpath), "%s/etc/x", cu_tmp), 0);
 	mk_link(dfd, hostpath, "selfpath");
 	mk_link(dfd, "/nonexistent", "dangling");
 	mk_dir(dfd, "dir");
@@ -180,7 +180,7 @@ static void mk_tree(int dfd)
 	mk_link(dfd, "/etc/x/", "fileslash");
 	ck_assert_int_eq(mkfifoat(dfd, "fifo", 0644), 0);
 	mk_link(dfd, "/fifo", "fifolink");
-	ck_assert_int_gt(snprintf(hostpath, sizeof(hostpath), "%s/sock", root_dir), 0);
+	ck_assert_int_gt(snprintf(hostpath, sizeof(hostpath), "%s/sock", cu_tmp), 0);
 	mk_socket(hostpath);
 	have_devices = mknodat(dfd, "null", S_IFCHR | 0666, makedev(1, 3)) == 0 &&
 		       mknodat(dfd, "blk", S_IFBLK | 0600, makedev(7, 0)) == 0;
@@ -197,48 +197,11 @@ static void tree_setup(void)
 {
 	int dfd;
 
-	ck_assert_int_gt(snprintf(root_dir, sizeof(root_dir), "/tmp/kscan-rootfs-XXXXXX"), 0);
-	ck_assert_ptr_nonnull(mkdtemp(root_dir));
-	dfd = open(root_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cu_tmp_setup();
+	dfd = open(cu_tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ck_assert_int_ge(dfd, 0);
 	mk_tree(dfd);
 	close(dfd);
-}
-
-/* rm -r with *at calls only, since the deep tree has no usable path string. */
-static void rm_tree_at(int dfd, const char *name)
-{
-	struct dirent *de;
-	DIR *d;
-	int fd;
-
-	if (unlinkat(dfd, name, 0) == 0 || (errno != EISDIR && errno != EPERM)) {
-		return;
-	}
-	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		return;
-	}
-	d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
-			rm_tree_at(dirfd(d), de->d_name);
-		}
-	}
-	closedir(d);
-	(void)unlinkat(dfd, name, AT_REMOVEDIR);
-}
-
-static void tree_teardown(void)
-{
-	struct stat st;
-
-	rm_tree_at(AT_FDCWD, root_dir);
-	ck_assert_msg(lstat(root_dir, &st) != 0, "%s was not removed", root_dir);
 }
 
 /* Modes */
@@ -283,17 +246,6 @@ static bool may_unshare(const char *test)
 		return false;
 	}
 	return true;
-}
-
-static struct rootfs *open_root(void)
-{
-	struct kerr err;
-	struct rootfs *r;
-
-	kerr_clear(&err);
-	r = rootfs_open(root_dir, &err);
-	ck_assert_msg(r != NULL, "rootfs_open(%s): %s", root_dir, err.msg);
-	return r;
 }
 
 /* Resolution table */
@@ -380,7 +332,7 @@ START_TEST(test_resolve)
 {
 	const struct res_case *c = &res_cases[_i / 2];
 	const char *mode = set_mode(_i);
-	struct rootfs *r = open_root();
+	struct rootfs *r = cu_open_root(cu_tmp);
 	struct stat got, want;
 	int fd;
 
@@ -414,7 +366,7 @@ START_TEST(test_read_stays_inside)
 	static const char *const to_passwd[] = { "/etc/passwd", "/a/b/c/up", "/a/b/c/uphost",
 		"/../../etc/passwd", "/dotdot/etc/passwd", "/hostroot/etc/passwd" };
 	const char *mode = set_mode(_i);
-	struct rootfs *r = open_root();
+	struct rootfs *r = cu_open_root(cu_tmp);
 	struct buf b;
 	size_t i;
 
@@ -460,7 +412,7 @@ START_TEST(test_magic_link)
 	if (!may_unshare("test_magic_link")) {
 		return;
 	}
-	ck_assert_int_gt(snprintf(procdir, sizeof(procdir), "%s/proc", root_dir), 0);
+	ck_assert_int_gt(snprintf(procdir, sizeof(procdir), "%s/proc", cu_tmp), 0);
 	ck_assert_msg(mount("proc", procdir, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0,
 		"mount proc: %s", strerror(errno));
 	/* the host's file, to be sure it is never what we read */
@@ -471,7 +423,7 @@ START_TEST(test_magic_link)
 	close(fd);
 	ck_assert_str_ne(buf_str(&host), passwd_inside);
 
-	r = open_root();
+	r = cu_open_root(cu_tmp);
 	buf_init(&b, KS_SMALL_FILE_MAX);
 	for (i = 0; i < XSTD_COUNTOF(probes); i++) {
 		int rc;
@@ -501,7 +453,7 @@ END_TEST
 START_TEST(test_nofollow)
 {
 	const char *mode = set_mode(_i);
-	struct rootfs *r = open_root();
+	struct rootfs *r = cu_open_root(cu_tmp);
 	char target[PATH_MAX];
 	char small[5];
 	struct stat st;
@@ -553,7 +505,7 @@ START_TEST(test_open_regular)
 	static const char *const not_regular[] = { "/fifo", "/fifolink", "/sock", "/null",
 		"/blk" };
 	const char *mode = set_mode(_i);
-	struct rootfs *r = open_root();
+	struct rootfs *r = cu_open_root(cu_tmp);
 	struct buf b;
 	char c;
 	size_t i;
@@ -609,7 +561,7 @@ END_TEST
 START_TEST(test_read_file_cap)
 {
 	const char *mode = set_mode(_i);
-	struct rootfs *r = open_root();
+	struct rootfs *r = cu_open_root(cu_tmp);
 	struct buf b;
 
 	buf_init(&b, (size_t)1 << 20);
@@ -676,7 +628,7 @@ static void list_dir(const struct rootfs *r, const char *path, int flags, struct
 START_TEST(test_open_dir)
 {
 	const char *mode = set_mode(_i);
-	struct rootfs *r = open_root();
+	struct rootfs *r = cu_open_root(cu_tmp);
 	struct buf b;
 
 	buf_init(&b, 4096);
@@ -711,7 +663,7 @@ END_TEST
 START_TEST(test_name_too_long)
 {
 	const char *mode = set_mode(_i);
-	struct rootfs *r = open_root();
+	struct rootfs *r = cu_open_root(cu_tmp);
 	char name[NAME_MAX + 2];
 	size_t huge = 100000, i;
 	char *path = malloc(huge + 1);
@@ -783,7 +735,7 @@ static char *deep_path(unsigned levels, bool file)
 START_TEST(test_deep_tree)
 {
 	const char *mode = set_mode(_i);
-	struct rootfs *r = open_root();
+	struct rootfs *r = cu_open_root(cu_tmp);
 	unsigned cap = KS_PATH_COMPONENTS_MAX;
 	struct stat st;
 	struct buf b;
@@ -843,7 +795,7 @@ static size_t count_fds(void)
 START_TEST(test_no_fd_leak)
 {
 	const char *mode = set_mode(_i);
-	struct rootfs *r = open_root();
+	struct rootfs *r = cu_open_root(cu_tmp);
 	struct buf b;
 	struct stat st;
 	char target[64];
@@ -903,7 +855,7 @@ START_TEST(test_no_proc)
 		fprintf(stderr, "skip test_no_proc: cannot hide /proc: %s\n", strerror(errno));
 		return;
 	}
-	r = open_root();
+	r = cu_open_root(cu_tmp);
 	buf_init(&b, 100);
 	errno = 0;
 	fd = rootfs_open_regular(r, "/fifo", 0);
@@ -943,7 +895,7 @@ START_TEST(test_rename_race)
 	pid_t pid;
 	int tfd;
 
-	ck_assert_int_gt(snprintf(top, sizeof(top), "%s/race%d", root_dir, _i), 0);
+	ck_assert_int_gt(snprintf(top, sizeof(top), "%s/race%d", cu_tmp, _i), 0);
 	ck_assert_int_eq(mkdir(top, 0755), 0);
 	tfd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ck_assert_int_ge(tfd, 0);
@@ -1013,20 +965,20 @@ START_TEST(test_root_host)
 	ck_assert(rootfs_is_host(r));
 	rootfs_close(r);
 
-	ck_assert_ptr_nonnull(realpath(root_dir, canon));
-	r = open_root();
+	ck_assert_ptr_nonnull(realpath(cu_tmp, canon));
+	r = cu_open_root(cu_tmp);
 	ck_assert(!rootfs_is_host(r));
 	ck_assert_str_eq(rootfs_path(r), canon);
 	ck_assert_int_eq(fcntl(rootfs_fd(r), F_GETFL) & O_PATH, O_PATH);
 	rootfs_close(r);
 	/* the path is made canonical: dots and a symlinked component go */
-	ck_assert_int_gt(snprintf(given, sizeof(given), "%s/./dir/../linkdir/..", root_dir), 0);
+	ck_assert_int_gt(snprintf(given, sizeof(given), "%s/./dir/../linkdir/..", cu_tmp), 0);
 	r = rootfs_open(given, &err);
 	ck_assert_msg(r != NULL, "%s: %s", given, err.msg);
 	ck_assert_str_eq(rootfs_path(r), canon);
 	ck_assert(!rootfs_is_host(r));
 	rootfs_close(r);
-	ck_assert_int_gt(snprintf(given, sizeof(given), "%s/linkdir", root_dir), 0);
+	ck_assert_int_gt(snprintf(given, sizeof(given), "%s/linkdir", cu_tmp), 0);
 	r = rootfs_open(given, &err);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_int_gt(snprintf(given, sizeof(given), "%s/dir", canon), 0);
@@ -1055,7 +1007,7 @@ START_TEST(test_root_errors)
 	size_t i;
 
 	for (i = 0; i < XSTD_COUNTOF(bad); i++) {
-		ck_assert_int_gt(snprintf(given, sizeof(given), "%s/%s", root_dir, bad[i].rel), 0);
+		ck_assert_int_gt(snprintf(given, sizeof(given), "%s/%s", cu_tmp, bad[i].rel), 0);
 		kerr_clear(&err);
 		ck_assert_ptr_null(rootfs_open(given, &err));
 		ck_assert_int_eq(err.code, KERR_IO);
@@ -1080,7 +1032,7 @@ static Suite *rootfs_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("resolve");
-	tcase_add_unchecked_fixture(tc, tree_setup, tree_teardown);
+	tcase_add_unchecked_fixture(tc, tree_setup, cu_tmp_teardown);
 	/* a FIFO opened by mistake would block: fail fast rather than at the default 60 s */
 	tcase_set_timeout(tc, 20);
 	tcase_add_loop_test(tc, test_resolve, 0, 2 * (int)XSTD_COUNTOF(res_cases));

@@ -25,62 +25,12 @@
 #include "scanner/sources/rootfs.h"
 #include "scanner/sources/rpmdb.h"
 #include "base/xstd.h"
+#include "check_util.h"
 
 #define SYSIMAGE "/usr/lib/sysimage/rpm"
 #define VARLIB "/var/lib/rpm"
 
-/* The scratch directory of the test run: rpms built once, one root per test below it. */
-static char top[PATH_MAX];
-
-/* Runs a shell command built from @fmt (fixture building only). @return its exit status. */
-static int sh(const char *fmt, ...) KS_PRINTF(1, 2);
-static int sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	int n, st;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(cmd)) {
-		return -1;
-	}
-	st = system(cmd);
-	return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
-}
-
-/* Like sh(), and the test fails unless the command succeeded. */
-#define SH(...) ck_assert_int_eq(sh(__VA_ARGS__), 0)
-
-/* snprintf() into @out, failing the test if it does not fit. */
-static void fmt(char *out, size_t n, const char *f, ...) KS_PRINTF(3, 4);
-static void fmt(char *out, size_t n, const char *f, ...)
-{
-	va_list ap;
-	int w;
-
-	va_start(ap, f);
-	w = vsnprintf(out, n, f, ap);
-	va_end(ap);
-	ck_assert_msg(w >= 0 && (size_t)w < n, "%s: too long", f);
-}
-
-/* "<top>/<name>" into @out. */
-static void at_top(char *out, size_t n, const char *name)
-{
-	fmt(out, n, "%s/%s", top, name);
-}
-
-/* Removes the scratch directory. */
-static void teardown_rpms(void)
-{
-	if (top[0] != '\0') {
-		(void)sh("rm -rf '%s'", top);
-	}
-}
-
-/* The result of one rpmdb_read() on a root under <top>. */
+/* The result of one rpmdb_read() on a root under <cu_tmp>. */
 struct got {
 	int rc;
 	struct kerr err;
@@ -93,7 +43,7 @@ static void read_root(const char *name, struct got *g)
 	char root[PATH_MAX];
 	struct rootfs *r;
 
-	at_top(root, sizeof(root), name);
+	cu_path(root, sizeof(root), cu_tmp, name);
 	kerr_clear(&g->err);
 	pkg_list_init(&g->list);
 	r = rootfs_open(root, &g->err);
@@ -105,15 +55,15 @@ static void read_root(const char *name, struct got *g)
 
 #if HAVE_RPM
 
-/* Builds a noarch rpm into <top>/rpms with rpmbuild; @epoch < 0 means no Epoch tag. */
+/* Builds a noarch rpm into <cu_tmp>/rpms with rpmbuild; @epoch < 0 means no Epoch tag. */
 static void build_rpm(const char *name, int epoch, const char *version, const char *release)
 {
 	char dir[PATH_MAX], spec[PATH_MAX];
 	FILE *f;
 
-	at_top(dir, sizeof(dir), "rpmbuild");
-	SH("mkdir -p '%s/SPECS' '%s/../rpms'", dir, dir);
-	fmt(spec, sizeof(spec), "%s/SPECS/%s.spec", dir, name);
+	cu_path(dir, sizeof(dir), cu_tmp, "rpmbuild");
+	cu_sh("mkdir -p '%s/SPECS' '%s/../rpms'", dir, dir);
+	cu_fmt(spec, sizeof(spec), "%s/SPECS/%s.spec", dir, name);
 	f = fopen(spec, "w");
 	ck_assert_ptr_nonnull(f);
 	fprintf(f, "Name: %s\nVersion: %s\nRelease: %s\n", name, version, release);
@@ -125,7 +75,7 @@ static void build_rpm(const char *name, int epoch, const char *version, const ch
 		   "mkdir -p %%{buildroot}/opt/%s\necho %s > %%{buildroot}/opt/%s/file\n"
 		   "%%files\n/opt/%s/file\n", name, name, name, name);
 	ck_assert_int_eq(fclose(f), 0);
-	SH("rpmbuild --quiet --define '_topdir %s' --define '_build_id_links none' -bb '%s' "
+	cu_sh("rpmbuild --quiet --define '_topdir %s' --define '_build_id_links none' -bb '%s' "
 	   ">/dev/null 2>&1 && mv '%s'/RPMS/noarch/%s-*.rpm '%s/../rpms/%s.rpm'", dir, spec,
 		dir, name, dir, name);
 }
@@ -133,36 +83,33 @@ static void build_rpm(const char *name, int epoch, const char *version, const ch
 /* Built once per test case, in the parent: each test only installs them. */
 static void setup_rpms(void)
 {
-	const char *base = getenv("TMPDIR");
 	char tmp[PATH_MAX];
 
-	fmt(top, sizeof(top), "%s/kscan-check-rpmdb.XXXXXX",
-		base != NULL && base[0] == '/' ? base : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(top));
+	cu_tmp_setup();
 	build_rpm("foo", -1, "1.0", "1");
 	build_rpm("bar", 2, "3.1", "4.el9");
 	/* rpmdb's private copies go there, so the tests can see that none is left behind */
-	at_top(tmp, sizeof(tmp), "tmp");
-	SH("mkdir '%s'", tmp);
+	cu_path(tmp, sizeof(tmp), cu_tmp, "tmp");
+	cu_sh("mkdir '%s'", tmp);
 	ck_assert_int_eq(setenv("TMPDIR", tmp, 1), 0);
 }
 
-/* Makes the root <top>/<name> afresh and installs @pkgs (names, space-separated) at @dbpath. */
+/* Makes the root <cu_tmp>/<name> afresh and installs @pkgs (names, space-separated) at @dbpath. */
 static void make_root(const char *name, const char *dbpath, const char *pkgs)
 {
 	char root[PATH_MAX];
 
-	at_top(root, sizeof(root), name);
-	SH("rm -rf '%s' && mkdir -p '%s%s'", root, root, dbpath);
-	SH("rpm --root '%s' --dbpath '%s' --initdb", root, dbpath);
-	SH("cd '%s/rpms' && rpm --root '%s' --dbpath '%s' -i --nodeps --ignorearch "
-	   "$(for p in %s; do echo \"$PWD/$p.rpm\"; done) 2>/dev/null", top, root, dbpath, pkgs);
+	cu_path(root, sizeof(root), cu_tmp, name);
+	cu_sh("rm -rf '%s' && mkdir -p '%s%s'", root, root, dbpath);
+	cu_sh("rpm --root '%s' --dbpath '%s' --initdb", root, dbpath);
+	cu_sh("cd '%s/rpms' && rpm --root '%s' --dbpath '%s' -i --nodeps --ignorearch "
+	   "$(for p in %s; do echo \"$PWD/$p.rpm\"; done) 2>/dev/null", cu_tmp, root, dbpath, pkgs);
 }
 
 /* True if the directory for our private copies is empty again. */
 static bool tmp_empty(void)
 {
-	return sh("test -z \"$(ls -A '%s/tmp')\"", top) == 0;
+	return cu_sh_status("test -z \"$(ls -A '%s/tmp')\"", cu_tmp) == 0;
 }
 
 static void assert_pkg(const struct pkg *p, const char *name, const char *version,
@@ -212,8 +159,8 @@ START_TEST(test_fedora_symlink)
 	struct got g;
 
 	make_root("r", SYSIMAGE, "foo bar");
-	at_top(root, sizeof(root), "r");
-	SH("mkdir -p '%s/var/lib' && ln -s ../../usr/lib/sysimage/rpm '%s/var/lib/rpm'", root,
+	cu_path(root, sizeof(root), cu_tmp, "r");
+	cu_sh("mkdir -p '%s/var/lib' && ln -s ../../usr/lib/sysimage/rpm '%s/var/lib/rpm'", root,
 		root);
 	read_root("r", &g);
 	assert_foo_bar(&g, SYSIMAGE);
@@ -254,8 +201,8 @@ static void rpm_lines(const char *name, const char *dbpath, struct buf *out)
 	char cmd[PATH_MAX * 2], root[PATH_MAX];
 	FILE *p;
 
-	at_top(root, sizeof(root), name);
-	fmt(cmd, sizeof(cmd), "rpm --root '%s' --dbpath '%s' -qa --qf "
+	cu_path(root, sizeof(root), cu_tmp, name);
+	cu_fmt(cmd, sizeof(cmd), "rpm --root '%s' --dbpath '%s' -qa --qf "
 		"'%%{NAME}\\t%%|EPOCH?{%%{EPOCH}:}|%%{VERSION}-%%{RELEASE}\\t%%{ARCH}\\n' "
 		"2>/dev/null | LC_ALL=C sort", root, dbpath);
 	p = popen(cmd, "r");
@@ -270,9 +217,9 @@ static void assert_same_as_rpm(const struct got *g, const char *name, const char
 	char from[PATH_MAX], to[PATH_MAX];
 	struct buf ours, theirs;
 
-	at_top(from, sizeof(from), name);
-	at_top(to, sizeof(to), "rpm-qa-copy");
-	SH("rm -rf '%s' && cp -a '%s' '%s'", to, from, to);
+	cu_path(from, sizeof(from), cu_tmp, name);
+	cu_path(to, sizeof(to), cu_tmp, "rpm-qa-copy");
+	cu_sh("rm -rf '%s' && cp -a '%s' '%s'", to, from, to);
 	buf_init(&ours, 1 << 20);
 	buf_init(&theirs, 1 << 20);
 	our_lines(g, &ours);
@@ -302,14 +249,14 @@ START_TEST(test_gpg_pubkey)
 	struct got g;
 	size_t i, keys = 0;
 
-	if (sh("command -v gpg >/dev/null") != 0) {
+	if (cu_sh_status("command -v gpg >/dev/null") != 0) {
 		fprintf(stderr, "# gpg missing: gpg-pubkey case not run\n");
 		return;
 	}
 	make_root("r", VARLIB, "foo");
-	at_top(root, sizeof(root), "r");
-	at_top(home, sizeof(home), "gnupg");
-	SH("mkdir -p -m 700 '%s' && gpg --batch --quiet --homedir '%s' --passphrase '' "
+	cu_path(root, sizeof(root), cu_tmp, "r");
+	cu_path(home, sizeof(home), cu_tmp, "gnupg");
+	cu_sh("mkdir -p -m 700 '%s' && gpg --batch --quiet --homedir '%s' --passphrase '' "
 	   "--quick-gen-key 'kscan test <t@kscan.invalid>' rsa2048 sign never 2>/dev/null && "
 	   "gpg --batch --homedir '%s' --export --armor > '%s/key.asc' && "
 	   "rpm --root '%s' --dbpath " VARLIB " --import '%s/key.asc'", home, home, home, home,
@@ -343,8 +290,8 @@ START_TEST(test_absent)
 	char root[PATH_MAX];
 	struct got g;
 
-	at_top(root, sizeof(root), "absent");
-	SH("rm -rf '%s' && mkdir -p '%s' && cd '%s' && %s", root, root, root, absent_setups[_i]);
+	cu_path(root, sizeof(root), cu_tmp, "absent");
+	cu_sh("rm -rf '%s' && mkdir -p '%s' && cd '%s' && %s", root, root, root, absent_setups[_i]);
 	read_root("absent", &g);
 	ck_assert_msg(g.rc == 0, "rc %d: %s", g.rc, g.err.msg);
 	ck_assert_uint_eq(g.list.n, 0);
@@ -364,22 +311,14 @@ static const char *const corruptions[] = {
 	 "c = sqlite3.connect(\"rpmdb.sqlite\"); c.execute(\"create table t (x)\"); c.commit()'"),
 };
 
-static void read_file(const char *path, struct buf *out)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(xstd_read_fd(fd, 1 << 20, out), 0);
-	close(fd);
-}
-
 /* Runs rpmdb_read() with stderr captured; @return what librpm or we printed there. */
 static void read_root_quiet(const char *name, struct got *g, struct buf *printed)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], *got;
 	int saved, fd;
+	size_t len;
 
-	at_top(path, sizeof(path), "stderr.txt");
+	cu_path(path, sizeof(path), cu_tmp, "stderr.txt");
 	fflush(stderr);
 	saved = dup(2);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -390,7 +329,9 @@ static void read_root_quiet(const char *name, struct got *g, struct buf *printed
 	ck_assert_int_eq(dup2(saved, 2), 2);
 	close(saved);
 	close(fd);
-	read_file(path, printed);
+	got = cu_read(path, &len);
+	buf_add(printed, got, len);
+	free(got);
 }
 
 START_TEST(test_corrupt)
@@ -400,8 +341,8 @@ START_TEST(test_corrupt)
 	struct got g;
 
 	make_root("r", VARLIB, "foo bar");
-	at_top(dir, sizeof(dir), "r" VARLIB);
-	SH("cd '%s' && %s", dir, corruptions[_i]);
+	cu_path(dir, sizeof(dir), cu_tmp, "r" VARLIB);
+	cu_sh("cd '%s' && %s", dir, corruptions[_i]);
 	buf_init(&printed, 1 << 20);
 	read_root_quiet("r", &g, &printed);
 	ck_assert_int_eq(g.rc, -1);
@@ -441,12 +382,12 @@ static void python_in(const char *dir, const char *script)
 	char path[PATH_MAX];
 	FILE *f;
 
-	at_top(path, sizeof(path), "script.py");
+	cu_path(path, sizeof(path), cu_tmp, "script.py");
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_ge(fputs(script, f), 0);
 	ck_assert_int_eq(fclose(f), 0);
-	SH("cd '%s' && python3 '%s'", dir, path);
+	cu_sh("cd '%s' && python3 '%s'", dir, path);
 }
 
 /* A damaged header is skipped by librpm with only a log message: that must fail the read. */
@@ -457,7 +398,7 @@ START_TEST(test_damaged_header)
 	struct got g;
 
 	make_root("r", VARLIB, "foo bar");
-	at_top(dir, sizeof(dir), "r" VARLIB);
+	cu_path(dir, sizeof(dir), cu_tmp, "r" VARLIB);
 	python_in(dir, py_damage_header);
 	buf_init(&printed, 1 << 20);
 	read_root_quiet("r", &g, &printed);
@@ -479,16 +420,16 @@ START_TEST(test_wal_frames)
 	struct got g;
 
 	make_root("r", VARLIB, "foo bar");
-	at_top(dir, sizeof(dir), "r" VARLIB);
+	cu_path(dir, sizeof(dir), cu_tmp, "r" VARLIB);
 	python_in(dir, py_wal_delete);
-	SH("test -s '%s/rpmdb.sqlite-wal'", dir);
+	cu_sh("test -s '%s/rpmdb.sqlite-wal'", dir);
 	read_root("r", &g);
 	ck_assert_msg(g.rc == 1, "%s", g.err.msg);
 	ck_assert_uint_eq(g.list.n, 1);
 	ck_assert_uint_eq(g.counts.packages, 1);
 	assert_same_as_rpm(&g, "r", VARLIB);
 	/* and the frames are still there: we checkpointed nothing */
-	SH("test -s '%s/rpmdb.sqlite-wal'", dir);
+	cu_sh("test -s '%s/rpmdb.sqlite-wal'", dir);
 	pkg_list_free(&g.list);
 }
 END_TEST
@@ -501,15 +442,13 @@ static void snap_sha256(const char *path, char hex[65])
 {
 	unsigned char md[32];
 	unsigned int mdlen = 0;
-	struct buf data;
+	size_t len;
+	char *data = cu_read(path, &len);
 
-	buf_init(&data, (size_t)64 << 20);
-	read_file(path, &data);
-	ck_assert_int_eq(EVP_Digest(buf_str(&data), buf_len(&data), md, &mdlen, EVP_sha256(),
-				 NULL), 1);
+	ck_assert_int_eq(EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL), 1);
 	ck_assert_uint_eq(mdlen, 32);
 	xstd_hex(md, 32, hex);
-	buf_free(&data);
+	free(data);
 }
 
 static int snap_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -560,12 +499,12 @@ START_TEST(test_read_only)
 	int i;
 
 	make_root("r", VARLIB, "foo bar");
-	at_top(root, sizeof(root), "r");
-	at_top(dir, sizeof(dir), "r" VARLIB);
+	cu_path(root, sizeof(root), cu_tmp, "r");
+	cu_path(dir, sizeof(dir), cu_tmp, "r" VARLIB);
 	if (_i == 4) {
 		python_in(dir, py_wal_delete);
 	} else {
-		SH("cd '%s' && %s", dir, ro_states[_i]);
+		cu_sh("cd '%s' && %s", dir, ro_states[_i]);
 	}
 	before = snapshot(root);
 	/* timestamps have a resolution: give a write the chance to show */
@@ -597,13 +536,13 @@ START_TEST(test_outside_symlink)
 	struct got g;
 
 	make_root("outside", VARLIB, "foo bar");
-	at_top(root, sizeof(root), "r");
-	SH("rm -rf '%s' && mkdir -p '%s/var/lib' '%s/usr/lib/sysimage'", root, root, root);
-	SH("cd '%s' && " "%s", root, outside_links[_i]);
+	cu_path(root, sizeof(root), cu_tmp, "r");
+	cu_sh("rm -rf '%s' && mkdir -p '%s/var/lib' '%s/usr/lib/sysimage'", root, root, root);
+	cu_sh("cd '%s' && %s", root, outside_links[_i]);
 	/* the link text of the first case names the scratch directory */
 	if (_i == 0) {
-		SH("cd '%s' && rm var/lib/rpm && ln -s '%s/outside/var/lib/rpm' var/lib/rpm", root,
-			top);
+		cu_sh("cd '%s' && rm var/lib/rpm && ln -s '%s/outside/var/lib/rpm' var/lib/rpm",
+			root, cu_tmp);
 	}
 	read_root("r", &g);
 	ck_assert_msg(g.rc == 0, "rc %d: %s", g.rc, g.err.msg);
@@ -627,9 +566,9 @@ START_TEST(test_refused_files)
 
 	make_root("outside", VARLIB, "foo bar");
 	make_root("r", VARLIB, "foo bar");
-	at_top(dir, sizeof(dir), "r" VARLIB);
-	at_top(out, sizeof(out), "outside" VARLIB);
-	SH("cd '%s' && OUT='%s' && %s", dir, out, bad_files[_i]);
+	cu_path(dir, sizeof(dir), cu_tmp, "r" VARLIB);
+	cu_path(out, sizeof(out), cu_tmp, "outside" VARLIB);
+	cu_sh("cd '%s' && OUT='%s' && %s", dir, out, bad_files[_i]);
 	read_root("r", &g);
 	ck_assert_int_eq(g.rc, -1);
 	ck_assert_int_eq(g.err.code, KERR_CORRUPT);
@@ -645,7 +584,8 @@ END_TEST
 /* True if the installed librpm lists @backend among those it can use. */
 static bool librpm_has(const char *backend)
 {
-	return sh("rpm --showrc | grep '^available backends' | grep -qw '%s'", backend) == 0;
+	return cu_sh_status("rpm --showrc | grep '^available backends' | grep -qw '%s'",
+		backend) == 0;
 }
 
 /* ndb: Debian's librpm has no ndb backend; one that has it finds this file corrupt. */
@@ -654,8 +594,8 @@ START_TEST(test_ndb)
 	char root[PATH_MAX];
 	struct got g;
 
-	at_top(root, sizeof(root), "r");
-	SH("rm -rf '%s' && mkdir -p '%s" VARLIB "' && head -c 8192 /dev/urandom > '%s" VARLIB
+	cu_path(root, sizeof(root), cu_tmp, "r");
+	cu_sh("rm -rf '%s' && mkdir -p '%s" VARLIB "' && head -c 8192 /dev/urandom > '%s" VARLIB
 	   "/Packages.db'", root, root, root);
 	read_root("r", &g);
 	ck_assert_int_eq(g.rc, -1);
@@ -717,9 +657,9 @@ START_TEST(test_bdb)
 	struct got g;
 
 	make_root("r", VARLIB, "foo bar");
-	at_top(dir, sizeof(dir), "r" VARLIB);
+	cu_path(dir, sizeof(dir), cu_tmp, "r" VARLIB);
 	python_in(dir, py_bdb);
-	SH("cd '%s' && rm -f rpmdb.sqlite rpmdb.sqlite-shm rpmdb.sqlite-wal", dir);
+	cu_sh("cd '%s' && rm -f rpmdb.sqlite rpmdb.sqlite-shm rpmdb.sqlite-wal", dir);
 	read_root("r", &g);
 	ck_assert_msg(g.rc == 1, "%s", g.err.msg);
 	ck_assert_str_eq(g.counts.backend, "bdb");
@@ -745,9 +685,9 @@ START_TEST(test_bdb_corrupt)
 	struct got g;
 
 	make_root("r", VARLIB, "foo bar");
-	at_top(dir, sizeof(dir), "r" VARLIB);
+	cu_path(dir, sizeof(dir), cu_tmp, "r" VARLIB);
 	python_in(dir, py_bdb);
-	SH("cd '%s' && rm -f rpmdb.sqlite* && %s", dir, bdb_corruptions[_i]);
+	cu_sh("cd '%s' && rm -f rpmdb.sqlite* && %s", dir, bdb_corruptions[_i]);
 	buf_init(&printed, 1 << 20);
 	read_root_quiet("r", &g, &printed);
 	ck_assert_int_eq(g.rc, -1);
@@ -767,10 +707,11 @@ START_TEST(test_two_databases)
 	struct got g;
 
 	make_root("r", SYSIMAGE, "foo");
-	at_top(root, sizeof(root), "r");
-	SH("mkdir -p '%s" VARLIB "' && rpm --root '%s' --dbpath " VARLIB " --initdb", root, root);
-	SH("rpm --root '%s' --dbpath " VARLIB " -i --nodeps '%s/rpms/bar.rpm' 2>/dev/null", root,
-		top);
+	cu_path(root, sizeof(root), cu_tmp, "r");
+	cu_sh("mkdir -p '%s" VARLIB "' && rpm --root '%s' --dbpath " VARLIB " --initdb",
+		root, root);
+	cu_sh("rpm --root '%s' --dbpath " VARLIB " -i --nodeps '%s/rpms/bar.rpm' 2>/dev/null", root,
+		cu_tmp);
 	read_root("r", &g);
 	ck_assert_msg(g.rc == 1, "%s", g.err.msg);
 	ck_assert_str_eq(g.counts.location, SYSIMAGE ":" VARLIB);
@@ -790,8 +731,8 @@ START_TEST(test_prefers_sqlite)
 	struct got g;
 
 	make_root("r", VARLIB, "foo bar");
-	at_top(dir, sizeof(dir), "r" VARLIB);
-	SH("head -c 8192 /dev/urandom > '%s/Packages'", dir);
+	cu_path(dir, sizeof(dir), cu_tmp, "r" VARLIB);
+	cu_sh("head -c 8192 /dev/urandom > '%s/Packages'", dir);
 	read_root("r", &g);
 	assert_foo_bar(&g, VARLIB);
 	pkg_list_free(&g.list);
@@ -809,7 +750,7 @@ static Suite *rpmdb_suite(void)
 	Suite *s = suite_create("rpmdb");
 	TCase *tc = tcase_create("librpm");
 
-	tcase_add_unchecked_fixture(tc, setup_rpms, teardown_rpms);
+	tcase_add_unchecked_fixture(tc, setup_rpms, cu_tmp_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_available);
 	tcase_add_loop_test(tc, test_read_locations, 0, (int)XSTD_COUNTOF(db_dirs));
@@ -835,7 +776,7 @@ static Suite *rpmdb_suite(void)
 /* rpm, rpmbuild and python3 build the fixtures. */
 static bool have_tools(void)
 {
-	return sh("command -v rpm >/dev/null && command -v rpmbuild >/dev/null && "
+	return cu_sh_status("command -v rpm >/dev/null && command -v rpmbuild >/dev/null && "
 		  "command -v python3 >/dev/null") == 0;
 }
 
@@ -851,11 +792,11 @@ START_TEST(test_without_librpm)
 	struct got g;
 
 	ck_assert(!rpmdb_available());
-	at_top(root, sizeof(root), "r");
-	SH("mkdir -p '%s'", root);
+	cu_path(root, sizeof(root), cu_tmp, "r");
+	cu_sh("mkdir -p '%s'", root);
 	read_root("r", &g);
 	ck_assert_int_eq(g.rc, 0);
-	SH("mkdir -p '%s" VARLIB "' && echo x > '%s" VARLIB "/%s'", root, root, norpm_files[_i]);
+	cu_sh("mkdir -p '%s" VARLIB "' && echo x > '%s" VARLIB "/%s'", root, root, norpm_files[_i]);
 	read_root("r", &g);
 	ck_assert_int_eq(g.rc, -1);
 	ck_assert_int_eq(g.err.code, KERR_UNSUPPORTED);
@@ -865,21 +806,12 @@ START_TEST(test_without_librpm)
 }
 END_TEST
 
-static void setup_top(void)
-{
-	const char *base = getenv("TMPDIR");
-
-	fmt(top, sizeof(top), "%s/kscan-check-rpmdb.XXXXXX",
-		base != NULL && base[0] == '/' ? base : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(top));
-}
-
 static Suite *rpmdb_suite(void)
 {
 	Suite *s = suite_create("rpmdb");
 	TCase *tc = tcase_create("no librpm");
 
-	tcase_add_checked_fixture(tc, setup_top, teardown_rpms);
+	tcase_add_checked_fixture(tc, cu_tmp_setup, cu_tmp_teardown);
 	tcase_add_loop_test(tc, test_without_librpm, 0, (int)XSTD_COUNTOF(norpm_files));
 	suite_add_tcase(s, tc);
 	return s;

@@ -16,33 +16,19 @@
 #include <unistd.h>
 
 #include "scanner/sandbox.h"
+#include "check_util.h"
 
-static char top[] = "/tmp/kscan-sandbox.XXXXXX";
-static char allowed[256], other[256], tmpd[256];
-
-static void path(char *out, size_t n, const char *dir, const char *name)
-{
-	ck_assert_int_lt(snprintf(out, n, "%s/%s", dir, name), (int)n);
-}
+static char allowed[PATH_MAX], other[PATH_MAX], tmpd[PATH_MAX];
 
 static void setup(void)
 {
-	ck_assert_ptr_nonnull(mkdtemp(top));
-	path(allowed, sizeof(allowed), top, "allowed");
-	path(other, sizeof(other), top, "other");
-	path(tmpd, sizeof(tmpd), top, "tmp");
+	cu_tmp_setup();
+	cu_path(allowed, sizeof(allowed), cu_tmp, "allowed");
+	cu_path(other, sizeof(other), cu_tmp, "other");
+	cu_path(tmpd, sizeof(tmpd), cu_tmp, "tmp");
 	ck_assert_int_eq(mkdir(allowed, 0700), 0);
 	ck_assert_int_eq(mkdir(other, 0700), 0);
 	ck_assert_int_eq(mkdir(tmpd, 0700), 0);
-}
-
-static void teardown(void)
-{
-	char cmd[512];
-
-	ck_assert_int_lt(snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top), (int)sizeof(cmd));
-	ck_assert_int_eq(system(cmd), 0);
-	memcpy(top, "/tmp/kscan-sandbox.XXXXXX", sizeof(top));
 }
 
 static int create(const char *dir, const char *name)
@@ -50,7 +36,7 @@ static int create(const char *dir, const char *name)
 	char p[512];
 	int fd;
 
-	path(p, sizeof(p), dir, name);
+	cu_path(p, sizeof(p), dir, name);
 	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		return -errno;
@@ -88,18 +74,18 @@ START_TEST(writes_confined)
 	ck_assert_str_eq(st.why, "");
 	/* inside: create, write, rename, remove */
 	ck_assert_int_eq(create(allowed, "report.tmp"), 0);
-	path(p, sizeof(p), allowed, "report.tmp");
-	path(q, sizeof(q), allowed, "report.json");
+	cu_path(p, sizeof(p), allowed, "report.tmp");
+	cu_path(q, sizeof(q), allowed, "report.json");
 	ck_assert_int_eq(rename(p, q), 0);
 	ck_assert_int_eq(unlink(q), 0);
 	/* outside: every kind of write fails */
 	ck_assert_int_eq(create(other, "x"), -EACCES);
-	path(p, sizeof(p), other, "existing");
+	cu_path(p, sizeof(p), other, "existing");
 	ck_assert_int_eq(open(p, O_WRONLY | O_CLOEXEC), -1);
 	ck_assert_int_eq(errno, EACCES);
 	ck_assert_int_eq(unlink(p), -1);
 	ck_assert_int_eq(errno, EACCES);
-	path(q, sizeof(q), other, "d");
+	cu_path(q, sizeof(q), other, "d");
 	ck_assert_int_eq(mkdir(q, 0700), -1);
 	ck_assert_int_eq(errno, EACCES);
 	ck_assert_int_eq(symlink("/etc/passwd", q), -1);
@@ -119,7 +105,7 @@ START_TEST(tmp_parent_allows_rmdir_only)
 	struct sandbox_status st;
 	struct kerr e;
 
-	path(priv, sizeof(priv), tmpd, "kscan.private");
+	cu_path(priv, sizeof(priv), tmpd, "kscan.private");
 	ck_assert_int_eq(mkdir(priv, 0700), 0);
 	w[0] = priv;
 	ck_assert_int_eq(sandbox_restrict(w, 1, tmpd, &st, &e), 0);
@@ -127,10 +113,10 @@ START_TEST(tmp_parent_allows_rmdir_only)
 		return;
 	}
 	ck_assert_int_eq(create(priv, "rpmdb.sqlite"), 0);
-	path(p, sizeof(p), priv, "rpmdb.sqlite");
+	cu_path(p, sizeof(p), priv, "rpmdb.sqlite");
 	ck_assert_int_eq(unlink(p), 0);
 	ck_assert_int_eq(create(tmpd, "planted"), -EACCES);
-	path(p, sizeof(p), tmpd, "newdir");
+	cu_path(p, sizeof(p), tmpd, "newdir");
 	ck_assert_int_eq(mkdir(p, 0700), -1);
 	ck_assert_int_eq(errno, EACCES);
 	ck_assert_int_eq(rmdir(priv), 0);
@@ -175,7 +161,7 @@ static Suite *sandbox_suite(void)
 	TCase *tc = tcase_create("restrict");
 
 	/* in the parent: a restricted child could not clean up */
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, setup, cu_tmp_teardown);
 	tcase_add_test(tc, writes_confined);
 	tcase_add_test(tc, tmp_parent_allows_rmdir_only);
 	tcase_add_test(tc, missing_writable_dir_is_an_error);

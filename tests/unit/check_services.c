@@ -6,7 +6,6 @@
  */
 #include <check.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,35 +14,7 @@
 #include "base/buf.h"
 #include "scanner/probes/services.h"
 #include "base/xstd.h"
-
-static char root[64];
-
-static void sh(const char *fmt, ...) KS_PRINTF(1, 2);
-
-/* Fixture building only: a shell is the clearest way to lay out a tree. */
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	ck_assert_int_lt(n, (int)sizeof(cmd));
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void setup(void)
-{
-	memcpy(root, "/tmp/kscan-services.XXXXXX", 27);
-	ck_assert_ptr_nonnull(mkdtemp(root));
-}
-
-static void teardown(void)
-{
-	sh("rm -rf '%s'", root);
-}
+#include "check_util.h"
 
 START_TEST(test_template)
 {
@@ -92,46 +63,6 @@ static int collect(void *ctx, const struct services_unit *u)
 	return 0;
 }
 
-/* Lines of @s sorted, so the order of readdir() does not matter. */
-static char *sorted(const char *s)
-{
-	char *copy = strdup(s), *lines[64], *out, *save = NULL, *p;
-	size_t n = 0, i, j, len = 0;
-
-	ck_assert_ptr_nonnull(copy);
-	for (p = strtok_r(copy, "\n", &save); p != NULL; p = strtok_r(NULL, "\n", &save)) {
-		ck_assert_uint_lt(n, 64);
-		lines[n++] = p;
-	}
-	for (i = 1; i < n; i++) {
-		for (j = i; j > 0 && strcmp(lines[j - 1], lines[j]) > 0; j--) {
-			p = lines[j];
-			lines[j] = lines[j - 1];
-			lines[j - 1] = p;
-		}
-	}
-	out = calloc(strlen(s) + 2, 1);
-	ck_assert_ptr_nonnull(out);
-	for (i = 0; i < n; i++) {
-		memcpy(out + len, lines[i], strlen(lines[i]));
-		len += strlen(lines[i]);
-		out[len++] = '\n';
-	}
-	free(copy);
-	return out;
-}
-
-static struct rootfs *open_root(void)
-{
-	struct kerr e;
-	struct rootfs *r;
-
-	kerr_clear(&e);
-	r = rootfs_open(root, &e);
-	ck_assert_msg(r != NULL, "%s", e.msg);
-	return r;
-}
-
 START_TEST(test_scan)
 {
 	struct services_sink sink = {want, collect, NULL};
@@ -141,7 +72,7 @@ START_TEST(test_scan)
 	struct buf b;
 	char *got;
 
-	sh("cd '%s' && mkdir -p usr/lib/systemd/system "
+	cu_sh("cd '%s' && mkdir -p usr/lib/systemd/system "
 		"etc/systemd/system/multi-user.target.wants etc/systemd/system/timers.target.wants "
 		"etc/systemd/system/graphical.target.requires "
 		"etc/init.d etc/rc0.d etc/rc2.d etc/rc3.d etc/rcS.d run/systemd/system && "
@@ -168,13 +99,13 @@ START_TEST(test_scan)
 		"ln -s ../init.d/kesl etc/rc0.d/K01kesl && "
 		"ln -s ../init.d/klnagent64 etc/rc0.d/K05klnagent64 && "
 		"ln -s ../init.d/keslint etc/rc3.d/S02keslint && "
-		"ln -s ../init.d/kesl-supervisor etc/rcS.d/S03kesl-supervisor", root);
-	r = open_root();
+		"ln -s ../init.d/kesl-supervisor etc/rcS.d/S03kesl-supervisor", cu_tmp);
+	r = cu_open_root(cu_tmp);
 	buf_init(&b, 1 << 16);
 	sink.ctx = &b;
 	kerr_clear(&e);
 	ck_assert_int_eq(services_scan(r, &sink, &c, &e), 1);
-	got = sorted(buf_str(&b));
+	got = cu_sorted_lines(buf_str(&b));
 	ck_assert_str_eq(got,
 		"kesl /etc/init.d/kesl sysv - enabled /etc/rc2.d/S01kesl\n"
 		"kesl-scan@.service /usr/lib/systemd/system/kesl-scan@.service systemd - enabled "
@@ -206,7 +137,7 @@ START_TEST(test_scan_none)
 {
 	struct services_sink sink = {want, collect, NULL};
 	struct services_counts c;
-	struct rootfs *r = open_root();
+	struct rootfs *r = cu_open_root(cu_tmp);
 	struct kerr e;
 	struct buf b;
 
@@ -216,7 +147,7 @@ START_TEST(test_scan_none)
 	ck_assert_int_eq(services_scan(r, &sink, &c, &e), 0);
 	ck_assert_str_eq(buf_str(&b), "");
 	/* a unit directory that is a file cannot be read */
-	sh("mkdir -p '%s/etc/systemd' && echo x > '%s/etc/systemd/system'", root, root);
+	cu_sh("mkdir -p '%s/etc/systemd' && echo x > '%s/etc/systemd/system'", cu_tmp, cu_tmp);
 	ck_assert_int_eq(services_scan(r, &sink, &c, &e), 0);
 	buf_free(&b);
 	rootfs_close(r);
@@ -231,7 +162,7 @@ static Suite *services_suite(void)
 
 	tcase_add_test(names, test_template);
 	suite_add_tcase(s, names);
-	tcase_add_checked_fixture(files, setup, teardown);
+	tcase_add_checked_fixture(files, cu_tmp_setup, cu_tmp_teardown);
 	tcase_add_test(files, test_scan);
 	tcase_add_test(files, test_scan_none);
 	suite_add_tcase(s, files);

@@ -25,6 +25,7 @@
 #include "signatures/sigload.h"
 #include "base/xstd.h"
 #include "signatures/builtin.h"
+#include "check_util.h"
 
 /* The start of most packs below: lines 1-5, then the case's own lines from line 6. */
 #define HDR \
@@ -36,20 +37,6 @@
 
 /* A valid signature body to end a pack with when the case is elsewhere. */
 #define MATCH "    processes: [kesl]\n"
-
-/* snprintf() that fails the test instead of truncating. */
-static void xfmt(char *out, size_t size, const char *fmt, ...) KS_PRINTF(3, 4);
-
-static void xfmt(char *out, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(out, size, fmt, ap);
-	va_end(ap);
-	ck_assert(n >= 0 && (size_t)n < size);
-}
 
 static double now_s(void)
 {
@@ -712,7 +699,7 @@ START_TEST(test_list_cap)
 	ck_assert_int_eq(load(&s, buf_str(&b), buf_len(&b), &e), -1);
 	/* reported once, at the first entry past the cap (line 7 holds entry 0) */
 	ck_assert_uint_eq(sig_set_ndiags(s), 1);
-	xfmt(want, sizeof(want), "t.yaml:%u:9: more than %u entries in \"processes\" in "
+	cu_fmt(want, sizeof(want), "t.yaml:%u:9: more than %u entries in \"processes\" in "
 		"signature \"kaspersky.kesl\"", 7 + KS_SIG_LIST_MAX, KS_SIG_LIST_MAX);
 	ck_assert_str_eq(sig_set_diag(s, 0), want);
 	sig_set_free(s);
@@ -736,7 +723,7 @@ START_TEST(test_signatures_cap)
 	ck_assert_int_eq(buf_error(&b), 0);
 	ck_assert_int_eq(load(&s, buf_str(&b), buf_len(&b), &e), -1);
 	ck_assert_int_eq(e.code, KERR_LIMIT);
-	xfmt(want, sizeof(want), "t.yaml:%u:5: more than %u signatures",
+	cu_fmt(want, sizeof(want), "t.yaml:%u:5: more than %u signatures",
 		3 + KS_SIG_SIGNATURES_MAX, KS_SIG_SIGNATURES_MAX);
 	ck_assert_str_eq(sig_set_diag(s, 0), want);
 	ck_assert_uint_eq(sig_set_count(s), 0);
@@ -791,11 +778,11 @@ START_TEST(test_diags_capped)
 	ck_assert_int_eq(load(&s, buf_str(&b), buf_len(&b), &e), -1);
 	ck_assert_uint_eq(sig_set_ndiags(s), KS_SIG_DIAGS_MAX);
 	for (i = 0; i + 1 < KS_SIG_DIAGS_MAX; i++) {
-		xfmt(want, sizeof(want), "t.yaml:%zu:9: invalid name \"bad name\" in", 7 + i);
+		cu_fmt(want, sizeof(want), "t.yaml:%zu:9: invalid name \"bad name\" in", 7 + i);
 		ck_assert_msg(strncmp(sig_set_diag(s, i), want, strlen(want)) == 0, "%zu: %s", i,
 			sig_set_diag(s, i));
 	}
-	xfmt(want, sizeof(want), "t.yaml:%u:9: too many errors, stopping here",
+	cu_fmt(want, sizeof(want), "t.yaml:%u:9: too many errors, stopping here",
 		7 + KS_SIG_DIAGS_MAX - 1);
 	ck_assert_str_eq(sig_set_diag(s, KS_SIG_DIAGS_MAX - 1), want);
 	sig_set_free(s);
@@ -812,7 +799,7 @@ START_TEST(test_packs_cap)
 
 	ck_assert_ptr_nonnull(s);
 	for (i = 0; i <= KS_SIG_PACKS_MAX; i++) {
-		xfmt(yaml, sizeof(yaml), "schema: 1\nsignatures: [{id: s%zu, vendor: v, "
+		cu_fmt(yaml, sizeof(yaml), "schema: 1\nsignatures: [{id: s%zu, vendor: v, "
 			"product: p, processes: [x]}]\n", i);
 		kerr_clear(&e);
 		ck_assert_int_eq(sigload_mem(s, "p.yaml", yaml, strlen(yaml), false, &e),
@@ -1221,46 +1208,11 @@ END_TEST
 
 /* ---- Files and directories. ---- */
 
-static char tmpdir[PATH_MAX];
-
-static void tmp_setup(void)
-{
-	const char *base = getenv("TMPDIR");
-
-	xfmt(tmpdir, sizeof(tmpdir) - 64, "%s/check_sig.XXXXXX", base != NULL ? base : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void tmp_teardown(void)
-{
-	ck_assert_int_eq(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
-}
-
-static void write_file(const char *rel, const char *text)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	xfmt(path, sizeof(path), "%s/%s", tmpdir, rel);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fputs(text, f) >= 0, 1);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
 static const char *tmp_path(const char *rel)
 {
 	static char path[PATH_MAX];
 
-	xfmt(path, sizeof(path), "%s/%s", tmpdir, rel);
+	cu_fmt(path, sizeof(path), "%s/%s", cu_tmp, rel);
 	return path;
 }
 
@@ -1274,28 +1226,28 @@ START_TEST(test_load_dir)
 
 	ck_assert_ptr_nonnull(s);
 	ck_assert_int_eq(mkdir(tmp_path("packs"), 0755), 0);
-	write_file("packs/b.yaml", PACK("b"));
-	write_file("packs/a.yml", PACK("a"));
-	write_file("packs/c.yaml.txt", "not a pack");
-	write_file("packs/notes.txt", "not a pack");
-	write_file("packs/.hidden.yaml", "not: a pack");
-	write_file("packs/.yaml", "not: a pack");
+	cu_write_at(cu_tmp, "packs/b.yaml", PACK("b"), 0644);
+	cu_write_at(cu_tmp, "packs/a.yml", PACK("a"), 0644);
+	cu_write_at(cu_tmp, "packs/c.yaml.txt", "not a pack", 0644);
+	cu_write_at(cu_tmp, "packs/notes.txt", "not a pack", 0644);
+	cu_write_at(cu_tmp, "packs/.hidden.yaml", "not: a pack", 0644);
+	cu_write_at(cu_tmp, "packs/.yaml", "not: a pack", 0644);
 	kerr_clear(&e);
 	ck_assert_int_eq(sigload_path(s, tmp_path("packs"), &e), 0);
 	ck_assert_int_eq(sig_set_finish(s, &e), 0);
 	ck_assert_uint_eq(sig_set_npacks(s), 2);
-	xfmt(want, sizeof(want), "%s/packs/a.yml", tmpdir);
+	cu_fmt(want, sizeof(want), "%s/packs/a.yml", cu_tmp);
 	ck_assert_str_eq(sig_set_pack(s, 0)->name, want);
-	xfmt(want, sizeof(want), "%s/packs/b.yaml", tmpdir);
+	cu_fmt(want, sizeof(want), "%s/packs/b.yaml", cu_tmp);
 	ck_assert_str_eq(sig_set_pack(s, 1)->name, want);
 	ck_assert_str_eq(sig_set_get(s, 0)->id, "a");
 	ck_assert_str_eq(sig_set_get(s, 1)->id, "b");
 	/* the same file as a file, with a trailing slash on the directory */
 	sig_set_free(s);
 	s = sig_set_new();
-	xfmt(want, sizeof(want), "%s/packs/", tmpdir);
+	cu_fmt(want, sizeof(want), "%s/packs/", cu_tmp);
 	ck_assert_int_eq(sigload_path(s, want, &e), 0);
-	xfmt(want, sizeof(want), "%s/packs/a.yml", tmpdir);
+	cu_fmt(want, sizeof(want), "%s/packs/a.yml", cu_tmp);
 	ck_assert_str_eq(sig_set_pack(s, 0)->name, want);
 	ck_assert_int_eq(sigload_path(s, want, &e), 0);
 	ck_assert_uint_eq(sig_set_npacks(s), 3);
@@ -1312,9 +1264,9 @@ START_TEST(test_load_dir_bad_entries)
 
 	ck_assert_ptr_nonnull(s);
 	ck_assert_int_eq(mkdir(tmp_path("packs"), 0755), 0);
-	write_file("packs/a.yaml", PACK("a"));
-	write_file("packs/b.yaml", "schema: 1\nsignatures: []\n");
-	write_file("packs/c.yaml", PACK("c"));
+	cu_write_at(cu_tmp, "packs/a.yaml", PACK("a"), 0644);
+	cu_write_at(cu_tmp, "packs/b.yaml", "schema: 1\nsignatures: []\n", 0644);
+	cu_write_at(cu_tmp, "packs/c.yaml", PACK("c"), 0644);
 	ck_assert_int_eq(symlink("a.yaml", tmp_path("packs/d.yaml")), 0);
 	ck_assert_int_eq(mkfifo(tmp_path("packs/e.yaml"), 0644), 0);
 	kerr_clear(&e);
@@ -1322,7 +1274,7 @@ START_TEST(test_load_dir_bad_entries)
 	/* every entry was tried: the good ones loaded, the first error is returned */
 	ck_assert_uint_eq(sig_set_npacks(s), 2);
 	ck_assert_int_eq(e.code, KERR_INPUT);
-	xfmt(want, sizeof(want), "%s/packs/b.yaml:2:13: \"signatures\" is empty", tmpdir);
+	cu_fmt(want, sizeof(want), "%s/packs/b.yaml:2:13: \"signatures\" is empty", cu_tmp);
 	ck_assert_str_eq(e.msg, want);
 	ck_assert_uint_eq(sig_set_ndiags(s), 1);
 	ck_assert_str_eq(sig_set_diag(s, 0), want);
@@ -1333,15 +1285,15 @@ START_TEST(test_load_dir_bad_entries)
 	ck_assert_int_eq(unlink(tmp_path("packs/b.yaml")), 0);
 	s = sig_set_new();
 	ck_assert_int_eq(sigload_path(s, tmp_path("packs"), &e), -1);
-	xfmt(want, sizeof(want), "%s/packs/d.yaml: is a symbolic link; packs in a directory "
-		"must be regular files", tmpdir);
+	cu_fmt(want, sizeof(want), "%s/packs/d.yaml: is a symbolic link; packs in a directory "
+		"must be regular files", cu_tmp);
 	ck_assert_str_eq(e.msg, want);
 	ck_assert_uint_eq(sig_set_ndiags(s), 0);
 	sig_set_free(s);
 	ck_assert_int_eq(unlink(tmp_path("packs/d.yaml")), 0);
 	s = sig_set_new();
 	ck_assert_int_eq(sigload_path(s, tmp_path("packs"), &e), -1);
-	xfmt(want, sizeof(want), "%s/packs/e.yaml: not a regular file", tmpdir);
+	cu_fmt(want, sizeof(want), "%s/packs/e.yaml: not a regular file", cu_tmp);
 	ck_assert_str_eq(e.msg, want);
 	sig_set_free(s);
 }
@@ -1363,12 +1315,12 @@ START_TEST(test_load_path_errors)
 	/* an empty directory */
 	ck_assert_int_eq(mkdir(tmp_path("empty"), 0755), 0);
 	ck_assert_int_eq(sigload_path(s, tmp_path("empty"), &e), -1);
-	xfmt(want, sizeof(want), "%s/empty: no *.yaml or *.yml signature packs here", tmpdir);
+	cu_fmt(want, sizeof(want), "%s/empty: no *.yaml or *.yml signature packs here", cu_tmp);
 	ck_assert_str_eq(e.msg, want);
 	/* a FIFO given directly: refused without blocking on open or read */
 	ck_assert_int_eq(mkfifo(tmp_path("fifo.yaml"), 0644), 0);
 	ck_assert_int_eq(sigload_path(s, tmp_path("fifo.yaml"), &e), -1);
-	xfmt(want, sizeof(want), "%s/fifo.yaml: not a regular file or a directory", tmpdir);
+	cu_fmt(want, sizeof(want), "%s/fifo.yaml: not a regular file or a directory", cu_tmp);
 	ck_assert_str_eq(e.msg, want);
 	/* a file past the cap */
 	f = fopen(tmp_path("big.yaml"), "w");
@@ -1377,8 +1329,8 @@ START_TEST(test_load_path_errors)
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_int_eq(sigload_path(s, tmp_path("big.yaml"), &e), -1);
 	ck_assert_int_eq(e.code, KERR_LIMIT);
-	xfmt(want, sizeof(want), "%s/big.yaml:1:1: the pack is larger than 4194304 bytes",
-		tmpdir);
+	cu_fmt(want, sizeof(want), "%s/big.yaml:1:1: the pack is larger than 4194304 bytes",
+		cu_tmp);
 	ck_assert_str_eq(e.msg, want);
 	ck_assert_str_eq(sig_set_diag(s, 0), want);
 	/* a file of exactly the cap is read (and then is not YAML) */
@@ -1396,7 +1348,7 @@ START_TEST(test_load_file_sha256)
 	struct kerr e;
 
 	ck_assert_ptr_nonnull(s);
-	write_file("good.yaml", good_pack);
+	cu_write_at(cu_tmp, "good.yaml", good_pack, 0644);
 	kerr_clear(&e);
 	ck_assert_int_eq(sigload_path(s, tmp_path("good.yaml"), &e), 0);
 	ck_assert_str_eq(sig_set_pack(s, 0)->sha256, good_pack_sha256);
@@ -1743,7 +1695,7 @@ static Suite *sig_suite(void)
 	tcase_add_test(good, test_duplicate_ids_across_packs);
 	tcase_add_test(good, test_bad_pack_adds_nothing);
 	suite_add_tcase(su, good);
-	tcase_add_checked_fixture(files, tmp_setup, tmp_teardown);
+	tcase_add_checked_fixture(files, cu_tmp_setup, cu_tmp_teardown);
 	tcase_add_test(files, test_load_dir);
 	tcase_add_test(files, test_load_dir_bad_entries);
 	tcase_add_test(files, test_load_path_errors);

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,35 +18,7 @@
 
 #include "scanner/probes/sockets.h"
 #include "base/xstd.h"
-
-static char dir[64];
-
-static void sh(const char *fmt, ...) KS_PRINTF(1, 2);
-
-/* Fixture building only: a shell is the clearest way to lay out a tree. */
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	ck_assert_int_lt(n, (int)sizeof(cmd));
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void setup(void)
-{
-	memcpy(dir, "/tmp/kscan-sockets.XXXXXX", 26);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-	sh("rm -rf '%s'", dir);
-}
+#include "check_util.h"
 
 #define TCP_HDR "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt" \
 	"   uid  timeout inode"
@@ -163,7 +134,7 @@ static bool want_15000(void *ctx, bool udp, uint16_t port)
 
 static int open_dir(void)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(cu_tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	ck_assert_int_ge(fd, 0);
 	return fd;
@@ -177,9 +148,10 @@ START_TEST(test_read_tables)
 	int fd;
 
 	/* no IPv6 tables: this kernel has no IPv6, which is not a problem */
-	sh("mkdir '%s/net' && printf '%%s\\n' '" TCP_HDR "' '" TCP_LISTEN_631 "' '" TCP_ESTAB "' "
-		"> '%s/net/tcp' && printf '%%s\\n' '" TCP_HDR "' '" UDP_BOUND_15000 "' '"
-		UDP_CONNECTED "' > '%s/net/udp'", dir, dir, dir);
+	cu_sh("mkdir '%s/net' && printf '%%s\\n' '" TCP_HDR "' '" TCP_LISTEN_631 "' "
+		"'" TCP_ESTAB "' > '%s/net/tcp' && printf '%%s\\n' '" TCP_HDR "' "
+		"'" UDP_BOUND_15000 "' '"
+		UDP_CONNECTED "' > '%s/net/udp'", cu_tmp, cu_tmp, cu_tmp);
 	fd = open_dir();
 	kerr_clear(&e);
 	ck_assert_int_eq(sockets_read(fd, want_15000, NULL, &l, &c, &e), 0);
@@ -192,7 +164,7 @@ START_TEST(test_read_tables)
 	ck_assert_uint_eq(l.v[0].port, 15000);
 	sockets_list_free(&l);
 	/* a line that cannot be parsed is an error: a socket may hide behind it */
-	sh("printf '%%s\\n' 'garbage' >> '%s/net/udp'", dir);
+	cu_sh("printf '%%s\\n' 'garbage' >> '%s/net/udp'", cu_tmp);
 	kerr_clear(&e);
 	ck_assert_int_eq(sockets_read(fd, want_15000, NULL, &l, &c, &e), 0);
 	ck_assert_uint_eq(c.errors, 1);
@@ -209,10 +181,11 @@ START_TEST(test_pid_inodes)
 	size_t n;
 	int fd;
 
-	sh("mkdir -p '%s/42/fd' && ln -s 'socket:[4242]' '%s/42/fd/3' && ln -s /dev/null "
+	cu_sh("mkdir -p '%s/42/fd' && ln -s 'socket:[4242]' '%s/42/fd/3' && ln -s /dev/null "
 		"'%s/42/fd/4' && ln -s 'socket:[17]' '%s/42/fd/5' && "
 		"ln -s 'pipe:[99]' '%s/42/fd/6' "
-		"&& ln -s 'socket:[x]' '%s/42/fd/7'", dir, dir, dir, dir, dir, dir);
+		"&& ln -s 'socket:[x]' '%s/42/fd/7'",
+		cu_tmp, cu_tmp, cu_tmp, cu_tmp, cu_tmp, cu_tmp);
 	fd = open_dir();
 	ck_assert_int_eq(sockets_pid_inodes(fd, 42, &inodes, &n), 0);
 	ck_assert_uint_eq(n, 2);
@@ -293,7 +266,7 @@ static Suite *sockets_suite(void)
 	tcase_add_test(parse, test_parse_v6);
 	tcase_add_loop_test(parse, test_parse_bad, 0, (int)XSTD_COUNTOF(bad_lines));
 	suite_add_tcase(s, parse);
-	tcase_add_checked_fixture(files, setup, teardown);
+	tcase_add_checked_fixture(files, cu_tmp_setup, cu_tmp_teardown);
 	tcase_add_test(files, test_read_tables);
 	tcase_add_test(files, test_pid_inodes);
 	suite_add_tcase(s, files);

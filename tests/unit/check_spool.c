@@ -12,28 +12,19 @@
 #include "report/deliver/spool.h"
 #include "base/limits.h"
 #include "base/xstd.h"
+#include "check_util.h"
 
 #define ID1 "11111111-1111-4111-8111-111111111111"
 #define ID2 "22222222-2222-4222-8222-222222222222"
 #define ID3 "33333333-3333-4333-8333-333333333333"
 #define BODY "{\"schema\":2,\"report_id\":\"" ID1 "\"}\n"
 
-static char dir[64];
-static char sdir[96];
+static char sdir[PATH_MAX];
 
 static void setup(void)
 {
-	(void)snprintf(dir, sizeof(dir), "/tmp/check_spool.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	(void)snprintf(sdir, sizeof(sdir), "%s/spool", dir);
-}
-
-static void teardown(void)
-{
-	char cmd[128];
-
-	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	cu_tmp_setup();
+	cu_path(sdir, sizeof(sdir), cu_tmp, "spool");
 }
 
 static void opts(struct spool_opts *o, uint64_t max_reports, uint64_t max_bytes)
@@ -283,7 +274,7 @@ START_TEST(test_open_dir)
 
 	/* a wider mode is narrowed; a crash's temporary file is removed */
 	ck_assert_int_eq(chmod(sdir, 0755), 0);
-	(void)snprintf(tmp, sizeof(tmp), "%s/.kscan-0123456789abcdef.tmp", sdir);
+	cu_fmt(tmp, sizeof(tmp), "%s/.kscan-0123456789abcdef.tmp", sdir);
 	fd = open(tmp, O_WRONLY | O_CREAT, 0600);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(close(fd), 0);
@@ -298,12 +289,12 @@ START_TEST(test_open_dir)
 	ck_assert_int_eq(e.code, KERR_INPUT);
 	ck_assert(strstr(e.msg, "is owned by uid 65534, not by the user kscan runs as") != NULL);
 	ck_assert_int_eq(chown(sdir, 0, 0), 0);
-	(void)snprintf(tmp, sizeof(tmp), "%s/link", dir);
+	cu_fmt(tmp, sizeof(tmp), "%s/link", cu_tmp);
 	ck_assert_int_eq(symlink(sdir, tmp), 0);
 	o.dir = tmp;
 	ck_assert_int_eq(spool_open(&o, &s, &e), -1);
 	ck_assert_int_eq(e.code, KERR_INPUT);
-	(void)snprintf(tmp, sizeof(tmp), "%s/missing/spool", dir);
+	cu_fmt(tmp, sizeof(tmp), "%s/missing/spool", cu_tmp);
 	ck_assert_int_eq(spool_open(&o, &s, &e), -1);
 	ck_assert_int_eq(e.code, KERR_IO);
 }
@@ -315,7 +306,7 @@ static int add(struct spool *s, const char *id, int64_t created, size_t *dropped
 {
 	char body[64];
 
-	(void)snprintf(body, sizeof(body), "{\"report_id\":\"%s\"}\n", id);
+	cu_fmt(body, sizeof(body), "{\"report_id\":\"%s\"}\n", id);
 	kerr_clear(e);
 	return spool_add(s, id, created, FMT_JSON, body, strlen(body), dropped, e);
 }
@@ -343,7 +334,7 @@ START_TEST(test_add_list_load)
 	ck_assert_str_eq(v[0].name, "000000000001000-" ID1 ".report");
 	ck_assert_str_eq(v[1].id, ID2);
 	ck_assert_str_eq(v[2].id, ID3);
-	(void)snprintf(path, sizeof(path), "%s/%s", sdir, v[0].name);
+	cu_fmt(path, sizeof(path), "%s/%s", sdir, v[0].name);
 	ck_assert_uint_eq(mode_of(path), 0600);
 	ck_assert_uint_eq(v[0].size, 215);
 	buf_init(&b, 1 << 20);
@@ -442,7 +433,7 @@ START_TEST(test_quarantine)
 	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
 	ck_assert_int_eq(add(s, ID1, 1000, &dropped, &e), 0);
 	ck_assert_int_eq(spool_list(s, &v, &n, &e), 0);
-	(void)snprintf(path, sizeof(path), "%s/%s", sdir, v[0].name);
+	cu_fmt(path, sizeof(path), "%s/%s", sdir, v[0].name);
 	ck_assert_int_eq(truncate(path, 212), 0);
 	buf_init(&b, 1 << 20);
 	ck_assert_int_eq(spool_load(s, &v[0], &b, &it, &e), -1);
@@ -451,7 +442,7 @@ START_TEST(test_quarantine)
 		"header says 53");
 	ck_assert_int_eq(spool_quarantine(s, &v[0], &e), 0);
 	ck_assert_int_eq(access(path, F_OK), -1);
-	(void)snprintf(path, sizeof(path), "%s/%s.bad", sdir, v[0].name);
+	cu_fmt(path, sizeof(path), "%s/%s.bad", sdir, v[0].name);
 	ck_assert_int_eq(access(path, F_OK), 0);
 	memset(&d, 0, sizeof(d));
 	ck_assert_int_eq(spool_journal_load(s, &d, &e), 0);
@@ -464,7 +455,7 @@ START_TEST(test_quarantine)
 	ck_assert_uint_eq(n, 0);
 	free(v);
 	/* a broken journal is moved aside and says so */
-	(void)snprintf(path, sizeof(path), "%s/journal", sdir);
+	cu_fmt(path, sizeof(path), "%s/journal", sdir);
 	ck_assert_int_eq(truncate(path, 30), 0);
 	memset(&d, 0, sizeof(d));
 	ck_assert_int_eq(spool_journal_load(s, &d, &e), -1);
@@ -481,7 +472,7 @@ static Suite *spool_suite(void)
 	Suite *s = suite_create("spool");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, cu_tmp_teardown);
 	tcase_add_test(tc, test_format_parse);
 	tcase_add_test(tc, test_parse_roundtrip);
 	tcase_add_test(tc, test_every_truncation);

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,39 +24,17 @@
 #include "scanner/sources/rootfs.h"
 #include "scanner/deep/walk.h"
 #include "base/xstd.h"
+#include "check_util.h"
 
 /* Nesting for the deep test: 300 levels of 30-byte names is 9300 bytes, past PATH_MAX. */
 #define DEEP_LEVELS 300
 #define DEEP_NAME "d0123456789012345678901234567"
 
-static char root[64];
-
-static void sh(const char *fmt, ...) KS_PRINTF(1, 2);
-
-/* Fixture building only: a shell is the clearest way to lay out a tree. */
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	ck_assert_int_lt(n, (int)sizeof(cmd));
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void setup(void)
-{
-	memcpy(root, "/tmp/kscan-walk.XXXXXX", 23);
-	ck_assert_ptr_nonnull(mkdtemp(root));
-}
-
 static void teardown(void)
 {
-	/* rm cannot descend past PATH_MAX: the deep test removes its own tree */
-	sh("umount -l '%s/a/loop' 2>/dev/null; rm -rf '%s'", root, root);
+	/* nftw cannot descend past PATH_MAX: the deep test removes its own tree */
+	cu_sh("umount -l '%s/a/loop' 2>/dev/null || true", cu_tmp);
+	cu_tmp_teardown();
 }
 
 /* What a walk saw: every entry path (one per line, sorted at the end), errors. */
@@ -92,7 +69,7 @@ static int seen_entry(void *ctx, unsigned worker, const struct walk_entry *e)
 		buf_addf(&s->entries, "|%u\n", e->type);
 	}
 	if (strcmp(e->name, "trigger") == 0 && s->on_trigger != NULL) {
-		sh("%s", s->on_trigger);
+		cu_sh("%s", s->on_trigger);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return 0;
@@ -164,7 +141,7 @@ static int run(struct seen *s, const char *const *paths, size_t npaths, unsigned
 	struct kerr e;
 	int rc;
 
-	r = rootfs_open(root, &e);
+	r = rootfs_open(cu_tmp, &e);
 	ck_assert_ptr_nonnull(r);
 	memset(&a, 0, sizeof(a));
 	a.root = r;
@@ -188,10 +165,10 @@ START_TEST(test_basic_counts)
 	struct seen s;
 	char *got;
 
-	sh("cd '%s' && mkdir -p a/b/c d && echo 1 >a/f1 && echo 2 >a/b/f2 && : >a/b/c/empty"
+	cu_sh("cd '%s' && mkdir -p a/b/c d && echo 1 >a/f1 && echo 2 >a/b/f2 && : >a/b/c/empty"
 	   " && ln -s f1 a/link && ln -s / a/rootlink && ln -s loop a/loop && mkfifo d/fifo"
 	   " && python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind(\"d/sock\")'",
-		root);
+		cu_tmp);
 	seen_init(&s);
 	ck_assert_int_eq(run(&s, top, 1, 1 + 3 * (unsigned)_i, 0, &st), 0);
 	ck_assert_uint_eq(st.dirs, 5);
@@ -218,7 +195,7 @@ START_TEST(test_devices)
 		return; /* not root: device nodes cannot be made here */
 	}
 	unlink("/tmp/kscan-walk-probe");
-	sh("cd '%s' && mknod null c 1 3 && mknod blk b 7 0 && mknod zero c 1 5", root);
+	cu_sh("cd '%s' && mknod null c 1 3 && mknod blk b 7 0 && mknod zero c 1 5", cu_tmp);
 	seen_init(&s);
 	ck_assert_int_eq(run(&s, top, 1, 1 + 3 * (unsigned)_i, 0, &st), 0);
 	ck_assert_uint_eq(st.special, 3);
@@ -233,10 +210,10 @@ START_TEST(test_odd_names)
 	struct seen s;
 	char *got;
 
-	sh("cd '%s' && mkdir \"$(printf 'dir\\nwith newline')\" && "
+	cu_sh("cd '%s' && mkdir \"$(printf 'dir\\nwith newline')\" && "
 	   "touch \"$(printf 'dir\\nwith newline/bad\\377\\300name')\" && "
 	   "touch \"$(printf 'esc\\033[2J')\"",
-		root);
+		cu_tmp);
 	seen_init(&s);
 	ck_assert_int_eq(run(&s, top, 1, 1 + 3 * (unsigned)_i, 0, &st), 0);
 	ck_assert_uint_eq(st.files, 2);
@@ -252,7 +229,7 @@ END_TEST
 /* Builds DEEP_LEVELS nested directories fd-relative (mkdir -p cannot, past PATH_MAX). */
 static void make_deep(void)
 {
-	int fd = open(root, O_RDONLY | O_DIRECTORY), i, nfd;
+	int fd = open(cu_tmp, O_RDONLY | O_DIRECTORY), i, nfd;
 
 	ck_assert_int_ge(fd, 0);
 	for (i = 0; i < DEEP_LEVELS; i++) {
@@ -273,7 +250,7 @@ static void remove_deep(void)
 {
 	int fds[DEEP_LEVELS + 1], i;
 
-	fds[0] = open(root, O_RDONLY | O_DIRECTORY);
+	fds[0] = open(cu_tmp, O_RDONLY | O_DIRECTORY);
 	for (i = 1; i <= DEEP_LEVELS; i++) {
 		fds[i] = openat(fds[i - 1], DEEP_NAME, O_RDONLY | O_DIRECTORY);
 	}
@@ -314,9 +291,9 @@ START_TEST(test_fd_budget)
 	struct walk_stats st;
 	struct seen s;
 
-	sh("cd '%s' && p=. && for i in $(seq 1 30); do mkdir -p $p/l1 $p/l2 $p/l3 $p/l4 $p/n; "
+	cu_sh("cd '%s' && p=. && for i in $(seq 1 30); do mkdir -p $p/l1 $p/l2 $p/l3 $p/l4 $p/n; "
 	   "echo $i >$p/l1/f; p=$p/n; done",
-		root);
+		cu_tmp);
 	seen_init(&s);
 	ck_assert_int_eq(run(&s, top, 1, 1 + 3 * (unsigned)_i, 2, &st), 0);
 	ck_assert_uint_eq(st.dirs, 151);
@@ -335,9 +312,9 @@ START_TEST(test_bind_loop)
 	struct seen s;
 	char dir[128], loop[128];
 
-	sh("mkdir -p '%s/a/loop' && echo x >'%s/a/f'", root, root);
-	snprintf(dir, sizeof(dir), "%s/a", root);
-	snprintf(loop, sizeof(loop), "%s/a/loop", root);
+	cu_sh("mkdir -p '%s/a/loop' && echo x >'%s/a/f'", cu_tmp, cu_tmp);
+	cu_fmt(dir, sizeof(dir), "%s/a", cu_tmp);
+	cu_fmt(loop, sizeof(loop), "%s/a/loop", cu_tmp);
 	if (mount(dir, loop, NULL, MS_BIND, NULL) != 0) {
 		return; /* no privilege to mount: the loop cannot be built here */
 	}
@@ -360,9 +337,10 @@ START_TEST(test_replaced_during_walk)
 	struct seen s;
 	char *got;
 
-	sh("cd '%s' && mkdir -p x/sub x/gone && echo t >x/trigger && echo s >x/sub/secret", root);
-	snprintf(cmd, sizeof(cmd), "cd '%s/x' && mv sub sub.old && ln -s / sub && rm -r gone",
-		root);
+	cu_sh("cd '%s' && mkdir -p x/sub x/gone && echo t >x/trigger && echo s >x/sub/secret",
+		cu_tmp);
+	cu_fmt(cmd, sizeof(cmd), "cd '%s/x' && mv sub sub.old && ln -s / sub && rm -r gone",
+		cu_tmp);
 	seen_init(&s);
 	s.on_trigger = cmd;
 	ck_assert_int_eq(run(&s, top, 1, 1 + 3 * (unsigned)_i, 0, &st), 0);
@@ -387,9 +365,9 @@ START_TEST(test_unreadable_as_user)
 	if (geteuid() != 0) {
 		return; /* setuid needs root; as a user the test below is the normal case */
 	}
-	sh("cd '%s' && mkdir -p pub priv && echo x >pub/f && echo y >priv/f && chmod 700 priv"
+	cu_sh("cd '%s' && mkdir -p pub priv && echo x >pub/f && echo y >priv/f && chmod 700 priv"
 	   " && chmod 755 '%s'",
-		root, root);
+		cu_tmp, cu_tmp);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
@@ -418,7 +396,7 @@ START_TEST(test_start_paths)
 	struct seen s;
 	char *got;
 
-	sh("cd '%s' && mkdir -p a b && echo 1 >a/f && echo 2 >b/g", root);
+	cu_sh("cd '%s' && mkdir -p a b && echo 1 >a/f && echo 2 >b/g", cu_tmp);
 	seen_init(&s);
 	ck_assert_int_eq(run(&s, two, 2, 1 + 3 * (unsigned)_i, 0, &st), 0);
 	got = sorted(&s.entries);
@@ -437,8 +415,8 @@ START_TEST(test_deadline)
 	struct rootfs *r;
 	struct kerr e;
 
-	sh("cd '%s' && mkdir -p a/b/c", root);
-	r = rootfs_open(root, &e);
+	cu_sh("cd '%s' && mkdir -p a/b/c", cu_tmp);
+	r = rootfs_open(cu_tmp, &e);
 	ck_assert_ptr_nonnull(r);
 	memset(&a, 0, sizeof(a));
 	a.root = r;
@@ -472,7 +450,7 @@ static Suite *walk_suite(void)
 	Suite *s = suite_create("walk");
 	TCase *tc = tcase_create("trees");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, cu_tmp_setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_basic_counts, 0, 2);
 	tcase_add_loop_test(tc, test_devices, 0, 2);
