@@ -6,6 +6,7 @@
 #include "base/vec.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,11 @@ static int vec_resize(void *vp, size_t ncap, size_t size)
 	void *v;
 	void *p;
 
+	/* checked here, not left to reallocarray: sanitizers abort on its overflow */
+	if (size != 0 && ncap > SIZE_MAX / size) {
+		errno = ENOMEM;
+		return -1;
+	}
 	memcpy(&v, vp, sizeof(v));
 	p = reallocarray(v, ncap, size);
 	if (p == NULL) {
