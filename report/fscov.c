@@ -1,10 +1,12 @@
 #include "report/fscov.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/limits.h"
+#include "base/vec.h"
 
 struct fscov *fscov_new(void)
 {
@@ -43,20 +45,18 @@ void fscov_free(struct fscov *c)
 	free(c);
 }
 
-/* Appends a copy of @s to *@v (grown one by one: these lists are short). */
+/* Appends a copy of @s to *@v (no capacity kept: the count implies it). */
 static int fscov_push(char ***v, size_t *n, const char *s)
 {
-	char **nv = reallocarray(*v, *n + 1, sizeof(**v));
 	char *copy = NULL;
 
-	if (nv == NULL) {
+	if (vec_reserve_implied(v, *n, sizeof(**v), SIZE_MAX) != 0) {
 		return -1;
 	}
-	*v = nv;
 	if (report_set_str(&copy, s) != 0) {
 		return -1;
 	}
-	nv[(*n)++] = copy;
+	(*v)[(*n)++] = copy;
 	return 0;
 }
 
@@ -99,18 +99,17 @@ void fscov_error_kind(struct fscov *c, const char *key, uint64_t n)
 
 int fscov_add_failed(struct fscov *c, const char *path, const char *kind, const char *message)
 {
-	struct fscov_error *v, *e;
+	struct fscov_error *e;
 
 	if (c->nfailed >= KS_DEEP_ERRORS_LISTED) {
 		c->failed_dropped++;
 		return 0;
 	}
-	v = reallocarray(c->failed, c->nfailed + 1, sizeof(*v));
-	if (v == NULL) {
+	if (vec_reserve_implied(&c->failed, c->nfailed, sizeof(*c->failed),
+		    KS_DEEP_ERRORS_LISTED) != 0) {
 		return -1;
 	}
-	c->failed = v;
-	e = &v[c->nfailed];
+	e = &c->failed[c->nfailed];
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;
 	if (report_set_str(&e->path, path) != 0 || report_set_str(&e->message, message) != 0) {
@@ -123,18 +122,17 @@ int fscov_add_failed(struct fscov *c, const char *path, const char *kind, const 
 
 int fscov_add_mount(struct fscov *c, const char *path, const char *fstype, const char *reason)
 {
-	struct fscov_mount *v, *m;
+	struct fscov_mount *m;
 
 	if (c->nmounts >= KS_DEEP_MOUNTS_LISTED) {
 		c->mounts_dropped++;
 		return 0;
 	}
-	v = reallocarray(c->mounts, c->nmounts + 1, sizeof(*v));
-	if (v == NULL) {
+	if (vec_reserve_implied(&c->mounts, c->nmounts, sizeof(*c->mounts),
+		    KS_DEEP_MOUNTS_LISTED) != 0) {
 		return -1;
 	}
-	c->mounts = v;
-	m = &v[c->nmounts];
+	m = &c->mounts[c->nmounts];
 	memset(m, 0, sizeof(*m));
 	m->reason = reason;
 	if (report_set_str(&m->path, path) != 0 || report_set_str(&m->fstype, fstype) != 0) {

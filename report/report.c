@@ -11,6 +11,7 @@
 
 #include "report/fscov.h"
 #include "base/limits.h"
+#include "base/vec.h"
 #include "base/xstd.h"
 
 /* A random (version 4) UUID, RFC 9562 section 5.4, in lower case. */
@@ -193,40 +194,13 @@ int report_set_str(char **dst, const char *s)
 	return 0;
 }
 
-/* Makes room for one more element of @size bytes in *@v, at most @max elements. */
-static int report_grow(void **v, size_t n, size_t *cap, size_t size, size_t max)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap) {
-		return 0;
-	}
-	if (n >= max) {
-		errno = E2BIG;
-		return -1;
-	}
-	ncap = *cap < 8 ? 8 : *cap * 2;
-	if (ncap > max) {
-		ncap = max;
-	}
-	p = reallocarray(*v, ncap, size);
-	if (p == NULL) {
-		return -1;
-	}
-	*v = p;
-	*cap = ncap;
-	return 0;
-}
-
 int report_add_pack(struct report *r, const char *name, const char *version,
 	const char *sha256, bool builtin, size_t nsignatures)
 {
 	struct report_pack *p;
-	size_t cap = r->npacks;
 
-	/* the model keeps no capacity for packs: they are few, so a realloc per pack is cheap */
-	if (report_grow((void **)&r->packs, r->npacks, &cap, sizeof(*p), KS_SIG_PACKS_MAX) != 0) {
+	/* the model keeps no capacity for packs: the count implies it */
+	if (vec_reserve_implied(&r->packs, r->npacks, sizeof(*p), KS_SIG_PACKS_MAX) != 0) {
 		return -1;
 	}
 	p = &r->packs[r->npacks];
@@ -342,7 +316,7 @@ struct report_finding *report_finding(struct report *r, const char *id, const ch
 			return r->findings[i];
 		}
 	}
-	if (report_grow((void **)&r->findings, r->nfindings, &r->findings_cap,
+	if (vec_reserve(&r->findings, r->nfindings, &r->findings_cap,
 		    sizeof(*r->findings), KS_SIG_SIGNATURES_MAX) != 0) {
 		return NULL;
 	}
@@ -570,7 +544,7 @@ int report_add_evidence(struct report_finding *f, const struct report_evidence *
 	key.gid = key.has_gid ? key.gid : 0;
 	key.started_ms = key.has_started ? key.started_ms : 0;
 	key.enabled = key.has_enabled && key.enabled;
-	if (report_grow((void **)&f->ev, f->nev, &f->cap, sizeof(*f->ev),
+	if (vec_reserve(&f->ev, f->nev, &f->cap, sizeof(*f->ev),
 		    KS_EVIDENCE_PER_FINDING_MAX) != 0 && errno != E2BIG) {
 		return -1;
 	}
@@ -653,7 +627,6 @@ int report_add_step(struct report_finding *f, const char *action, const char *de
 	const char *command, const char *const *targets, size_t ntargets)
 {
 	struct report_step st;
-	size_t cap = f->nsteps;
 
 	if (ntargets > KS_PLAN_TARGETS_MAX) {
 		errno = E2BIG;
@@ -674,9 +647,8 @@ int report_add_step(struct report_finding *f, const char *action, const char *de
 	    report_set_str(&st.command, command) != 0) {
 		goto free_step;
 	}
-	/* a plan has a handful of steps: one realloc each, no capacity field */
-	if (report_grow((void **)&f->steps, f->nsteps, &cap, sizeof(*f->steps),
-		    KS_PLAN_STEPS_MAX) != 0) {
+	/* a plan has a handful of steps: no capacity field, the count implies it */
+	if (vec_reserve_implied(&f->steps, f->nsteps, sizeof(*f->steps), KS_PLAN_STEPS_MAX) != 0) {
 		goto free_step;
 	}
 	f->steps[f->nsteps++] = st;
@@ -694,7 +666,7 @@ bool report_finding_running(const struct report_finding *f)
 
 int report_add_error(struct report *r, const char *fmt, ...)
 {
-	size_t cap = r->nerrors, size;
+	size_t size;
 	va_list ap;
 	char *msg;
 	int n;
@@ -703,7 +675,7 @@ int report_add_error(struct report *r, const char *fmt, ...)
 		r->errors_dropped++;
 		return 0;
 	}
-	/* no capacity field for errors either: at most KS_REPORT_ERRORS_MAX reallocs */
+	/* no capacity field for errors either: the count implies it */
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
@@ -719,7 +691,7 @@ int report_add_error(struct report *r, const char *fmt, ...)
 	/* a message past KS_REPORT_STR_MAX is cut: the cap is documented */
 	(void)vsnprintf(msg, size, fmt, ap);
 	va_end(ap);
-	if (report_grow((void **)&r->errors, r->nerrors, &cap, sizeof(*r->errors),
+	if (vec_reserve_implied(&r->errors, r->nerrors, sizeof(*r->errors),
 		    KS_REPORT_ERRORS_MAX) != 0) {
 		free(msg);
 		return -1;
@@ -730,7 +702,6 @@ int report_add_error(struct report *r, const char *fmt, ...)
 
 int report_idlist_add(struct report_idlist *l, const char *s)
 {
-	size_t cap = l->n;
 	char *copy;
 
 	if (l->n >= KS_SPOOL_JOURNAL_IDS_MAX) {
@@ -741,8 +712,8 @@ int report_idlist_add(struct report_idlist *l, const char *s)
 	if (copy == NULL) {
 		return -1;
 	}
-	/* no capacity field: lists are short and rare, a realloc per entry is cheap */
-	if (report_grow((void **)&l->v, l->n, &cap, sizeof(*l->v), KS_SPOOL_JOURNAL_IDS_MAX) != 0) {
+	/* no capacity field: the count implies it */
+	if (vec_reserve_implied(&l->v, l->n, sizeof(*l->v), KS_SPOOL_JOURNAL_IDS_MAX) != 0) {
 		free(copy);
 		return -1;
 	}

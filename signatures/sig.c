@@ -6,6 +6,7 @@
 
 #include "base/limits.h"
 #include "base/strset.h"
+#include "base/vec.h"
 
 struct sig_set {
 	struct sig *sigs;
@@ -19,15 +20,6 @@ struct sig_set {
 	bool finished;
 	struct sig_gate gate;
 };
-
-/* Doubling from 8: the capacity follows from the count, so no capacity member is needed. */
-void *sig_grow(void *v, size_t n, size_t size)
-{
-	if (n != 0 && (n < 8 || (n & (n - 1)) != 0)) {
-		return v;
-	}
-	return reallocarray(v, n == 0 ? 8 : n * 2, size);
-}
 
 /* ---- Freeing the model. ---- */
 
@@ -114,16 +106,12 @@ void sig_set_free(struct sig_set *s)
 /* Past KS_SIG_SET_DIAGS_MAX a line is dropped: the load still fails, and its kerr says why. */
 int sig_set_add_diag(struct sig_set *s, const char *line)
 {
-	char **v;
-
 	if (s->ndiags >= KS_SIG_SET_DIAGS_MAX) {
 		return 0;
 	}
-	v = sig_grow(s->diags, s->ndiags, sizeof(*v));
-	if (v == NULL) {
+	if (vec_reserve_implied(&s->diags, s->ndiags, sizeof(*s->diags), SIZE_MAX) != 0) {
 		return -1;
 	}
-	s->diags = v;
 	s->diags[s->ndiags] = strdup(line);
 	if (s->diags[s->ndiags] == NULL) {
 		return -1;
@@ -158,15 +146,12 @@ const struct sig_gate *sig_set_get_gate(const struct sig_set *s)
 static int sig_set_add_sigs(struct sig_set *s, struct sig *sigs, size_t n, size_t pack)
 {
 	size_t i, old = s->nsigs;
-	struct sig *v;
 
 	for (i = 0; i < n; i++) {
-		v = sig_grow(s->sigs, s->nsigs, sizeof(*v));
-		if (v == NULL) {
+		if (vec_reserve_implied(&s->sigs, s->nsigs, sizeof(*s->sigs), SIZE_MAX) != 0) {
 			s->nsigs = old;
 			return -1;
 		}
-		s->sigs = v;
 		s->sigs[s->nsigs] = sigs[i];
 		s->sigs[s->nsigs++].pack = pack;
 	}
@@ -176,15 +161,13 @@ static int sig_set_add_sigs(struct sig_set *s, struct sig *sigs, size_t n, size_
 int sig_set_add_pack(struct sig_set *s, const char *name, const char *version,
 	const struct sig_pack *pack, struct sig *sigs, size_t n)
 {
-	struct sig_pack p = *pack, *packs;
+	struct sig_pack p = *pack;
+	bool grown;
 
 	p.name = strdup(name);
 	p.version = strdup(version != NULL ? version : "");
-	packs = sig_grow(s->packs, s->npacks, sizeof(*packs));
-	if (packs != NULL) {
-		s->packs = packs;
-	}
-	if (packs == NULL || p.name == NULL || p.version == NULL ||
+	grown = vec_reserve_implied(&s->packs, s->npacks, sizeof(*s->packs), SIZE_MAX) == 0;
+	if (!grown || p.name == NULL || p.version == NULL ||
 	    sig_set_add_sigs(s, sigs, n, s->npacks) != 0) {
 		free(p.name);
 		free(p.version);

@@ -238,13 +238,6 @@ int sig_set_add_diag(struct sig_set *s, const char *line);
 int sig_set_add_pack(struct sig_set *s, const char *name, const char *version,
 	const struct sig_pack *pack, struct sig *sigs, size_t n);
 
-/**
- * Grows an array of @size-byte elements before element @n is stored, by doubling from 8
- * (so that plain structs without a capacity member can grow too).
- * @return the (maybe moved) array, or NULL with @v untouched.
- */
-void *sig_grow(void *v, size_t n, size_t size);
-
 /** Frees what @g and @n hold (not the structs themselves). */
 void sig_free(struct sig *g);
 void sig_names_free(struct sig_names *n);

@@ -14,6 +14,7 @@
 
 #include "base/buf.h"
 #include "base/limits.h"
+#include "base/vec.h"
 #include "base/xstd.h"
 #include "base/yread.h"
 #include "signatures/builtin.h"
@@ -230,7 +231,6 @@ static int sigload_list_dir(DIR *d, const char *path, struct sigload_names *out,
 {
 	struct dirent *de;
 	size_t seen = 0;
-	char **v;
 
 	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
 		if (++seen > KS_SIG_DIR_ENTRIES_MAX) {
@@ -244,12 +244,10 @@ static int sigload_list_dir(DIR *d, const char *path, struct sigload_names *out,
 			return kerr_set(err, KERR_LIMIT, "%s: more than %u signature packs", path,
 				KS_SIG_PACKS_MAX);
 		}
-		v = sig_grow(out->v, out->n, sizeof(*v));
-		if (v == NULL || (v[out->n] = strdup(de->d_name)) == NULL) {
-			out->v = v != NULL ? v : out->v;
+		if (vec_reserve_implied(&out->v, out->n, sizeof(*out->v), SIZE_MAX) != 0 ||
+		    (out->v[out->n] = strdup(de->d_name)) == NULL) {
 			return kerr_set(err, KERR_NOMEM, "%s: out of memory", path);
 		}
-		out->v = v;
 		out->n++;
 	}
 	if (errno != 0) {

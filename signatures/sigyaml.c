@@ -7,6 +7,7 @@
 
 #include "base/limits.h"
 #include "base/strset.h"
+#include "base/vec.h"
 #include "base/xstd.h"
 #include "signatures/sigcheck.h"
 
@@ -93,9 +94,9 @@ static void ld_list_entry(void *ctx, size_t index)
  */
 static void *ld_append(struct ld *l, void *v, size_t *n, const void *item, size_t size)
 {
-	char *p = sig_grow(v, *n, size);
+	char *p = v;
 
-	if (p == NULL) {
+	if (vec_reserve_implied(&p, *n, size, SIZE_MAX) != 0) {
 		yread_nomem(l->y);
 		return NULL;
 	}
@@ -392,20 +393,15 @@ static void ld_named_name(struct ld *l, struct ld_named *e)
 static void ld_name_keep(struct ld *l, struct ld_list *li, char *copy, enum sig_confidence conf)
 {
 	struct sig_names *names = li->names;
-	enum sig_confidence *c;
-	char **v;
 
-	v = sig_grow(names->v, names->n, sizeof(*v));
-	if (v == NULL) {
+	if (vec_reserve_implied(&names->v, names->n, sizeof(*names->v), SIZE_MAX) != 0) {
 		goto free_copy;
 	}
-	names->v = v;
 	if (li->with_conf) {
-		c = sig_grow(names->conf, names->n, sizeof(*c));
-		if (c == NULL) {
+		if (vec_reserve_implied(&names->conf, names->n, sizeof(*names->conf),
+			    SIZE_MAX) != 0) {
 			goto free_copy;
 		}
-		names->conf = c;
 		names->conf[names->n] = conf;
 	}
 	names->v[names->n++] = copy;
@@ -632,31 +628,20 @@ static void ld_kmod_name(struct ld *l, struct ld_kmod *k)
 static void ld_kmod_keep(struct ld *l, struct ld_list *li, struct ld_kmod *k)
 {
 	struct sig *g = li->sig;
-	enum sig_confidence *c;
-	enum sig_role *r;
-	char **v;
+	size_t n;
 
 	if (!ld_unique(l, li, k->name, k->loc)) {
 		return;
 	}
-	v = sig_grow(g->kernel_modules.v, g->kernel_modules.n, sizeof(*v));
-	if (v == NULL) {
+	n = g->kernel_modules.n;
+	if (vec_reserve_implied(&g->kernel_modules.v, n, sizeof(char *), SIZE_MAX) != 0 ||
+	    vec_reserve_implied(&g->kernel_module_roles, n, sizeof(*g->kernel_module_roles),
+		    SIZE_MAX) != 0 ||
+	    vec_reserve_implied(&g->kernel_modules.conf, n, sizeof(*g->kernel_modules.conf),
+		    SIZE_MAX) != 0) {
 		yread_nomem(l->y);
 		return;
 	}
-	g->kernel_modules.v = v;
-	r = sig_grow(g->kernel_module_roles, g->kernel_modules.n, sizeof(*r));
-	if (r == NULL) {
-		yread_nomem(l->y);
-		return;
-	}
-	g->kernel_module_roles = r;
-	c = sig_grow(g->kernel_modules.conf, g->kernel_modules.n, sizeof(*c));
-	if (c == NULL) {
-		yread_nomem(l->y);
-		return;
-	}
-	g->kernel_modules.conf = c;
 	g->kernel_modules.conf[g->kernel_modules.n] = k->conf;
 	g->kernel_module_roles[g->kernel_modules.n] = k->role;
 	g->kernel_modules.v[g->kernel_modules.n++] = k->name;
@@ -768,19 +753,17 @@ static void ld_arg_entry(struct ld *l, struct ld_list *li)
 {
 	struct sig_names *args = li->names;
 	const char *s;
-	char *copy, **v;
+	char *copy;
 	size_t n;
 
 	if (!yread_str(l->y, li->key, YREAD_ENTRY, &s, &n) || !ld_dup(l, s, n, &copy)) {
 		return;
 	}
-	v = sig_grow(args->v, args->n, sizeof(*v));
-	if (v == NULL) {
+	if (vec_reserve_implied(&args->v, args->n, sizeof(*args->v), SIZE_MAX) != 0) {
 		free(copy);
 		yread_nomem(l->y);
 		return;
 	}
-	args->v = v;
 	args->v[args->n++] = copy;
 }
 
@@ -877,14 +860,11 @@ static void ld_sig_matches(struct ld *l, const struct sig *g, size_t num)
 static void ld_sig_keep(struct ld *l, struct sig *g)
 {
 	struct sigyaml_pack *p = l->pack;
-	struct sig *v = sig_grow(p->sigs, p->nsigs, sizeof(*v));
-
-	if (v == NULL) {
+	if (vec_reserve_implied(&p->sigs, p->nsigs, sizeof(*p->sigs), SIZE_MAX) != 0) {
 		sig_free(g);
 		yread_nomem(l->y);
 		return;
 	}
-	p->sigs = v;
 	p->sigs[p->nsigs++] = *g;
 }
 

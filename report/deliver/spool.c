@@ -15,6 +15,7 @@
 
 #include "report/deliver/output.h"
 #include "base/limits.h"
+#include "base/vec.h"
 #include "base/xstd.h"
 
 /* Defaults (docs/configuration.md). */
@@ -490,15 +491,8 @@ static int spool_list_one(struct spool *s, const char *name, void *arg)
 	if (!spool_name_ok(name, strlen(name), "")) {
 		return 0;
 	}
-	if (l->n == l->cap) {
-		size_t ncap = l->cap < 16 ? 16 : l->cap * 2;
-		void *p = reallocarray(l->v, ncap, sizeof(*l->v));
-
-		if (p == NULL) {
-			return -1;
-		}
-		l->v = p;
-		l->cap = ncap;
+	if (vec_reserve(&l->v, l->n, &l->cap, sizeof(*l->v), SIZE_MAX) != 0) {
+		return -1;
 	}
 	e = &l->v[l->n++];
 	memcpy(e->name, name, SPOOL_NAME_LEN + 1);

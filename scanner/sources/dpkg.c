@@ -37,6 +37,7 @@
 
 #include "base/limits.h"
 #include "base/lineread.h"
+#include "base/vec.h"
 #include "base/xstd.h"
 
 #define DPKG_STATUS "/var/lib/dpkg/status"
@@ -299,15 +300,9 @@ static char *dpkg_db_source(struct dpkg_db *db, const char *path)
 {
 	char *s;
 
-	if (db->nsources == db->srccap) {
-		size_t cap = db->srccap == 0 ? 16 : db->srccap * 2;
-		char **v = reallocarray(db->sources, cap, sizeof(*v));
-
-		if (v == NULL) {
-			return NULL;
-		}
-		db->sources = v;
-		db->srccap = cap;
+	if (vec_reserve(&db->sources, db->nsources, &db->srccap, sizeof(*db->sources),
+		    SIZE_MAX) != 0) {
+		return NULL;
 	}
 	s = strdup(path);
 	if (s != NULL) {
@@ -394,15 +389,8 @@ static int dpkg_db_append(struct dpkg_parse *p, size_t *head, size_t last)
 	if (db->n >= KS_PKG_MAX) {
 		return dpkg_fail(p, KERR_LIMIT, p->st.line, "more than %u packages", KS_PKG_MAX);
 	}
-	if (db->n == db->cap) {
-		size_t cap = db->cap == 0 ? 1024 : db->cap * 2;
-		struct dpkg_rec *v = reallocarray(db->v, cap, sizeof(*v));
-
-		if (v == NULL) {
-			return dpkg_nomem(p->err);
-		}
-		db->v = v;
-		db->cap = cap;
+	if (vec_reserve(&db->v, db->n, &db->cap, sizeof(*db->v), KS_PKG_MAX) != 0) {
+		return dpkg_nomem(p->err);
 	}
 	rec = &db->v[db->n];
 	memset(rec, 0, sizeof(*rec));
@@ -1139,15 +1127,8 @@ static int dpkg_names_add(struct dpkg_names *names, const char *name)
 {
 	char *s;
 
-	if (names->n == names->cap) {
-		size_t cap = names->cap == 0 ? 16 : names->cap * 2;
-		char **v = reallocarray(names->v, cap, sizeof(*v));
-
-		if (v == NULL) {
-			return -1;
-		}
-		names->v = v;
-		names->cap = cap;
+	if (vec_reserve(&names->v, names->n, &names->cap, sizeof(*names->v), SIZE_MAX) != 0) {
+		return -1;
 	}
 	s = strdup(name);
 	if (s == NULL) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/limits.h"
+#include "base/vec.h"
 #include "base/xstd.h"
 
 void pkg_list_init(struct pkg_list *l)
@@ -47,15 +48,8 @@ int pkg_list_add(struct pkg_list *l, const struct pkg *p)
 		errno = E2BIG;
 		return -1;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap == 0 ? 256 : l->cap * 2;
-		struct pkg *v = reallocarray(l->v, cap, sizeof(*v));
-
-		if (v == NULL) {
-			return -1;
-		}
-		l->v = v;
-		l->cap = cap;
+	if (vec_reserve(&l->v, l->n, &l->cap, sizeof(*l->v), KS_PKG_MAX) != 0) {
+		return -1;
 	}
 	q = &l->v[l->n];
 	*q = *p;
