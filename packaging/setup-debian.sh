@@ -12,7 +12,7 @@ PKGS="
 	build-essential meson ninja-build pkg-config
 	libyaml-dev libssl-dev libcurl4-openssl-dev librpm-dev zlib1g-dev
 	check
-	dpkg-dev rpm gpg
+	dpkg-dev rpm gpg gpg-agent
 	openssl python3 ca-certificates
 	bfs hyperfine
 	clang libclang-rt-14-dev valgrind time
