@@ -125,4 +125,21 @@ hits=$(grep -A64 '^cycle: ' <<<"$layout" | grep -E '^(cycle: |    )' || true)
 check "no cycle between the stage folders${hits:+:
 $hits}" [ -z "$hits" ]
 
+# The map stays true: every module (a .c of the program, by its stem) is named in the tour
+# of scanner/main.c and in docs/ARCHITECTURE.md.
+missing=""
+for c in $(cd "$KSCAN_SRC" && ls base/*.c signatures/*.c scanner/*.c scanner/*/*.c \
+	report/*.c report/*/*.c); do
+	m=$(basename "$c" .c)
+	[ "$m" = main ] && continue
+	grep -q "\b$m\.\[ch\]\|\b$m\.\[ch\]" "$KSCAN_SRC/scanner/main.c" ||
+		missing="$missing
+  $c: not in the tour of scanner/main.c"
+	grep -q "\`$m\`" "$KSCAN_SRC/docs/ARCHITECTURE.md" ||
+		missing="$missing
+  $c: not in docs/ARCHITECTURE.md"
+done
+check "every module is named in scanner/main.c's tour and docs/ARCHITECTURE.md${missing:+:$missing}" \
+	[ -z "$missing" ]
+
 fx_done
