@@ -1,5 +1,6 @@
 /*
- * Unit tests for the dashboard formats (report/fmt/fmt_ecs.c, fmt_hec.c), the format table
+ * Unit tests for every writer: the native JSON report (report/fmt/fmt_json.c), the text
+ * report (fmt_text.c), the dashboard formats (fmt_ecs.c, fmt_hec.c), the format table
  * (fmt.c), json_milli() and the delivery member of the native and text reports.
  */
 #include <check.h>
@@ -365,11 +366,118 @@ START_TEST(test_too_big)
 }
 END_TEST
 
+/* A finding whose strings a hostile root chose: quotes, control bytes, bytes not UTF-8. */
+static struct report *hostile(void)
+{
+	struct report *r = report_new("0.1.0");
+	struct report_evidence ev;
+	struct report_finding *f;
+
+	ck_assert_ptr_nonnull(r);
+	memcpy(r->report_id, RID2, sizeof(RID2));
+	ck_assert_int_eq(report_set_str(&r->hostname, "evil\"host\x1b[31m"), 0);
+	f = report_finding(r, "kaspersky.kesl", "Kaspersky", "KESL", NULL);
+	ck_assert_ptr_nonnull(f);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = REPORT_EV_PATH;
+	ev.confidence = REPORT_CONF_HIGH;
+	ev.state = REPORT_STATE_REMNANT;
+	ev.path = "/opt/a\"b\nc\\d\xff";
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	ck_assert_int_eq(report_finish(r), 0);
+	return r;
+}
+
+START_TEST(test_json)
+{
+	struct report *r = sample("web01");
+	char *out = render(FMT_JSON, r);
+
+	ck_assert_int_eq(strncmp(out, "{\"schema\":3,\"report_id\":\"" RID "\",\"kscan\":"
+			 "{\"version\":\"0.1.0\"},", 70), 0);
+	ck_assert_uint_eq(lines(out), 1);
+	ck_assert(strstr(out, "\"host\":{\"hostname\":\"web01\",\"machine_id\":"
+			      "\"0123456789abcdef0123456789abcdef\",") != NULL);
+	ck_assert(strstr(out, "\"sources\":{\"dpkg\":{\"status\":\"ok\",\"counts\":"
+			      "{\"packages\":1234}}}") != NULL);
+	ck_assert(strstr(out, "\"verdict\":\"detected\"") != NULL);
+	ck_assert(strstr(out, "\"findings\":[{\"signature\":\"kaspersky.kesl\",\"vendor\":"
+			      "\"Kaspersky\",\"product\":\"Kaspersky Endpoint Security for "
+			      "Linux\",\"state\":\"running\",") != NULL);
+	ck_assert(strstr(out, "{\"kind\":\"hash\",\"state\":\"installer\",\"confidence\":"
+			      "\"high\",\"path\":\"/root/kesl.deb\",\"type\":\"file\",\"sha256"
+			      "\":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34"
+			      "\",\"size\":42}") != NULL);
+	free(out);
+	report_free(r);
+}
+END_TEST
+
+START_TEST(test_json_pretty_hostile)
+{
+	struct report *r = hostile();
+	struct buf b;
+	char *out;
+
+	buf_init(&b, 1 << 20);
+	ck_assert_int_eq(fmt_write(FMT_JSON, r, &b, true, false), 0);
+	out = buf_take(&b, NULL);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_uint_gt(lines(out), 10);
+	ck_assert(strstr(out, "\"hostname\": \"evil\\\"host\\u001b[31m\"") != NULL);
+	/* not UTF-8: U+FFFD in the string, the exact bytes in a _b64 sibling */
+	ck_assert(strstr(out, "\"path\": \"/opt/a\\\"b\\nc\\\\d\xef\xbf\xbd\",") != NULL);
+	ck_assert(strstr(out, "\"path_b64\": \"L29wdC9hImIKY1xk/w==\"") != NULL);
+	ck_assert(strstr(out, "\"state\": \"remnant\"") != NULL);
+	free(out);
+	report_free(r);
+}
+END_TEST
+
+START_TEST(test_text)
+{
+	struct report *r = sample("web01");
+	char *out = render(FMT_TEXT, r);
+
+	ck_assert_int_eq(strncmp(out, "== DETECTED == 1 product found (1 running); ", 44), 0);
+	ck_assert(strstr(out, "\nkscan 0.1.0, report " RID "\n") != NULL);
+	ck_assert(strstr(out, "\nHost:       web01, Debian GNU/Linux 12 (bookworm)") != NULL);
+	ck_assert(strstr(out, "\nFindings (1):\n[1] Kaspersky Endpoint Security for Linux "
+			      "(kaspersky.kesl): running, high confidence\n") != NULL);
+	ck_assert(strstr(out, "\n      installer  hash           high    /root/kesl.deb (file, 42 "
+			      "bytes, sha256 ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12"
+			      "cd34ab12cd34)\n") != NULL);
+	ck_assert(strstr(out, "\n    hint:     apt-get purge kesl\n") != NULL);
+	free(out);
+	report_free(r);
+}
+END_TEST
+
+/* Terminal escapes and line breaks from the root are shown as text, never acted on. */
+START_TEST(test_text_hostile)
+{
+	struct report *r = hostile();
+	char *out = render(FMT_TEXT, r);
+
+	ck_assert(strstr(out, "\x1b") == NULL);
+	ck_assert(strstr(out, "\nHost:       evil\"host\\x1b[31m\n") != NULL);
+	ck_assert(strstr(out, "\n      remnant    path           high    \"/opt/a\\\"b\\x0ac\\\\d"
+			      "\\xff\"\n") != NULL);
+	ck_assert_int_eq(strncmp(out, "== DETECTED == 1 product found (1 remnant); ", 44), 0);
+	free(out);
+	report_free(r);
+}
+END_TEST
+
 static Suite *fmt_suite(void)
 {
 	Suite *s = suite_create("fmt");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_test(tc, test_json);
+	tcase_add_test(tc, test_json_pretty_hostile);
+	tcase_add_test(tc, test_text);
+	tcase_add_test(tc, test_text_hostile);
 	tcase_add_test(tc, test_ecs);
 	tcase_add_test(tc, test_ecs_clean_incomplete);
 	tcase_add_test(tc, test_hec);
