@@ -19,6 +19,18 @@
 #define RID "6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07"
 #define RID2 "0b9f2a4c-1d2e-4f30-9a8b-7c6d5e4f3a2b"
 
+/* An evidence item of high confidence, every other member unset. */
+static struct report_evidence ev_of(enum report_ev_kind kind, enum report_state state)
+{
+	struct report_evidence ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.confidence = REPORT_CONF_HIGH;
+	ev.state = state;
+	return ev;
+}
+
 /* A small detected report with every evidence kind the ECS fields draw on. */
 static struct report *sample(const char *hostname)
 {
@@ -46,29 +58,20 @@ static struct report *sample(const char *hostname)
 	f = report_finding(r, "kaspersky.kesl", "Kaspersky",
 		"Kaspersky Endpoint Security for Linux", "apt-get purge kesl");
 	ck_assert_ptr_nonnull(f);
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = REPORT_EV_PACKAGE;
-	ev.confidence = REPORT_CONF_HIGH;
-	ev.state = REPORT_STATE_INSTALLED;
+	ev = ev_of(REPORT_EV_PACKAGE, REPORT_STATE_INSTALLED);
 	ev.manager = "dpkg";
 	ev.name = "kesl";
 	ev.version = "12.0.0-6672";
 	ev.arch = "amd64";
 	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = REPORT_EV_HASH;
-	ev.confidence = REPORT_CONF_HIGH;
-	ev.state = REPORT_STATE_INSTALLER;
+	ev = ev_of(REPORT_EV_HASH, REPORT_STATE_INSTALLER);
 	ev.path = "/root/kesl.deb";
 	ev.ftype = "file";
 	ev.sha256 = "ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34";
 	ev.size = 42;
 	ev.has_size = true;
 	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = REPORT_EV_PROCESS;
-	ev.confidence = REPORT_CONF_HIGH;
-	ev.state = REPORT_STATE_RUNNING;
+	ev = ev_of(REPORT_EV_PROCESS, REPORT_STATE_RUNNING);
 	ev.name = "kesl";
 	ev.path = "/opt/kaspersky/kesl/libexec/kesl";
 	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
@@ -76,16 +79,21 @@ static struct report *sample(const char *hostname)
 	return r;
 }
 
-static char *render(enum fmt_kind k, const struct report *r)
+static char *render_as(enum fmt_kind k, const struct report *r, bool pretty)
 {
 	struct buf b;
 	char *s;
 
 	buf_init(&b, 1 << 20);
-	ck_assert_int_eq(fmt_write(k, r, &b, false, false), 0);
+	ck_assert_int_eq(fmt_write(k, r, &b, pretty, false), 0);
 	s = buf_take(&b, NULL);
 	ck_assert_ptr_nonnull(s);
 	return s;
+}
+
+static char *render(enum fmt_kind k, const struct report *r)
+{
+	return render_as(k, r, false);
 }
 
 static const char ecs_summary[] =
@@ -366,6 +374,12 @@ START_TEST(test_too_big)
 }
 END_TEST
 
+/* @out holds @want; a failure shows both. */
+static void has(const char *out, const char *want)
+{
+	ck_assert_msg(strstr(out, want) != NULL, "\"%s\" not in:\n%s", want, out);
+}
+
 /* A finding whose strings a hostile root chose: quotes, control bytes, bytes not UTF-8. */
 static struct report *hostile(void)
 {
@@ -378,17 +392,15 @@ static struct report *hostile(void)
 	ck_assert_int_eq(report_set_str(&r->hostname, "evil\"host\x1b[31m"), 0);
 	f = report_finding(r, "kaspersky.kesl", "Kaspersky", "KESL", NULL);
 	ck_assert_ptr_nonnull(f);
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = REPORT_EV_PATH;
-	ev.confidence = REPORT_CONF_HIGH;
-	ev.state = REPORT_STATE_REMNANT;
+	ev = ev_of(REPORT_EV_PATH, REPORT_STATE_REMNANT);
 	ev.path = "/opt/a\"b\nc\\d\xff";
 	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
 	ck_assert_int_eq(report_finish(r), 0);
 	return r;
 }
 
-START_TEST(test_json)
+/* The native writers on the sample the dashboard formats are checked with. */
+START_TEST(test_native)
 {
 	struct report *r = sample("web01");
 	char *out = render(FMT_JSON, r);
@@ -396,74 +408,56 @@ START_TEST(test_json)
 	ck_assert_int_eq(strncmp(out, "{\"schema\":3,\"report_id\":\"" RID "\",\"kscan\":"
 			 "{\"version\":\"0.1.0\"},", 70), 0);
 	ck_assert_uint_eq(lines(out), 1);
-	ck_assert(strstr(out, "\"host\":{\"hostname\":\"web01\",\"machine_id\":"
-			      "\"0123456789abcdef0123456789abcdef\",") != NULL);
-	ck_assert(strstr(out, "\"sources\":{\"dpkg\":{\"status\":\"ok\",\"counts\":"
-			      "{\"packages\":1234}}}") != NULL);
-	ck_assert(strstr(out, "\"verdict\":\"detected\"") != NULL);
-	ck_assert(strstr(out, "\"findings\":[{\"signature\":\"kaspersky.kesl\",\"vendor\":"
-			      "\"Kaspersky\",\"product\":\"Kaspersky Endpoint Security for "
-			      "Linux\",\"state\":\"running\",") != NULL);
-	ck_assert(strstr(out, "{\"kind\":\"hash\",\"state\":\"installer\",\"confidence\":"
-			      "\"high\",\"path\":\"/root/kesl.deb\",\"type\":\"file\",\"sha256"
-			      "\":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34"
-			      "\",\"size\":42}") != NULL);
+	has(out, "\"host\":{\"hostname\":\"web01\",\"machine_id\":"
+		"\"0123456789abcdef0123456789abcdef\",");
+	has(out, "\"sources\":{\"dpkg\":{\"status\":\"ok\",\"counts\":"
+		"{\"packages\":1234}}}");
+	has(out, "\"verdict\":\"detected\"");
+	has(out, "\"findings\":[{\"signature\":\"kaspersky.kesl\",\"vendor\":"
+		"\"Kaspersky\",\"product\":\"Kaspersky Endpoint Security for "
+		"Linux\",\"state\":\"running\",");
+	has(out, "{\"kind\":\"hash\",\"state\":\"installer\",\"confidence\":"
+		"\"high\",\"path\":\"/root/kesl.deb\",\"type\":\"file\",\"sha256"
+		"\":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34"
+		"\",\"size\":42}");
 	free(out);
-	report_free(r);
-}
-END_TEST
-
-START_TEST(test_json_pretty_hostile)
-{
-	struct report *r = hostile();
-	struct buf b;
-	char *out;
-
-	buf_init(&b, 1 << 20);
-	ck_assert_int_eq(fmt_write(FMT_JSON, r, &b, true, false), 0);
-	out = buf_take(&b, NULL);
-	ck_assert_ptr_nonnull(out);
-	ck_assert_uint_gt(lines(out), 10);
-	ck_assert(strstr(out, "\"hostname\": \"evil\\\"host\\u001b[31m\"") != NULL);
-	/* not UTF-8: U+FFFD in the string, the exact bytes in a _b64 sibling */
-	ck_assert(strstr(out, "\"path\": \"/opt/a\\\"b\\nc\\\\d\xef\xbf\xbd\",") != NULL);
-	ck_assert(strstr(out, "\"path_b64\": \"L29wdC9hImIKY1xk/w==\"") != NULL);
-	ck_assert(strstr(out, "\"state\": \"remnant\"") != NULL);
-	free(out);
-	report_free(r);
-}
-END_TEST
-
-START_TEST(test_text)
-{
-	struct report *r = sample("web01");
-	char *out = render(FMT_TEXT, r);
-
+	out = render(FMT_TEXT, r);
 	ck_assert_int_eq(strncmp(out, "== DETECTED == 1 product found (1 running); ", 44), 0);
-	ck_assert(strstr(out, "\nkscan 0.1.0, report " RID "\n") != NULL);
-	ck_assert(strstr(out, "\nHost:       web01, Debian GNU/Linux 12 (bookworm)") != NULL);
-	ck_assert(strstr(out, "\nFindings (1):\n[1] Kaspersky Endpoint Security for Linux "
-			      "(kaspersky.kesl): running, high confidence\n") != NULL);
-	ck_assert(strstr(out, "\n      installer  hash           high    /root/kesl.deb (file, 42 "
-			      "bytes, sha256 ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12"
-			      "cd34ab12cd34)\n") != NULL);
-	ck_assert(strstr(out, "\n    hint:     apt-get purge kesl\n") != NULL);
+	has(out, "\nkscan 0.1.0, report " RID "\n");
+	has(out, "\nHost:       web01, Debian GNU/Linux 12 (bookworm)");
+	has(out, "\nFindings (1):\n[1] Kaspersky Endpoint Security for Linux "
+		"(kaspersky.kesl): running, high confidence\n");
+	has(out, "\n      installer  hash           high    /root/kesl.deb (file, 42 "
+		"bytes, sha256 ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12"
+		"cd34ab12cd34)\n");
+	has(out, "\n    hint:     apt-get purge kesl\n");
 	free(out);
 	report_free(r);
 }
 END_TEST
 
-/* Terminal escapes and line breaks from the root are shown as text, never acted on. */
-START_TEST(test_text_hostile)
+/*
+ * Hostile strings in both native writers: JSON escapes them (U+FFFD and a _b64 sibling for
+ * bytes that are not UTF-8); text shows terminal escapes and line breaks, never acts on them.
+ */
+START_TEST(test_native_hostile)
 {
 	struct report *r = hostile();
-	char *out = render(FMT_TEXT, r);
+	char *out = render_as(FMT_JSON, r, true);
 
-	ck_assert(strstr(out, "\x1b") == NULL);
-	ck_assert(strstr(out, "\nHost:       evil\"host\\x1b[31m\n") != NULL);
-	ck_assert(strstr(out, "\n      remnant    path           high    \"/opt/a\\\"b\\x0ac\\\\d"
-			      "\\xff\"\n") != NULL);
+	ck_assert_uint_gt(lines(out), 10);
+	has(out, "\"hostname\": \"evil\\\"host\\u001b[31m\"");
+	/* not UTF-8: U+FFFD in the string, the exact bytes in a _b64 sibling */
+	has(out, "\"path\": \"/opt/a\\\"b\\nc\\\\d\xef\xbf\xbd\",");
+	has(out, "\"path_b64\": \"L29wdC9hImIKY1xk/w==\"");
+	has(out, "\"state\": \"remnant\"");
+	free(out);
+	out = render(FMT_TEXT, r);
+	ck_assert_msg(strstr(out, "\x1b") == NULL, "%s", out);
 	ck_assert_int_eq(strncmp(out, "== DETECTED == 1 product found (1 remnant); ", 44), 0);
+	has(out, "\nHost:       evil\"host\\x1b[31m\n");
+	has(out, "\n      remnant    path           high    \"/opt/a\\\"b\\x0ac\\\\d"
+		"\\xff\"\n");
 	free(out);
 	report_free(r);
 }
@@ -474,10 +468,8 @@ static Suite *fmt_suite(void)
 	Suite *s = suite_create("fmt");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_test(tc, test_json);
-	tcase_add_test(tc, test_json_pretty_hostile);
-	tcase_add_test(tc, test_text);
-	tcase_add_test(tc, test_text_hostile);
+	tcase_add_test(tc, test_native);
+	tcase_add_test(tc, test_native_hostile);
 	tcase_add_test(tc, test_ecs);
 	tcase_add_test(tc, test_ecs_clean_incomplete);
 	tcase_add_test(tc, test_hec);
