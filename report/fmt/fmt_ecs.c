@@ -1,6 +1,5 @@
 #include "report/fmt/fmt_ecs.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -73,53 +72,6 @@ static void fmt_ecs_action(struct buf *out, const struct report *r,
 	buf_addc(out, '\n');
 }
 
-static void fmt_ecs_summary(struct json *j, const struct report *r)
-{
-	char msg[64];
-
-	json_obj_begin(j);
-	fmt_ecs_common(j, r);
-	json_key(j, "event");
-	json_obj_begin(j);
-	json_kv_str(j, "kind", "state");
-	json_key(j, "category");
-	json_arr_begin(j);
-	json_str(j, "host");
-	json_arr_end(j);
-	json_key(j, "type");
-	json_arr_begin(j);
-	json_str(j, "info");
-	json_arr_end(j);
-	json_kv_str(j, "module", "kscan");
-	json_kv_str(j, "dataset", "kscan.scan");
-	json_kv_str(j, "id", r->report_id);
-	/* the scan read everything it should, or not: incomplete is a failed audit */
-	json_kv_str(j, "outcome", r->verdict == REPORT_INCOMPLETE ? "failure" : "success");
-	fmt_json_time(j, "start", r->started_ms);
-	fmt_json_time(j, "end", r->finished_ms);
-	json_kv_i64(j, "duration", r->duration_ms * FMT_ECS_NS_PER_MS);
-	json_obj_end(j);
-	(void)snprintf(msg, sizeof(msg), "kscan: %s, %zu finding(s)",
-		report_verdict_name(r->verdict), r->nfindings);
-	json_kv_str(j, "message", msg);
-	json_key(j, "kscan");
-	json_obj_begin(j);
-	json_kv_u64(j, "schema", REPORT_SCHEMA);
-	json_kv_str(j, "report_id", r->report_id);
-	json_kv_str(j, "verdict", report_verdict_name(r->verdict));
-	if (r->verdict == REPORT_INCOMPLETE) {
-		json_kv_str(j, "verdict_reason", report_verdict_reason(r));
-	}
-	json_kv_u64(j, "findings", r->nfindings);
-	fmt_json_scan(j, r);
-	fmt_json_packs(j, r);
-	fmt_json_sources(j, r);
-	fmt_json_errors(j, r);
-	fmt_json_delivery(j, r);
-	json_obj_end(j);
-	json_obj_end(j);
-}
-
 /* The ECS category of an evidence kind. */
 static const char *fmt_ecs_category(enum report_ev_kind k)
 {
@@ -170,6 +122,64 @@ static void fmt_ecs_categories(struct json *j, const struct report_finding *f)
 	json_arr_end(j);
 }
 
+/*
+ * The opening members of "event" (left open for the caller's): a scan's state event (@f
+ * NULL) or a finding's alert, in the categories of its evidence.
+ */
+static void fmt_ecs_event_head(struct json *j, const struct report_finding *f)
+{
+	json_key(j, "event");
+	json_obj_begin(j);
+	json_kv_str(j, "kind", f == NULL ? "state" : "alert");
+	if (f == NULL) {
+		json_key(j, "category");
+		json_arr_begin(j);
+		json_str(j, "host");
+		json_arr_end(j);
+	} else {
+		fmt_ecs_categories(j, f);
+	}
+	json_key(j, "type");
+	json_arr_begin(j);
+	json_str(j, "info");
+	json_arr_end(j);
+	json_kv_str(j, "module", "kscan");
+	json_kv_str(j, "dataset", f == NULL ? "kscan.scan" : "kscan.finding");
+}
+
+static void fmt_ecs_summary(struct json *j, const struct report *r)
+{
+	char msg[64];
+
+	json_obj_begin(j);
+	fmt_ecs_common(j, r);
+	fmt_ecs_event_head(j, NULL);
+	json_kv_str(j, "id", r->report_id);
+	/* the scan read everything it should, or not: incomplete is a failed audit */
+	json_kv_str(j, "outcome", r->verdict == REPORT_INCOMPLETE ? "failure" : "success");
+	fmt_json_time(j, "start", r->started_ms);
+	fmt_json_time(j, "end", r->finished_ms);
+	json_kv_i64(j, "duration", r->duration_ms * FMT_ECS_NS_PER_MS);
+	json_obj_end(j);
+	(void)snprintf(msg, sizeof(msg), "kscan: %s, %zu finding(s)",
+		report_verdict_name(r->verdict), r->nfindings);
+	json_kv_str(j, "message", msg);
+	json_key(j, "kscan");
+	json_obj_begin(j);
+	fmt_json_stamp(j, r);
+	if (r->verdict == REPORT_INCOMPLETE) {
+		json_kv_str(j, "verdict_reason", report_verdict_reason(r));
+	}
+	json_kv_u64(j, "findings", r->nfindings);
+	fmt_json_scan(j, r);
+	fmt_json_packs(j, r);
+	fmt_json_sources(j, r);
+	fmt_json_errors(j, r);
+	fmt_json_delivery(j, r);
+	json_obj_end(j);
+	json_obj_end(j);
+}
+
 /* The first evidence item of one of the @kinds (a bit set), or NULL. */
 static const struct report_evidence *fmt_ecs_first(const struct report_finding *f,
 	unsigned kinds)
@@ -216,12 +226,7 @@ static void fmt_ecs_file(struct json *j, const struct report_evidence *e)
 		json_kv_str(j, "type", e->ftype);
 	}
 	json_kv_str(j, "target_path", e->target);
-	if (e->has_size) {
-		json_kv_u64(j, "size", e->size);
-	}
-	if (e->has_mtime) {
-		fmt_json_time(j, "mtime", e->mtime_ms);
-	}
+	fmt_json_size_mtime(j, e);
 	if (e->sha256 != NULL) {
 		json_key(j, "hash");
 		json_obj_begin(j);
@@ -267,16 +272,7 @@ static void fmt_ecs_finding(struct json *j, const struct report *r, const struct
 {
 	json_obj_begin(j);
 	fmt_ecs_common(j, r);
-	json_key(j, "event");
-	json_obj_begin(j);
-	json_kv_str(j, "kind", "alert");
-	fmt_ecs_categories(j, f);
-	json_key(j, "type");
-	json_arr_begin(j);
-	json_str(j, "info");
-	json_arr_end(j);
-	json_kv_str(j, "module", "kscan");
-	json_kv_str(j, "dataset", "kscan.finding");
+	fmt_ecs_event_head(j, f);
 	json_key(j, "id");
 	fmt_ecs_finding_id(j, r, f);
 	/* installer 1 < remnant 2 < installed 3 < running 4: the finding's state */
@@ -290,43 +286,24 @@ static void fmt_ecs_finding(struct json *j, const struct report *r, const struct
 	fmt_ecs_fields(j, f);
 	json_key(j, "kscan");
 	json_obj_begin(j);
-	json_kv_u64(j, "schema", REPORT_SCHEMA);
-	json_kv_str(j, "report_id", r->report_id);
-	json_kv_str(j, "verdict", report_verdict_name(r->verdict));
+	fmt_json_stamp(j, r);
 	json_key(j, "finding");
 	fmt_json_finding(j, f, r->live);
 	json_obj_end(j);
 	json_obj_end(j);
 }
 
+/* One event: the scan's summary (@f NULL) or a finding's alert. */
+static void fmt_ecs_event(struct json *j, const struct report *r, const struct report_finding *f)
+{
+	if (f == NULL) {
+		fmt_ecs_summary(j, r);
+	} else {
+		fmt_ecs_finding(j, r, f);
+	}
+}
+
 int fmt_ecs_write(const struct report *r, struct buf *out, bool bulk)
 {
-	struct json j;
-	size_t i;
-	int err = 0;
-
-	if (bulk) {
-		fmt_ecs_action(out, r, NULL);
-	}
-	json_init(&j, out, false);
-	fmt_ecs_summary(&j, r);
-	err = json_error(&j);
-	buf_addc(out, '\n');
-	for (i = 0; i < r->nfindings && err == 0; i++) {
-		if (bulk) {
-			fmt_ecs_action(out, r, r->findings[i]);
-		}
-		json_init(&j, out, false);
-		fmt_ecs_finding(&j, r, r->findings[i]);
-		err = json_error(&j);
-		buf_addc(out, '\n');
-	}
-	if (err == 0) {
-		err = buf_error(out);
-	}
-	if (err != 0) {
-		errno = err;
-		return -1;
-	}
-	return 0;
+	return fmt_json_events(r, out, bulk ? fmt_ecs_action : NULL, fmt_ecs_event);
 }

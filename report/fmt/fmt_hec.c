@@ -1,6 +1,5 @@
 #include "report/fmt/fmt_hec.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include "report/fmt/fmt_json.h"
@@ -24,9 +23,7 @@ static void fmt_hec_begin(struct json *j, const struct report *r, const char *so
 	json_kv_str(j, "sourcetype", sourcetype);
 	json_key(j, "event");
 	json_obj_begin(j);
-	json_kv_u64(j, "schema", REPORT_SCHEMA);
-	json_kv_str(j, "report_id", r->report_id);
-	json_kv_str(j, "verdict", report_verdict_name(r->verdict));
+	fmt_json_stamp(j, r);
 }
 
 static void fmt_hec_end(struct json *j)
@@ -65,28 +62,17 @@ static void fmt_hec_finding(struct json *j, const struct report *r, const struct
 	fmt_hec_end(j);
 }
 
+/* One envelope: the scan's (@f NULL) or a finding's. */
+static void fmt_hec_event(struct json *j, const struct report *r, const struct report_finding *f)
+{
+	if (f == NULL) {
+		fmt_hec_scan(j, r);
+	} else {
+		fmt_hec_finding(j, r, f);
+	}
+}
+
 int fmt_hec_write(const struct report *r, struct buf *out)
 {
-	struct json j;
-	size_t i;
-	int err;
-
-	json_init(&j, out, false);
-	fmt_hec_scan(&j, r);
-	err = json_error(&j);
-	buf_addc(out, '\n');
-	for (i = 0; i < r->nfindings && err == 0; i++) {
-		json_init(&j, out, false);
-		fmt_hec_finding(&j, r, r->findings[i]);
-		err = json_error(&j);
-		buf_addc(out, '\n');
-	}
-	if (err == 0) {
-		err = buf_error(out);
-	}
-	if (err != 0) {
-		errno = err;
-		return -1;
-	}
-	return 0;
+	return fmt_json_events(r, out, NULL, fmt_hec_event);
 }

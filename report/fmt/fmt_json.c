@@ -227,6 +227,16 @@ static void fmt_json_evidence_live(struct json *j, const struct report_evidence 
 	json_kv_str(j, "command", e->command);
 }
 
+void fmt_json_size_mtime(struct json *j, const struct report_evidence *e)
+{
+	if (e->has_size) {
+		json_kv_u64(j, "size", e->size);
+	}
+	if (e->has_mtime) {
+		fmt_json_time(j, "mtime", e->mtime_ms);
+	}
+}
+
 static void fmt_json_evidence(struct json *j, const struct report_evidence *e)
 {
 	json_obj_begin(j);
@@ -244,12 +254,7 @@ static void fmt_json_evidence(struct json *j, const struct report_evidence *e)
 	json_kv_str(j, "type", e->ftype);
 	json_kv_str(j, "target", e->target);
 	json_kv_str(j, "sha256", e->sha256);
-	if (e->has_size) {
-		json_kv_u64(j, "size", e->size);
-	}
-	if (e->has_mtime) {
-		fmt_json_time(j, "mtime", e->mtime_ms);
-	}
+	fmt_json_size_mtime(j, e);
 	json_kv_str(j, "source", e->source);
 	fmt_json_evidence_live(j, e);
 	json_obj_end(j);
@@ -394,6 +399,42 @@ void fmt_json_delivery(struct json *j, const struct report *r)
 	fmt_json_idlist(j, "dropped", "ids", &d->dropped);
 	fmt_json_idlist(j, "corrupt", "files", &d->corrupt);
 	json_obj_end(j);
+}
+
+void fmt_json_stamp(struct json *j, const struct report *r)
+{
+	json_kv_u64(j, "schema", REPORT_SCHEMA);
+	json_kv_str(j, "report_id", r->report_id);
+	json_kv_str(j, "verdict", report_verdict_name(r->verdict));
+}
+
+int fmt_json_events(const struct report *r, struct buf *out, fmt_json_action_fn *action,
+	fmt_json_event_fn *event)
+{
+	struct json j;
+	size_t i;
+	int err = 0;
+
+	/* a failed event stops the lines: a collector must never get half a finding */
+	for (i = 0; i <= r->nfindings && err == 0; i++) {
+		const struct report_finding *f = i == 0 ? NULL : r->findings[i - 1];
+
+		if (action != NULL) {
+			action(out, r, f);
+		}
+		json_init(&j, out, false);
+		event(&j, r, f);
+		err = json_error(&j);
+		buf_addc(out, '\n');
+	}
+	if (err == 0) {
+		err = buf_error(out);
+	}
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return 0;
 }
 
 int fmt_json_write(const struct report *r, struct buf *out, bool pretty)

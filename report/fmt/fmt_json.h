@@ -48,4 +48,26 @@ void fmt_json_delivery(struct json *j, const struct report *r);
 /** The "errors" list, and "errors_dropped" when the cap dropped some. */
 void fmt_json_errors(struct json *j, const struct report *r);
 
+/** "schema", "report_id", "verdict": what ties a dashboard event to its report. */
+void fmt_json_stamp(struct json *j, const struct report *r);
+
+/** "size" and "mtime" of a file evidence item, each only when known. */
+void fmt_json_size_mtime(struct json *j, const struct report_evidence *e);
+
+/** Writes one event (a JSON object) for @r's scan (@f NULL) or for its finding @f. */
+typedef void fmt_json_event_fn(struct json *j, const struct report *r,
+	const struct report_finding *f);
+
+/** Writes a line before an event, such as an Elasticsearch _bulk action. */
+typedef void fmt_json_action_fn(struct buf *out, const struct report *r,
+	const struct report_finding *f);
+
+/**
+ * The dashboard formats' event loop: one line for the scan, then one per finding, each
+ * written by @event and, when @action is not NULL, after @action's line.
+ * @return 0, or -1 with errno (ENOMEM, E2BIG past the buffer's cap).
+ */
+int fmt_json_events(const struct report *r, struct buf *out, fmt_json_action_fn *action,
+	fmt_json_event_fn *event);
+
 #endif

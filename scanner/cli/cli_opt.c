@@ -253,6 +253,20 @@ int cli_opt_parse(int argc, char **argv, const struct cli_opt_verb *v, struct cl
 	return 0;
 }
 
+int cli_opt_parse_bare(int argc, char **argv, const struct cli_opt_verb *v,
+	struct cli_opt_common *c, struct kerr *err)
+{
+	int rc = cli_opt_parse(argc, argv, v, c, err);
+
+	if (rc != 0 || c->help || c->version) {
+		return rc;
+	}
+	if (c->first < argc) {
+		return cli_opt_bad(err, "unexpected argument '%s'", argv[c->first]);
+	}
+	return 0;
+}
+
 /*
  * Errors always pass. On syslog the run's summary (notice) passes too: there the log is
  * what the admin reads, while on a terminal the report itself is the summary.
@@ -319,4 +333,22 @@ int cli_opt_conf_load(struct conf *cfg, const char *path)
 		cli_opt_err("%s", e.msg);
 	}
 	return e.code == KERR_NOMEM ? CLI_EXIT_SOFTWARE : CLI_EXIT_DATAERR;
+}
+
+int cli_opt_conf_run(const struct cli_opt_conf_verb *v)
+{
+	struct conf cfg;
+	int rc;
+
+	conf_init(&cfg);
+	rc = cli_opt_conf_load(&cfg, v->config);
+	if (rc < 0) {
+		v->merge(v->opts, &cfg);
+		rc = cli_opt_log_apply(v->common);
+	}
+	if (rc < 0) {
+		rc = v->run(v->opts, &cfg);
+	}
+	conf_free(&cfg);
+	return rc;
 }

@@ -97,6 +97,13 @@ int cli_opt_parse(int argc, char **argv, const struct cli_opt_verb *v, struct cl
 	struct kerr *err);
 
 /**
+ * cli_opt_parse() for a verb that takes no operands: one left over is a usage error.
+ * @return 0 (with @c->help or @c->version maybe set), or CLI_EXIT_USAGE with @err set.
+ */
+int cli_opt_parse_bare(int argc, char **argv, const struct cli_opt_verb *v,
+	struct cli_opt_common *c, struct kerr *err);
+
+/**
  * What a verb does with its parse result @rc: a usage error is reported; --help prints
  * @help and the exit codes; --version prints the version; otherwise logging is set up.
  * @return -1 to run the verb, or the exit code.
@@ -115,6 +122,25 @@ void cli_opt_merge_common(struct cli_opt_common *c, const struct conf *cfg);
  * conf_init(), printing every problem. @return -1 to go on, or the exit code.
  */
 int cli_opt_conf_load(struct conf *cfg, const char *path);
+
+/** A verb that reads the configuration file, for cli_opt_conf_run(). */
+struct cli_opt_conf_verb {
+	/** The --config file, or NULL for the default. */
+	const char *config;
+	/** The verb's common options, which @merge completes from the file. */
+	const struct cli_opt_common *common;
+	/** Takes into @opts what the command line left unsaid (the logging options too). */
+	void (*merge)(void *opts, const struct conf *cfg);
+	/** Runs the verb. @return its exit code. */
+	int (*run)(void *opts, const struct conf *cfg);
+	void *opts;
+};
+
+/**
+ * The body of a configured verb: loads its file, merges it into the options, sets up
+ * logging from the merged ones, then runs it. @return the exit code.
+ */
+int cli_opt_conf_run(const struct cli_opt_conf_verb *v);
 
 /** Prints the version. @return CLI_EXIT_CLEAN. */
 int cli_opt_version(void);

@@ -28,17 +28,9 @@ static int cli_pkgs_take(void *ctx, int code, const char *arg, const char *word,
 int cli_pkgs_parse(int argc, char **argv, struct cli_pkgs_opts *o, struct kerr *err)
 {
 	struct cli_opt_verb v = {"r", false, cli_pkgs_take, o};
-	int rc;
 
 	memset(o, 0, sizeof(*o));
-	rc = cli_opt_parse(argc, argv, &v, &o->common, err);
-	if (rc != 0 || o->common.help || o->common.version) {
-		return rc;
-	}
-	if (o->common.first < argc) {
-		return cli_opt_bad(err, "unexpected argument '%s'", argv[o->common.first]);
-	}
-	return 0;
+	return cli_opt_parse_bare(argc, argv, &v, &o->common, err);
 }
 
 int cli_pkgs_main(int argc, char **argv)

@@ -175,12 +175,9 @@ int cli_scan_parse(int argc, char **argv, struct cli_scan_opts *o, struct kerr *
 	int rc;
 
 	memset(o, 0, sizeof(*o));
-	rc = cli_opt_parse(argc, argv, &v, &o->common, err);
+	rc = cli_opt_parse_bare(argc, argv, &v, &o->common, err);
 	if (rc != 0 || o->common.help || o->common.version) {
 		return rc;
-	}
-	if (o->common.first < argc) {
-		return cli_opt_bad(err, "unexpected argument '%s'", argv[o->common.first]);
 	}
 	if (!o->deep && o->deep_only != NULL) {
 		return cli_opt_bad(err, "option '%s' needs --deep", o->deep_only);
@@ -413,11 +410,25 @@ static int cli_scan_run(struct cli_scan_opts *o, const struct deliver_opts *dopt
 	return rc;
 }
 
+static void cli_scan_merge_any(void *o, const struct conf *cfg)
+{
+	cli_scan_merge(o, cfg);
+}
+
+static int cli_scan_go(void *opts, const struct conf *cfg)
+{
+	struct cli_scan_opts *o = opts;
+	struct deliver_opts dopts;
+
+	cli_send_deliver_opts(cfg, o->post, &dopts);
+	cli_send_splay(o->splay_ms);
+	return cli_scan_run(o, &dopts);
+}
+
 int cli_scan_main(int argc, char **argv)
 {
-	struct deliver_opts dopts;
 	struct cli_scan_opts o;
-	struct conf cfg;
+	struct cli_opt_conf_verb v = {NULL, &o.common, cli_scan_merge_any, cli_scan_go, &o};
 	struct kerr err;
 	int rc;
 
@@ -425,17 +436,6 @@ int cli_scan_main(int argc, char **argv)
 	if (rc >= 0) {
 		return rc;
 	}
-	conf_init(&cfg);
-	rc = cli_opt_conf_load(&cfg, o.config);
-	if (rc < 0) {
-		cli_scan_merge(&o, &cfg);
-		rc = cli_opt_log_apply(&o.common);
-	}
-	if (rc < 0) {
-		cli_send_deliver_opts(&cfg, o.post, &dopts);
-		cli_send_splay(o.splay_ms);
-		rc = cli_scan_run(&o, &dopts);
-	}
-	conf_free(&cfg);
-	return rc;
+	v.config = o.config;
+	return cli_opt_conf_run(&v);
 }

@@ -34,17 +34,9 @@ static int cli_send_take(void *ctx, int code, const char *arg, const char *word,
 int cli_send_parse(int argc, char **argv, struct cli_send_opts *o, struct kerr *err)
 {
 	struct cli_opt_verb v = {"cUZ", false, cli_send_take, o};
-	int rc;
 
 	memset(o, 0, sizeof(*o));
-	rc = cli_opt_parse(argc, argv, &v, &o->common, err);
-	if (rc != 0 || o->common.help || o->common.version) {
-		return rc;
-	}
-	if (o->common.first < argc) {
-		return cli_opt_bad(err, "unexpected argument '%s'", argv[o->common.first]);
-	}
-	return 0;
+	return cli_opt_parse_bare(argc, argv, &v, &o->common, err);
 }
 
 void cli_send_merge(struct cli_send_opts *o, const struct conf *cfg)
@@ -114,11 +106,28 @@ static int cli_send_run(const struct cli_send_opts *o, const struct deliver_opts
 	return rc;
 }
 
+static void cli_send_merge_any(void *o, const struct conf *cfg)
+{
+	cli_send_merge(o, cfg);
+}
+
+/* Needs a collector: --post or collector.url. */
+static int cli_send_go(void *opts, const struct conf *cfg)
+{
+	const struct cli_send_opts *o = opts;
+	struct deliver_opts dopts;
+
+	cli_send_deliver_opts(cfg, o->post, &dopts);
+	if (dopts.http.url == NULL) {
+		return cli_opt_usage("%s", "no collector to send to: set collector.url or --post");
+	}
+	return cli_send_run(o, &dopts);
+}
+
 int cli_send_main(int argc, char **argv)
 {
-	struct deliver_opts dopts;
 	struct cli_send_opts o;
-	struct conf cfg;
+	struct cli_opt_conf_verb v = {NULL, &o.common, cli_send_merge_any, cli_send_go, &o};
 	struct kerr err;
 	int rc;
 
@@ -126,19 +135,6 @@ int cli_send_main(int argc, char **argv)
 	if (rc >= 0) {
 		return rc;
 	}
-	conf_init(&cfg);
-	rc = cli_opt_conf_load(&cfg, o.config);
-	if (rc < 0) {
-		cli_send_merge(&o, &cfg);
-		rc = cli_opt_log_apply(&o.common);
-	}
-	cli_send_deliver_opts(&cfg, o.post, &dopts);
-	if (rc < 0 && dopts.http.url == NULL) {
-		rc = cli_opt_usage("%s", "no collector to send to: set collector.url or --post");
-	}
-	if (rc < 0) {
-		rc = cli_send_run(&o, &dopts);
-	}
-	conf_free(&cfg);
-	return rc;
+	v.config = o.config;
+	return cli_opt_conf_run(&v);
 }

@@ -219,23 +219,31 @@ static int cli_sigs_lint(char **paths, size_t n)
 	return rc;
 }
 
-static int cli_sigs_list(const struct cli_sigs_opts *o)
+/* Loads the packs as a scan would; @show prints what the verb tells of them. */
+static int cli_sigs_show(const struct cli_sigs_opts *o, void (*show)(const struct sig_set *s))
 {
 	struct sig_set *s;
-	size_t i;
 	int rc;
 
 	s = cli_packs_load(&o->packs, &rc);
 	if (s == NULL) {
 		return rc;
 	}
+	show(s);
+	sig_set_free(s);
+	return CLI_EXIT_CLEAN;
+}
+
+/* list: a line per signature, with its product and pack. */
+static void cli_sigs_print_list(const struct sig_set *s)
+{
+	size_t i;
+
 	for (i = 0; i < sig_set_count(s); i++) {
 		const struct sig *g = sig_set_get(s, i);
 
 		printf("%s\t%s\t%s\n", g->id, g->product, sig_set_pack(s, g->pack)->name);
 	}
-	sig_set_free(s);
-	return CLI_EXIT_CLEAN;
 }
 
 /* Signs each pack after checking it lints: a signature vouches for a pack that loads. */
@@ -270,22 +278,17 @@ static int cli_sigs_sign(const struct cli_sigs_opts *o)
 	return rc;
 }
 
-/* Loads every pack with signatures required: each must verify against a trusted key. */
-static int cli_sigs_verify(const struct cli_sigs_opts *o)
+/*
+ * verify: every pack was loaded with signatures required (each verified against a trusted
+ * key, or the load failed), so a pack here is a verified one.
+ */
+static void cli_sigs_print_verified(const struct sig_set *s)
 {
-	struct sig_set *s;
 	size_t i;
-	int rc;
 
-	s = cli_packs_load(&o->packs, &rc);
-	if (s == NULL) {
-		return rc;
-	}
 	for (i = 0; i < sig_set_npacks(s); i++) {
 		printf("%s: signature verified\n", sig_set_pack(s, i)->name);
 	}
-	sig_set_free(s);
-	return CLI_EXIT_CLEAN;
 }
 
 static int cli_sigs_hash(const struct cli_sigs_opts *o)
@@ -331,11 +334,11 @@ int cli_sigs_main(int argc, char **argv)
 	case CLI_SIGS_LINT:
 		return cli_sigs_lint(o.operands, o.noperands);
 	case CLI_SIGS_LIST:
-		return cli_sigs_list(&o);
+		return cli_sigs_show(&o, cli_sigs_print_list);
 	case CLI_SIGS_SIGN:
 		return cli_sigs_sign(&o);
 	case CLI_SIGS_VERIFY:
-		return cli_sigs_verify(&o);
+		return cli_sigs_show(&o, cli_sigs_print_verified);
 	case CLI_SIGS_HASH:
 		return cli_sigs_hash(&o);
 	case CLI_SIGS_HELP:

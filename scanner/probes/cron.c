@@ -362,15 +362,10 @@ static int cron_dir(struct cron_run *run, const char *dir, bool spool)
 int cron_scan(const struct rootfs *r, const struct cron_sink *sink, struct cron_counts *c,
 	struct kerr *err)
 {
-	struct cron_run run;
+	struct cron_run run = {.r = r, .sink = sink, .c = c, .err = err};
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	memset(&run, 0, sizeof(run));
-	run.r = r;
-	run.sink = sink;
-	run.c = c;
-	run.err = err;
 	buf_init(&run.user, KS_CRON_LINE_MAX + 1);
 	buf_init(&run.command, KS_CRON_LINE_MAX + 1);
 	rc = cron_file(&run, "/etc/crontab", NULL);

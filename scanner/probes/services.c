@@ -463,15 +463,10 @@ static int services_emit(struct services_run *run)
 int services_scan(const struct rootfs *r, const struct services_sink *sink,
 	struct services_counts *c, struct kerr *err)
 {
-	struct services_run run;
+	struct services_run run = {.r = r, .sink = sink, .c = c, .err = err};
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	memset(&run, 0, sizeof(run));
-	run.r = r;
-	run.sink = sink;
-	run.c = c;
-	run.err = err;
 	rc = services_systemd(&run);
 	if (rc == 0) {
 		rc = services_sysv(&run);

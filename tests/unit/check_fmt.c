@@ -1,5 +1,6 @@
 /*
- * Unit tests for the dashboard formats (report/fmt/fmt_ecs.c, fmt_hec.c), the format table
+ * Unit tests for every writer: the native JSON report (report/fmt/fmt_json.c), the text
+ * report (fmt_text.c), the dashboard formats (fmt_ecs.c, fmt_hec.c), the format table
  * (fmt.c), json_milli() and the delivery member of the native and text reports.
  */
 #include <check.h>
@@ -17,6 +18,18 @@
 
 #define RID "6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07"
 #define RID2 "0b9f2a4c-1d2e-4f30-9a8b-7c6d5e4f3a2b"
+
+/* An evidence item of high confidence, every other member unset. */
+static struct report_evidence ev_of(enum report_ev_kind kind, enum report_state state)
+{
+	struct report_evidence ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.confidence = REPORT_CONF_HIGH;
+	ev.state = state;
+	return ev;
+}
 
 /* A small detected report with every evidence kind the ECS fields draw on. */
 static struct report *sample(const char *hostname)
@@ -45,29 +58,20 @@ static struct report *sample(const char *hostname)
 	f = report_finding(r, "kaspersky.kesl", "Kaspersky",
 		"Kaspersky Endpoint Security for Linux", "apt-get purge kesl");
 	ck_assert_ptr_nonnull(f);
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = REPORT_EV_PACKAGE;
-	ev.confidence = REPORT_CONF_HIGH;
-	ev.state = REPORT_STATE_INSTALLED;
+	ev = ev_of(REPORT_EV_PACKAGE, REPORT_STATE_INSTALLED);
 	ev.manager = "dpkg";
 	ev.name = "kesl";
 	ev.version = "12.0.0-6672";
 	ev.arch = "amd64";
 	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = REPORT_EV_HASH;
-	ev.confidence = REPORT_CONF_HIGH;
-	ev.state = REPORT_STATE_INSTALLER;
+	ev = ev_of(REPORT_EV_HASH, REPORT_STATE_INSTALLER);
 	ev.path = "/root/kesl.deb";
 	ev.ftype = "file";
 	ev.sha256 = "ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34";
 	ev.size = 42;
 	ev.has_size = true;
 	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = REPORT_EV_PROCESS;
-	ev.confidence = REPORT_CONF_HIGH;
-	ev.state = REPORT_STATE_RUNNING;
+	ev = ev_of(REPORT_EV_PROCESS, REPORT_STATE_RUNNING);
 	ev.name = "kesl";
 	ev.path = "/opt/kaspersky/kesl/libexec/kesl";
 	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
@@ -75,16 +79,21 @@ static struct report *sample(const char *hostname)
 	return r;
 }
 
-static char *render(enum fmt_kind k, const struct report *r)
+static char *render_as(enum fmt_kind k, const struct report *r, bool pretty)
 {
 	struct buf b;
 	char *s;
 
 	buf_init(&b, 1 << 20);
-	ck_assert_int_eq(fmt_write(k, r, &b, false, false), 0);
+	ck_assert_int_eq(fmt_write(k, r, &b, pretty, false), 0);
 	s = buf_take(&b, NULL);
 	ck_assert_ptr_nonnull(s);
 	return s;
+}
+
+static char *render(enum fmt_kind k, const struct report *r)
+{
+	return render_as(k, r, false);
 }
 
 static const char ecs_summary[] =
@@ -365,11 +374,102 @@ START_TEST(test_too_big)
 }
 END_TEST
 
+/* @out holds @want; a failure shows both. */
+static void has(const char *out, const char *want)
+{
+	ck_assert_msg(strstr(out, want) != NULL, "\"%s\" not in:\n%s", want, out);
+}
+
+/* A finding whose strings a hostile root chose: quotes, control bytes, bytes not UTF-8. */
+static struct report *hostile(void)
+{
+	struct report *r = report_new("0.1.0");
+	struct report_evidence ev;
+	struct report_finding *f;
+
+	ck_assert_ptr_nonnull(r);
+	memcpy(r->report_id, RID2, sizeof(RID2));
+	ck_assert_int_eq(report_set_str(&r->hostname, "evil\"host\x1b[31m"), 0);
+	f = report_finding(r, "kaspersky.kesl", "Kaspersky", "KESL", NULL);
+	ck_assert_ptr_nonnull(f);
+	ev = ev_of(REPORT_EV_PATH, REPORT_STATE_REMNANT);
+	ev.path = "/opt/a\"b\nc\\d\xff";
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	ck_assert_int_eq(report_finish(r), 0);
+	return r;
+}
+
+/* The native writers on the sample the dashboard formats are checked with. */
+START_TEST(test_native)
+{
+	struct report *r = sample("web01");
+	char *out = render(FMT_JSON, r);
+
+	ck_assert_int_eq(strncmp(out, "{\"schema\":3,\"report_id\":\"" RID "\",\"kscan\":"
+			 "{\"version\":\"0.1.0\"},", 70), 0);
+	ck_assert_uint_eq(lines(out), 1);
+	has(out, "\"host\":{\"hostname\":\"web01\",\"machine_id\":"
+		"\"0123456789abcdef0123456789abcdef\",");
+	has(out, "\"sources\":{\"dpkg\":{\"status\":\"ok\",\"counts\":"
+		"{\"packages\":1234}}}");
+	has(out, "\"verdict\":\"detected\"");
+	has(out, "\"findings\":[{\"signature\":\"kaspersky.kesl\",\"vendor\":"
+		"\"Kaspersky\",\"product\":\"Kaspersky Endpoint Security for "
+		"Linux\",\"state\":\"running\",");
+	has(out, "{\"kind\":\"hash\",\"state\":\"installer\",\"confidence\":"
+		"\"high\",\"path\":\"/root/kesl.deb\",\"type\":\"file\",\"sha256"
+		"\":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34"
+		"\",\"size\":42}");
+	free(out);
+	out = render(FMT_TEXT, r);
+	ck_assert_int_eq(strncmp(out, "== DETECTED == 1 product found (1 running); ", 44), 0);
+	has(out, "\nkscan 0.1.0, report " RID "\n");
+	has(out, "\nHost:       web01, Debian GNU/Linux 12 (bookworm)");
+	has(out, "\nFindings (1):\n[1] Kaspersky Endpoint Security for Linux "
+		"(kaspersky.kesl): running, high confidence\n");
+	has(out, "\n      installer  hash           high    /root/kesl.deb (file, 42 "
+		"bytes, sha256 ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12"
+		"cd34ab12cd34)\n");
+	has(out, "\n    hint:     apt-get purge kesl\n");
+	free(out);
+	report_free(r);
+}
+END_TEST
+
+/*
+ * Hostile strings in both native writers: JSON escapes them (U+FFFD and a _b64 sibling for
+ * bytes that are not UTF-8); text shows terminal escapes and line breaks, never acts on them.
+ */
+START_TEST(test_native_hostile)
+{
+	struct report *r = hostile();
+	char *out = render_as(FMT_JSON, r, true);
+
+	ck_assert_uint_gt(lines(out), 10);
+	has(out, "\"hostname\": \"evil\\\"host\\u001b[31m\"");
+	/* not UTF-8: U+FFFD in the string, the exact bytes in a _b64 sibling */
+	has(out, "\"path\": \"/opt/a\\\"b\\nc\\\\d\xef\xbf\xbd\",");
+	has(out, "\"path_b64\": \"L29wdC9hImIKY1xk/w==\"");
+	has(out, "\"state\": \"remnant\"");
+	free(out);
+	out = render(FMT_TEXT, r);
+	ck_assert_msg(strstr(out, "\x1b") == NULL, "%s", out);
+	ck_assert_int_eq(strncmp(out, "== DETECTED == 1 product found (1 remnant); ", 44), 0);
+	has(out, "\nHost:       evil\"host\\x1b[31m\n");
+	has(out, "\n      remnant    path           high    \"/opt/a\\\"b\\x0ac\\\\d"
+		"\\xff\"\n");
+	free(out);
+	report_free(r);
+}
+END_TEST
+
 static Suite *fmt_suite(void)
 {
 	Suite *s = suite_create("fmt");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_test(tc, test_native);
+	tcase_add_test(tc, test_native_hostile);
 	tcase_add_test(tc, test_ecs);
 	tcase_add_test(tc, test_ecs_clean_incomplete);
 	tcase_add_test(tc, test_hec);
