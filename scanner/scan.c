@@ -204,6 +204,28 @@ static int scan_sources(struct scan_ctx *c, const struct scan_opts *o)
 	return o->deep != NULL ? scan_deep(c, o) : 0;
 }
 
+/* An unknown fact ("") stays NULL in the report. */
+static int scan_fact(char **dst, const char *v)
+{
+	return v[0] != '\0' ? report_set_str(dst, v) : 0;
+}
+
+static int scan_host(struct scan_ctx *c)
+{
+	struct host_info h;
+	struct report *rep = c->rep;
+
+	host_read(c->root, &h);
+	if (scan_fact(&rep->hostname, h.hostname) != 0 ||
+	    scan_fact(&rep->machine_id, h.machine_id) != 0 ||
+	    scan_fact(&rep->kernel, h.kernel) != 0 || scan_fact(&rep->os_id, h.os_id) != 0 ||
+	    scan_fact(&rep->os_version_id, h.os_version_id) != 0 ||
+	    scan_fact(&rep->os_pretty_name, h.os_pretty_name) != 0) {
+		return scan_nomem(c);
+	}
+	return 0;
+}
+
 /* Enters the caller's sandbox and records what it achieved. */
 static int scan_confine(struct scan_ctx *c, const struct scan_opts *o)
 {
@@ -237,10 +259,7 @@ static int scan_fill(struct scan_ctx *c, const struct scan_opts *o)
 	if (c->probes == NULL || probematch_live(c->probes) != 0 || scan_confine(c, o) != 0) {
 		return -1;
 	}
-	if (host_fill(c->root, c->rep) != 0) {
-		return scan_nomem(c);
-	}
-	if (scan_packs(c, o) != 0 || scan_sources(c, o) != 0) {
+	if (scan_host(c) != 0 || scan_packs(c, o) != 0 || scan_sources(c, o) != 0) {
 		return -1;
 	}
 	match_fallback(c->sigs, c->rep);
