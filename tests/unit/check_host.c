@@ -55,10 +55,18 @@ START_TEST(os_release_value_is_cut_to_fit)
 }
 END_TEST
 
+/* The facts of the scratch root into @h. */
+static void read_tmp_root(struct host_info *h)
+{
+	struct rootfs *r = cu_open_root(cu_tmp);
+
+	host_read(r, h);
+	rootfs_close(r);
+}
+
 START_TEST(facts_from_a_mounted_root)
 {
 	struct host_info h;
-	struct rootfs *r;
 
 	cu_write_at(cu_tmp, "etc/hostname", "  db-07 \n\nignored\n", 0644);
 	cu_write_at(cu_tmp, "etc/machine-id", "5f0c2f0a8d1c4a5d9e8f7a6b5c4d3e2f\n", 0644);
@@ -66,8 +74,7 @@ START_TEST(facts_from_a_mounted_root)
 	cu_write_at(cu_tmp, "usr/lib/os-release",
 		"NAME=Rocky\nID=rocky\nVERSION_ID=\"9.4\"\n"
 		"PRETTY_NAME=\"Rocky Linux 9.4 (Blue Onyx)\"\n", 0644);
-	r = cu_open_root(cu_tmp);
-	host_read(r, &h);
+	read_tmp_root(&h);
 	ck_assert_str_eq(h.hostname, "db-07");
 	ck_assert_str_eq(h.machine_id, "5f0c2f0a8d1c4a5d9e8f7a6b5c4d3e2f");
 	ck_assert_str_eq(h.os_id, "rocky");
@@ -75,24 +82,20 @@ START_TEST(facts_from_a_mounted_root)
 	ck_assert_str_eq(h.os_pretty_name, "Rocky Linux 9.4 (Blue Onyx)");
 	/* the kernel of a mounted image is not the one running */
 	ck_assert_str_eq(h.kernel, "");
-	rootfs_close(r);
 }
 END_TEST
 
 START_TEST(missing_facts_stay_empty)
 {
 	struct host_info h;
-	struct rootfs *r;
 
 	/* a value left from an earlier read must not survive */
 	memset(&h, 'x', sizeof(h));
-	r = cu_open_root(cu_tmp);
-	host_read(r, &h);
+	read_tmp_root(&h);
 	ck_assert_str_eq(h.hostname, "");
 	ck_assert_str_eq(h.machine_id, "");
 	ck_assert_str_eq(h.os_id, "");
 	ck_assert_str_eq(h.os_pretty_name, "");
-	rootfs_close(r);
 }
 END_TEST
 
