@@ -11,7 +11,6 @@
 #include "scanner/deep/deep.h"
 #include "scanner/match/deepmatch.h"
 #include "signatures/sig.h"
-#include "signatures/sigload.h"
 #include "check_util.h"
 
 /* sha256 of "deb\n" (no size: checked only on a file whose name matched) and of "payload\n" */
@@ -32,19 +31,12 @@ static const char pack[] = "schema: 1\n"
 
 /* A tree outside the root, which the links below point into. */
 static char outside[PATH_MAX];
+/* The signatures of the pack above, loaded for each test. */
+static struct sig_set *sigs;
 
 static struct sig_set *load(void)
 {
-	struct sig_set *s = sig_set_new();
-	struct kerr e;
-
-	ck_assert_ptr_nonnull(s);
-	kerr_clear(&e);
-	if (sigload_mem(s, "t.yaml", pack, strlen(pack), false, &e) != 0 ||
-		sig_set_finish(s, &e) != 0) {
-		ck_abort_msg("pack rejected: %s", e.msg);
-	}
-	return s;
+	return cu_load_pack(pack);
 }
 
 static long sink_file(void *ctx, const struct deep_file *f)
@@ -52,8 +44,8 @@ static long sink_file(void *ctx, const struct deep_file *f)
 	return deepmatch_file(ctx, f);
 }
 
-/* Sweeps cu_tmp (2 workers) into a finished report; fails the test when the sweep fails. */
-static struct report *sweep(const struct sig_set *s)
+/* Sweeps cu_tmp (2 workers) against sigs into a finished report; fails the test when the sweep fails. */
+static struct report *sweep(void)
 {
 	struct report *rep = report_new("test");
 	struct match_ctx m;
@@ -64,13 +56,13 @@ static struct report *sweep(const struct sig_set *s)
 
 	ck_assert_ptr_nonnull(rep);
 	kerr_clear(&e);
-	m.sigs = s;
+	m.sigs = sigs;
 	m.root = r;
 	m.rep = rep;
 	m.err = &e;
 	memset(&o, 0, sizeof(o));
 	o.jobs = 2;
-	ck_assert_msg(deep_scan(r, s, &o, &sink, rep, &e) == 0, "deep_scan: %s", e.msg);
+	ck_assert_msg(deep_scan(r, sigs, &o, &sink, rep, &e) == 0, "deep_scan: %s", e.msg);
 	ck_assert_int_eq(report_finish(rep), 0);
 	rootfs_close(r);
 	return rep;
@@ -124,27 +116,40 @@ static const struct report_source *fs_source(const struct report *rep)
 	return &rep->sources[0];
 }
 
+/* Sweeps cu_tmp, where nothing may match: no evidence, nothing hashed, the source ok. */
+static struct report *sweep_clean(void)
+{
+	struct report *rep = sweep();
+
+	ck_assert_int_eq(rep->verdict, REPORT_CLEAN);
+	ck_assert_uint_eq(nevidence(rep), 0);
+	ck_assert_int_eq(fs_source(rep)->status, REPORT_SRC_OK);
+	ck_assert_uint_eq(count(fs_source(rep), "files_hashed"), 0);
+	return rep;
+}
+
 static void setup(void)
 {
 	cu_tmp_setup();
 	cu_mkdtemp(outside, sizeof(outside), "deep-outside");
+	sigs = load();
 }
 
 static void teardown(void)
 {
+	sig_set_free(sigs);
 	cu_rmtree(outside);
 	cu_tmp_teardown();
 }
 
 START_TEST(name_match_is_file_evidence)
 {
-	struct sig_set *s = load();
 	const struct report_evidence *ev;
 	struct report *rep;
 
 	cu_write_at(cu_tmp, "home/alice/kesl_12.deb", "deb\n", 0644);
 	cu_write_at(cu_tmp, "home/alice/kesl_notes.txt", "deb\n", 0644);
-	rep = sweep(s);
+	rep = sweep();
 	ck_assert_int_eq(rep->verdict, REPORT_DETECTED);
 	ck_assert_uint_eq(rep->nfindings, 1);
 	ck_assert_str_eq(rep->findings[0]->signature, "test.kesl");
@@ -162,20 +167,18 @@ START_TEST(name_match_is_file_evidence)
 	ck_assert_uint_eq(nevidence(rep), 2);
 	ck_assert_uint_eq(count(fs_source(rep), "matched"), 2);
 	report_free(rep);
-	sig_set_free(s);
 }
 END_TEST
 
 START_TEST(hash_match_is_hash_evidence)
 {
-	struct sig_set *s = load();
 	const struct report_evidence *ev;
 	struct report *rep;
 
 	cu_write_at(cu_tmp, "srv/blob", "payload\n", 0644);
 	/* the same size, another content */
 	cu_write_at(cu_tmp, "srv/other", "payloaX\n", 0644);
-	rep = sweep(s);
+	rep = sweep();
 	ck_assert_uint_eq(nevidence(rep), 1);
 	ev = evidence(rep, REPORT_EV_HASH, "/srv/blob");
 	ck_assert_ptr_nonnull(ev);
@@ -187,13 +190,11 @@ START_TEST(hash_match_is_hash_evidence)
 	ck_assert_uint_eq(count(fs_source(rep), "files_hashed"), 2);
 	ck_assert_uint_eq(count(fs_source(rep), "matched"), 1);
 	report_free(rep);
-	sig_set_free(s);
 }
 END_TEST
 
 START_TEST(symlinks_out_of_the_root_are_not_followed)
 {
-	struct sig_set *s = load();
 	struct report *rep;
 
 	cu_write_at(outside, "kesl_9.deb", "deb\n", 0644);
@@ -202,32 +203,23 @@ START_TEST(symlinks_out_of_the_root_are_not_followed)
 	/* a directory link and file links named like an installer, all pointing outside */
 	cu_sh("ln -s '%s' '%s/outdir' && ln -s '%s/kesl_9.deb' '%s/kesl_8.deb' && "
 	      "ln -s '%s/blob' '%s/blob'", outside, cu_tmp, outside, cu_tmp, outside, cu_tmp);
-	rep = sweep(s);
-	ck_assert_int_eq(rep->verdict, REPORT_CLEAN);
-	ck_assert_uint_eq(nevidence(rep), 0);
+	rep = sweep_clean();
 	ck_assert_uint_eq(count(fs_source(rep), "symlinks"), 3);
 	ck_assert_uint_eq(count(fs_source(rep), "files"), 0);
-	ck_assert_uint_eq(count(fs_source(rep), "files_hashed"), 0);
 	report_free(rep);
-	sig_set_free(s);
 }
 END_TEST
 
 START_TEST(fifo_is_not_opened)
 {
-	struct sig_set *s = load();
 	struct report *rep;
 
 	/* opening it would block the sweep (and time the test out) */
 	cu_mkdirs(cu_tmp, 0755);
 	cu_sh("mkfifo '%s/kesl_5.deb'", cu_tmp);
-	rep = sweep(s);
-	ck_assert_int_eq(rep->verdict, REPORT_CLEAN);
-	ck_assert_uint_eq(nevidence(rep), 0);
-	ck_assert_int_eq(fs_source(rep)->status, REPORT_SRC_OK);
-	ck_assert_uint_eq(count(fs_source(rep), "files_hashed"), 0);
+	rep = sweep_clean();
+	ck_assert_uint_eq(count(fs_source(rep), "files"), 0);
 	report_free(rep);
-	sig_set_free(s);
 }
 END_TEST
 

@@ -9,6 +9,7 @@
 #include "scanner/sources/pkg.h"
 #include "signatures/sig.h"
 #include "signatures/sigload.h"
+#include "check_util.h"
 
 static const char pack[] = "schema: 1\n"
 			   "signatures:\n"
@@ -27,16 +28,7 @@ static const char pack[] = "schema: 1\n"
 
 static struct sig_set *load(void)
 {
-	struct sig_set *s = sig_set_new();
-	struct kerr e;
-
-	ck_assert_ptr_nonnull(s);
-	kerr_clear(&e);
-	if (sigload_mem(s, "t.yaml", pack, strlen(pack), false, &e) != 0 ||
-		sig_set_finish(s, &e) != 0) {
-		ck_abort_msg("pack rejected: %s", e.msg);
-	}
-	return s;
+	return cu_load_pack(pack);
 }
 
 static void add(struct pkg_list *l, const char *name, enum pkg_state st, const char *status)

@@ -6,7 +6,6 @@
 #include "report/report.h"
 #include "scanner/scan.h"
 #include "signatures/sig.h"
-#include "signatures/sigload.h"
 #include "check_util.h"
 
 static const char pack[] = "schema: 1\n"
@@ -24,16 +23,7 @@ static const char dpkg_ok[] = "Package: bash\n"
 
 static struct sig_set *load(void)
 {
-	struct sig_set *s = sig_set_new();
-	struct kerr e;
-
-	ck_assert_ptr_nonnull(s);
-	kerr_clear(&e);
-	if (sigload_mem(s, "t.yaml", pack, strlen(pack), false, &e) != 0 ||
-		sig_set_finish(s, &e) != 0) {
-		ck_abort_msg("pack rejected: %s", e.msg);
-	}
-	return s;
+	return cu_load_pack(pack);
 }
 
 /* The quick scan of cu_tmp; fails the test when no report comes back. */
