@@ -44,7 +44,7 @@ static long sink_file(void *ctx, const struct deep_file *f)
 	return deepmatch_file(ctx, f);
 }
 
-/* Sweeps cu_tmp (2 workers) against sigs into a finished report; fails the test when the sweep fails. */
+/* Sweeps cu_tmp (2 workers) against sigs into a finished report; fails the test on error. */
 static struct report *sweep(void)
 {
 	struct report *rep = report_new("test");
