@@ -67,9 +67,8 @@ struct deep_excl {
 	const char *base;
 };
 
-/* Per worker: no locks on the counting path. */
-struct deep_worker {
-	struct hash *hash;
+/* What the sweep counts, per worker and in total. */
+struct deep_counts {
 	uint64_t files_hashed;
 	uint64_t bytes_hashed;
 	uint64_t too_large;
@@ -77,6 +76,14 @@ struct deep_worker {
 	uint64_t changed;
 	uint64_t excluded;
 	uint64_t kinds[DEEP_NKINDS];
+	/* the sum of kinds (totals only) */
+	uint64_t errors;
+};
+
+/* Per worker: no locks on the counting path. */
+struct deep_worker {
+	struct hash *hash;
+	struct deep_counts n;
 	/* the smallest failed paths, sorted: deterministic whatever the thread timing */
 	struct deep_failed failed[KS_DEEP_ERRORS_LISTED];
 	size_t nfailed;
@@ -337,7 +344,7 @@ static void deep_error(void *ctx, unsigned worker, const char *path, size_t len,
 	struct deep_worker *w = &c->w[worker];
 
 	(void)len;
-	w->kinds[deep_kind(err)]++;
+	w->n.kinds[deep_kind(err)]++;
 	deep_keep_failed(w, path, err);
 }
 
@@ -402,7 +409,7 @@ static int deep_enter(void *ctx, unsigned worker, const char *path, size_t len)
 	const char *reason;
 
 	if (c->nexcl > 0 && deep_excluded_dir(c, path)) {
-		w->excluded++;
+		w->n.excluded++;
 		return WALK_SKIP;
 	}
 	m = deep_mount_at(c, w, path, len);
@@ -517,14 +524,14 @@ static int deep_hash(struct deep_ctx *c, struct deep_worker *w, const struct wal
 	if ((uint64_t)st->st_size > c->max_file_size) {
 		/* a gap only when the size is a signature's: a name match stands without it */
 		if (hashidx_has_size(c->idx, (uint64_t)st->st_size)) {
-			w->too_large++;
+			w->n.too_large++;
 		}
 		return 0;
 	}
 	rc = hash_file_at(w->hash, e->dirfd, e->name, (uint64_t)st->st_size, sha, &bytes);
-	w->bytes_hashed += bytes;
+	w->n.bytes_hashed += bytes;
 	if (rc == HASH_OK) {
-		w->files_hashed++;
+		w->n.files_hashed++;
 		return 1;
 	}
 	if (rc == HASH_TIMEOUT) {
@@ -532,9 +539,9 @@ static int deep_hash(struct deep_ctx *c, struct deep_worker *w, const struct wal
 		return 0;
 	}
 	if (rc == HASH_VANISHED) {
-		w->vanished++;
+		w->n.vanished++;
 	} else if (rc == HASH_CHANGED) {
-		w->changed++;
+		w->n.changed++;
 	} else if (errno == EPROTO) {
 		return -1;
 	} else {
@@ -559,14 +566,14 @@ static int deep_regular(struct deep_ctx *c, struct deep_worker *w, const struct 
 
 	if (fstatat(e->dirfd, e->name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		if (errno == ENOENT) {
-			w->vanished++;
+			w->n.vanished++;
 			return 0;
 		}
 		deep_error(c, (unsigned)(w - c->w), w->path, strlen(w->path), errno);
 		return 0;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		w->changed++;
+		w->n.changed++;
 		return 0;
 	}
 	if (names->n == 0 && !hashidx_has_size(c->idx, (uint64_t)st.st_size)) {
@@ -612,7 +619,7 @@ static int deep_entry(void *ctx, unsigned worker, const struct walk_entry *e)
 		return 0;
 	}
 	if (c->nexcl > 0 && deep_excluded_file(c, e)) {
-		w->excluded++;
+		w->n.excluded++;
 		return 0;
 	}
 	if (deep_names(c, e->name, &names) != 0) {
@@ -682,25 +689,14 @@ static void deep_ctx_free(struct deep_ctx *c)
 }
 
 /* Totals over the workers. */
-struct deep_totals {
-	uint64_t files_hashed;
-	uint64_t bytes_hashed;
-	uint64_t too_large;
-	uint64_t vanished;
-	uint64_t changed;
-	uint64_t excluded;
-	uint64_t kinds[DEEP_NKINDS];
-	uint64_t errors;
-};
-
-static void deep_sum(const struct deep_ctx *c, struct deep_totals *t)
+static void deep_sum(const struct deep_ctx *c, struct deep_counts *t)
 {
 	unsigned i;
 	size_t k;
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < c->jobs; i++) {
-		const struct deep_worker *w = &c->w[i];
+		const struct deep_counts *w = &c->w[i].n;
 
 		t->files_hashed += w->files_hashed;
 		t->bytes_hashed += w->bytes_hashed;
@@ -752,7 +748,7 @@ static int deep_cov_failed(struct deep_ctx *c, struct fscov *cov, uint64_t error
 }
 
 static int deep_cov(struct deep_ctx *c, struct fscov *cov, char **paths, size_t npaths,
-	const struct walk_stats *ws, const struct deep_totals *t)
+	const struct walk_stats *ws, const struct deep_counts *t)
 {
 	size_t i;
 
@@ -796,7 +792,7 @@ static int deep_cov(struct deep_ctx *c, struct fscov *cov, char **paths, size_t 
 }
 
 /* Why the source failed, or "" when it did not. */
-static void deep_why(const struct deep_ctx *c, const struct deep_totals *t,
+static void deep_why(const struct deep_ctx *c, const struct deep_counts *t,
 	const struct fscov *cov, bool timed_out, struct buf *b)
 {
 	size_t i;
@@ -829,7 +825,7 @@ static int deep_report(struct deep_ctx *c, char **paths, size_t npaths,
 	const struct walk_stats *ws, bool timed_out, int64_t elapsed, struct kerr *err)
 {
 	struct report_source *src;
-	struct deep_totals t;
+	struct deep_counts t;
 	struct fscov *cov;
 	struct buf why;
 	int rc = -1;
