@@ -81,6 +81,9 @@
 #define KS_PATH_SYMLINKS_MAX 40u
 /* Small text files read whole: os-release, machine-id, hostname. */
 #define KS_SMALL_FILE_MAX ((size_t)64 << 10)
+/* One host fact (host name, machine id, os-release value, kernel release), NUL included:
+ * os-release PRETTY_NAME is the longest we keep; longer values are cut. */
+#define KS_HOST_FACT_MAX 256u
 
 /* The deep sweep (--deep) */
 

@@ -6,6 +6,7 @@
 
 #include "scanner/sources/dpkg.h"
 #include "scanner/sources/host.h"
+#include "scanner/match/deepmatch.h"
 #include "scanner/match/match.h"
 #include "scanner/sources/paths.h"
 #include "scanner/match/plan.h"
@@ -22,6 +23,8 @@ struct scan_ctx {
 	struct pkg_list pkgs;
 	struct probes *probes;
 	struct kerr *err;
+	/* what every matcher is given: the same signatures, root, report and error */
+	struct match_ctx match;
 };
 
 static int scan_nomem(struct scan_ctx *c)
@@ -93,23 +96,15 @@ static int scan_rpm(struct scan_ctx *c)
 	return 0;
 }
 
-struct scan_paths_ctx {
-	struct report *rep;
-	struct kerr *err;
-};
-
 static int scan_path_hit(void *ctx, const struct sig *sig, const struct sig_path *sp,
 	const struct paths_hit *hit)
 {
-	struct scan_paths_ctx *p = ctx;
-
-	return match_path_hit(p->rep, sig, sp, hit, p->err);
+	return match_path(ctx, sig, sp, hit);
 }
 
 static int scan_paths(struct scan_ctx *c)
 {
-	struct scan_paths_ctx pc = {c->rep, c->err};
-	struct paths_sink sink = {scan_path_hit, &pc};
+	struct paths_sink sink = {scan_path_hit, &c->match};
 	struct paths_counts n;
 	struct report_source *src;
 	struct kerr e;
@@ -173,9 +168,15 @@ static int scan_packs(struct scan_ctx *c, const struct scan_opts *o)
 	return 0;
 }
 
+static long scan_deep_file(void *ctx, const struct deep_file *f)
+{
+	return deepmatch_file(ctx, f);
+}
+
 /* The deep sweep, after the quick sources: it is the slow part, and they are its context. */
 static int scan_deep(struct scan_ctx *c, const struct scan_opts *o)
 {
+	struct deep_sink sink = {scan_deep_file, &c->match};
 	struct deep_opts d = *o->deep;
 	struct kerr e;
 
@@ -186,7 +187,7 @@ static int scan_deep(struct scan_ctx *c, const struct scan_opts *o)
 			return scan_nomem(c);
 		}
 	}
-	return deep_scan(c->root, c->sigs, &d, c->rep, c->err);
+	return deep_scan(c->root, c->sigs, &d, &sink, c->rep, c->err);
 }
 
 static int scan_sources(struct scan_ctx *c, const struct scan_opts *o)
@@ -195,13 +196,35 @@ static int scan_sources(struct scan_ctx *c, const struct scan_opts *o)
 		return -1;
 	}
 	pkg_list_sort(&c->pkgs);
-	if (match_packages(c->sigs, &c->pkgs, c->rep, c->err) < 0) {
+	if (match_packages(&c->match, &c->pkgs) < 0) {
 		return -1;
 	}
 	if (scan_paths(c) != 0 || probematch_files(c->probes) != 0) {
 		return -1;
 	}
 	return o->deep != NULL ? scan_deep(c, o) : 0;
+}
+
+/* An unknown fact ("") stays NULL in the report. */
+static int scan_fact(char **dst, const char *v)
+{
+	return v[0] != '\0' ? report_set_str(dst, v) : 0;
+}
+
+static int scan_host(struct scan_ctx *c)
+{
+	struct host_info h;
+	struct report *rep = c->rep;
+
+	host_read(c->root, &h);
+	if (scan_fact(&rep->hostname, h.hostname) != 0 ||
+	    scan_fact(&rep->machine_id, h.machine_id) != 0 ||
+	    scan_fact(&rep->kernel, h.kernel) != 0 || scan_fact(&rep->os_id, h.os_id) != 0 ||
+	    scan_fact(&rep->os_version_id, h.os_version_id) != 0 ||
+	    scan_fact(&rep->os_pretty_name, h.os_pretty_name) != 0) {
+		return scan_nomem(c);
+	}
+	return 0;
 }
 
 /* Enters the caller's sandbox and records what it achieved. */
@@ -233,17 +256,18 @@ static int scan_fill(struct scan_ctx *c, const struct scan_opts *o)
 	    report_set_str(&c->rep->mode, o->deep != NULL ? "deep" : "quick") != 0) {
 		return scan_nomem(c);
 	}
-	c->probes = probematch_new(c->root, c->sigs, c->rep, c->err);
+	c->match.sigs = c->sigs;
+	c->match.root = c->root;
+	c->match.rep = c->rep;
+	c->match.err = c->err;
+	c->probes = probematch_new(&c->match);
 	if (c->probes == NULL || probematch_live(c->probes) != 0 || scan_confine(c, o) != 0) {
 		return -1;
 	}
-	if (host_fill(c->root, c->rep) != 0) {
-		return scan_nomem(c);
-	}
-	if (scan_packs(c, o) != 0 || scan_sources(c, o) != 0) {
+	if (scan_host(c) != 0 || scan_packs(c, o) != 0 || scan_sources(c, o) != 0) {
 		return -1;
 	}
-	match_fallback(c->sigs, c->rep);
+	match_fallback(&c->match);
 	c->rep->finished_ms = xstd_now_ms();
 	c->rep->duration_ms = xstd_mono_ms() - t0;
 	if (report_finish(c->rep) != 0) {

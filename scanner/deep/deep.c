@@ -20,7 +20,6 @@
 #include "scanner/deep/hash.h"
 #include "scanner/deep/hashidx.h"
 #include "base/limits.h"
-#include "scanner/match/match.h"
 #include "scanner/deep/mounts.h"
 #include "scanner/deep/walk.h"
 #include "base/xstd.h"
@@ -68,9 +67,8 @@ struct deep_excl {
 	const char *base;
 };
 
-/* Per worker: no locks on the counting path. */
-struct deep_worker {
-	struct hash *hash;
+/* What the sweep counts, per worker and in total. */
+struct deep_counts {
 	uint64_t files_hashed;
 	uint64_t bytes_hashed;
 	uint64_t too_large;
@@ -78,6 +76,14 @@ struct deep_worker {
 	uint64_t changed;
 	uint64_t excluded;
 	uint64_t kinds[DEEP_NKINDS];
+	/* the sum of kinds (totals only) */
+	uint64_t errors;
+};
+
+/* Per worker: no locks on the counting path. */
+struct deep_worker {
+	struct hash *hash;
+	struct deep_counts n;
 	/* the smallest failed paths, sorted: deterministic whatever the thread timing */
 	struct deep_failed failed[KS_DEEP_ERRORS_LISTED];
 	size_t nfailed;
@@ -97,8 +103,9 @@ struct deep_ctx {
 	size_t nexcl;
 	struct deep_worker *w;
 	unsigned jobs;
-	/* guards the report, the mount list and the counters below */
+	/* guards the sink, the report, the mount list and the counters below */
 	pthread_mutex_t lock;
+	const struct deep_sink *sink;
 	struct report *rep;
 	uint64_t matched;
 	uint64_t mounts_skipped;
@@ -337,7 +344,7 @@ static void deep_error(void *ctx, unsigned worker, const char *path, size_t len,
 	struct deep_worker *w = &c->w[worker];
 
 	(void)len;
-	w->kinds[deep_kind(err)]++;
+	w->n.kinds[deep_kind(err)]++;
 	deep_keep_failed(w, path, err);
 }
 
@@ -402,7 +409,7 @@ static int deep_enter(void *ctx, unsigned worker, const char *path, size_t len)
 	const char *reason;
 
 	if (c->nexcl > 0 && deep_excluded_dir(c, path)) {
-		w->excluded++;
+		w->n.excluded++;
 		return WALK_SKIP;
 	}
 	m = deep_mount_at(c, w, path, len);
@@ -446,108 +453,18 @@ static int deep_mount(void *ctx, unsigned worker, const char *path, size_t len, 
 
 /* ---- files ---- */
 
-static int deep_add(struct deep_ctx *c, const struct sig *g, const struct report_evidence *ev)
+/* Hands a matching file to the sink, one at a time: the sink adds to a shared report. */
+static int deep_found(struct deep_ctx *c, const struct deep_file *f)
 {
-	struct report_finding *f;
-	int rc = -1;
+	long n;
 
 	pthread_mutex_lock(&c->lock);
-	f = report_finding(c->rep, g->id, g->vendor, g->product, g->remove);
-	if (f != NULL) {
-		rc = report_add_evidence(f, ev);
-		c->matched++;
+	n = c->sink->file(c->sink->ctx, f);
+	if (n > 0) {
+		c->matched += (uint64_t)n;
 	}
 	pthread_mutex_unlock(&c->lock);
-	return rc;
-}
-
-/* The evidence fields every file match shares. */
-static void deep_ev_base(struct report_evidence *ev, const char *path, const struct stat *st)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->path = path;
-	ev->ftype = "file";
-	ev->size = (uint64_t)st->st_size;
-	ev->has_size = true;
-	ev->mtime_ms = (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
-	ev->has_mtime = true;
-}
-
-static int deep_add_names(struct deep_ctx *c, const struct hashidx_hit *h, size_t n,
-	const char *path, const struct stat *st, const char *hex)
-{
-	struct report_evidence ev;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		deep_ev_base(&ev, path, st);
-		ev.kind = REPORT_EV_FILE;
-		ev.state = match_role_state(h[i].file->role);
-		ev.role = sig_role_name(h[i].file->role);
-		ev.confidence = match_confidence(h[i].file->confidence);
-		ev.pattern = h[i].file->name;
-		ev.sha256 = hex;
-		if (deep_add(c, h[i].sig, &ev) != 0) {
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int deep_add_hashes(struct deep_ctx *c, const struct hashidx_hit *h, size_t n,
-	const char *path, const struct stat *st)
-{
-	struct report_evidence ev;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		deep_ev_base(&ev, path, st);
-		ev.kind = REPORT_EV_HASH;
-		ev.state = match_role_state(h[i].hash->role);
-		ev.role = sig_role_name(h[i].hash->role);
-		ev.confidence = match_confidence(h[i].hash->confidence);
-		ev.pattern = h[i].hash->name;
-		ev.sha256 = h[i].hash->hex;
-		if (deep_add(c, h[i].sig, &ev) != 0) {
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/*
- * The size-less hashes of the signatures whose `files` names matched: the file was hashed
- * for its name, and only such a file is ever compared with them.
- */
-static int deep_add_named_hashes(struct deep_ctx *c, const struct hashidx_hit *h, size_t n,
-	const char *path, const struct stat *st, const unsigned char sha[32])
-{
-	struct report_evidence ev;
-	size_t i, k;
-
-	for (i = 0; i < n; i++) {
-		const struct sig *g = h[i].sig;
-
-		for (k = 0; k < g->nhashes; k++) {
-			const struct sig_hash *sh = &g->hashes[k];
-
-			if (sh->has_size || memcmp(sh->sha256, sha, 32) != 0) {
-				continue;
-			}
-			deep_ev_base(&ev, path, st);
-			ev.kind = REPORT_EV_HASH;
-			ev.state = match_role_state(sh->role);
-			ev.role = sig_role_name(sh->role);
-			ev.confidence = match_confidence(sh->confidence);
-			ev.pattern = sh->name;
-			ev.sha256 = sh->hex;
-			/* two names of one signature matching give the same evidence: kept once */
-			if (deep_add(c, g, &ev) != 0) {
-				return -1;
-			}
-		}
-	}
-	return 0;
+	return n < 0 ? -1 : 0;
 }
 
 /* Hits of a name or digest lookup: on the stack, or on the heap when there are many. */
@@ -607,14 +524,14 @@ static int deep_hash(struct deep_ctx *c, struct deep_worker *w, const struct wal
 	if ((uint64_t)st->st_size > c->max_file_size) {
 		/* a gap only when the size is a signature's: a name match stands without it */
 		if (hashidx_has_size(c->idx, (uint64_t)st->st_size)) {
-			w->too_large++;
+			w->n.too_large++;
 		}
 		return 0;
 	}
 	rc = hash_file_at(w->hash, e->dirfd, e->name, (uint64_t)st->st_size, sha, &bytes);
-	w->bytes_hashed += bytes;
+	w->n.bytes_hashed += bytes;
 	if (rc == HASH_OK) {
-		w->files_hashed++;
+		w->n.files_hashed++;
 		return 1;
 	}
 	if (rc == HASH_TIMEOUT) {
@@ -622,9 +539,9 @@ static int deep_hash(struct deep_ctx *c, struct deep_worker *w, const struct wal
 		return 0;
 	}
 	if (rc == HASH_VANISHED) {
-		w->vanished++;
+		w->n.vanished++;
 	} else if (rc == HASH_CHANGED) {
-		w->changed++;
+		w->n.changed++;
 	} else if (errno == EPROTO) {
 		return -1;
 	} else {
@@ -633,11 +550,15 @@ static int deep_hash(struct deep_ctx *c, struct deep_worker *w, const struct wal
 	return 0;
 }
 
-/* Matches one regular file: its name, then (if it must be hashed) its content. */
-static int deep_file(struct deep_ctx *c, struct deep_worker *w, const struct walk_entry *e,
+/*
+ * Looks at one regular file: its name, then (if it must be hashed) its content; what
+ * matched goes to the sink.
+ */
+static int deep_regular(struct deep_ctx *c, struct deep_worker *w, const struct walk_entry *e,
 	struct deep_hits *names)
 {
-	struct deep_hits digests;
+	struct deep_hits digests = {.n = 0};
+	struct deep_file f;
 	unsigned char sha[32];
 	char hex[65];
 	struct stat st;
@@ -645,14 +566,14 @@ static int deep_file(struct deep_ctx *c, struct deep_worker *w, const struct wal
 
 	if (fstatat(e->dirfd, e->name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		if (errno == ENOENT) {
-			w->vanished++;
+			w->n.vanished++;
 			return 0;
 		}
 		deep_error(c, (unsigned)(w - c->w), w->path, strlen(w->path), errno);
 		return 0;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		w->changed++;
+		w->n.changed++;
 		return 0;
 	}
 	if (names->n == 0 && !hashidx_has_size(c->idx, (uint64_t)st.st_size)) {
@@ -662,22 +583,28 @@ static int deep_file(struct deep_ctx *c, struct deep_worker *w, const struct wal
 	if (hashed < 0) {
 		return -1;
 	}
+	digests.v = digests.stack;
 	if (hashed > 0) {
 		xstd_hex(sha, 32, hex);
-	}
-	if (deep_add_names(c, names->v, names->n, w->path, &st, hashed > 0 ? hex : NULL) != 0) {
-		return -1;
-	}
-	if (hashed > 0 && deep_add_named_hashes(c, names->v, names->n, w->path, &st, sha) != 0) {
-		return -1;
-	}
-	if (hashed > 0 && hashidx_has_size(c->idx, (uint64_t)st.st_size)) {
-		if (deep_digests(c, (uint64_t)st.st_size, sha, &digests) != 0) {
+		if (hashidx_has_size(c->idx, (uint64_t)st.st_size) &&
+		    deep_digests(c, (uint64_t)st.st_size, sha, &digests) != 0) {
 			return -1;
 		}
-		rc = deep_add_hashes(c, digests.v, digests.n, w->path, &st);
-		deep_hits_free(&digests);
 	}
+	memset(&f, 0, sizeof(f));
+	f.path = w->path;
+	f.size = (uint64_t)st.st_size;
+	f.mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+	f.names = names->v;
+	f.nnames = names->n;
+	f.sha256 = hashed > 0 ? sha : NULL;
+	f.sha256_hex = hashed > 0 ? hex : NULL;
+	f.digests = digests.v;
+	f.ndigests = digests.n;
+	if (f.nnames > 0 || f.ndigests > 0) {
+		rc = deep_found(c, &f);
+	}
+	deep_hits_free(&digests);
 	return rc;
 }
 
@@ -692,7 +619,7 @@ static int deep_entry(void *ctx, unsigned worker, const struct walk_entry *e)
 		return 0;
 	}
 	if (c->nexcl > 0 && deep_excluded_file(c, e)) {
-		w->excluded++;
+		w->n.excluded++;
 		return 0;
 	}
 	if (deep_names(c, e->name, &names) != 0) {
@@ -707,7 +634,7 @@ static int deep_entry(void *ctx, unsigned worker, const struct walk_entry *e)
 		deep_hits_free(&names);
 		return 0;
 	}
-	rc = deep_file(c, w, e, &names);
+	rc = deep_regular(c, w, e, &names);
 	deep_hits_free(&names);
 	return rc;
 }
@@ -762,25 +689,14 @@ static void deep_ctx_free(struct deep_ctx *c)
 }
 
 /* Totals over the workers. */
-struct deep_totals {
-	uint64_t files_hashed;
-	uint64_t bytes_hashed;
-	uint64_t too_large;
-	uint64_t vanished;
-	uint64_t changed;
-	uint64_t excluded;
-	uint64_t kinds[DEEP_NKINDS];
-	uint64_t errors;
-};
-
-static void deep_sum(const struct deep_ctx *c, struct deep_totals *t)
+static void deep_sum(const struct deep_ctx *c, struct deep_counts *t)
 {
 	unsigned i;
 	size_t k;
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < c->jobs; i++) {
-		const struct deep_worker *w = &c->w[i];
+		const struct deep_counts *w = &c->w[i].n;
 
 		t->files_hashed += w->files_hashed;
 		t->bytes_hashed += w->bytes_hashed;
@@ -832,7 +748,7 @@ static int deep_cov_failed(struct deep_ctx *c, struct fscov *cov, uint64_t error
 }
 
 static int deep_cov(struct deep_ctx *c, struct fscov *cov, char **paths, size_t npaths,
-	const struct walk_stats *ws, const struct deep_totals *t)
+	const struct walk_stats *ws, const struct deep_counts *t)
 {
 	size_t i;
 
@@ -876,7 +792,7 @@ static int deep_cov(struct deep_ctx *c, struct fscov *cov, char **paths, size_t 
 }
 
 /* Why the source failed, or "" when it did not. */
-static void deep_why(const struct deep_ctx *c, const struct deep_totals *t,
+static void deep_why(const struct deep_ctx *c, const struct deep_counts *t,
 	const struct fscov *cov, bool timed_out, struct buf *b)
 {
 	size_t i;
@@ -909,7 +825,7 @@ static int deep_report(struct deep_ctx *c, char **paths, size_t npaths,
 	const struct walk_stats *ws, bool timed_out, int64_t elapsed, struct kerr *err)
 {
 	struct report_source *src;
-	struct deep_totals t;
+	struct deep_counts t;
 	struct fscov *cov;
 	struct buf why;
 	int rc = -1;
@@ -995,7 +911,7 @@ static int deep_check_paths(const struct rootfs *r, char **paths, size_t n, stru
 }
 
 int deep_scan(const struct rootfs *r, const struct sig_set *s, const struct deep_opts *o,
-	struct report *rep, struct kerr *err)
+	const struct deep_sink *sink, struct report *rep, struct kerr *err)
 {
 	struct walk_stats ws;
 	struct walk_args a;
@@ -1008,6 +924,7 @@ int deep_scan(const struct rootfs *r, const struct sig_set *s, const struct deep
 
 	memset(&c, 0, sizeof(c));
 	c.o = o;
+	c.sink = sink;
 	c.rep = rep;
 	if (pthread_mutex_init(&c.lock, NULL) != 0) {
 		return kerr_set(err, KERR_INTERNAL, "cannot create a mutex");

@@ -8,13 +8,16 @@
 
 #include "report/report.h"
 #include "base/kerr.h"
+#include "scanner/deep/hashidx.h"
 #include "scanner/sources/rootfs.h"
 #include "signatures/sig.h"
 
 /*
  * Ties the walker (walk.h), the mount table (mounts.h), the index (hashidx.h) and the
- * hasher (hash.h) to the report: evidence of kind "file" (a name glob matched) and "hash"
- * (sha256 and size matched), and the source "fs" with its coverage (report/fscov.h).
+ * hasher (hash.h) together: each file whose name or content the index knows goes to a
+ * sink as a struct deep_file (the matcher, scanner/match/deepmatch.h, turns it into
+ * evidence of kind "file" and "hash"); the sweep records the source "fs" with its
+ * coverage (report/fscov.h).
  *
  * The source fails (verdict incomplete) when the sweep could not look somewhere it should
  * have: a read error, a file of a signature's size over --max-file-size, or the time
@@ -48,14 +51,43 @@ struct deep_opts {
 	unsigned max_fds;
 };
 
+/** A file of the sweep that the index knows by name or by content: the evidence. */
+struct deep_file {
+	/** Inside the root. */
+	const char *path;
+	uint64_t size;
+	int64_t mtime_ms;
+	/** The `files` entries whose name or glob matched the file's name. */
+	const struct hashidx_hit *names;
+	size_t nnames;
+	/** The content's digest (32 bytes) and its hex, or NULL when it was not hashed. */
+	const unsigned char *sha256;
+	const char *sha256_hex;
+	/** The hash entries with the file's size and digest. */
+	const struct hashidx_hit *digests;
+	size_t ndigests;
+};
+
+/** Where the sweep hands each file it found. */
+struct deep_sink {
+	/**
+	 * Called from the worker threads, one call at a time (the sweep holds a lock).
+	 * @return the evidence items made of @f (counted as "matched"), or -1 to stop the
+	 *         sweep (the sink's own error set).
+	 */
+	long (*file)(void *ctx, const struct deep_file *f);
+	void *ctx;
+};
+
 /**
- * Sweeps @r as @o says and adds what matches @s to @rep, with the source "fs".
+ * Sweeps @r as @o says, hands what the index of @s knows to @sink, and adds the source
+ * "fs" to @rep.
  * @return 0 when the source is recorded (ok or failed: the report says), or -1 with @err
  *         set when no report can be made (KERR_NOMEM; KERR_USAGE for a --path or --exclude
  *         that is not an absolute path inside the root).
  */
 int deep_scan(const struct rootfs *r, const struct sig_set *s, const struct deep_opts *o,
-	struct report *rep, struct kerr *err);
+	const struct deep_sink *sink, struct report *rep, struct kerr *err);
 
 /**
  * Lowers this process's CPU priority to nice 10 (unless it is lower already) and its I/O

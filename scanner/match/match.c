@@ -56,34 +56,38 @@ static enum report_state match_pkg_state(enum pkg_state s)
 	}
 }
 
-static struct report_finding *match_finding(struct report *rep, const struct sig *sig,
-	struct kerr *err)
+int match_add(const struct match_ctx *m, const struct sig *sig, const struct report_evidence *ev)
 {
 	struct report_finding *f =
-		report_finding(rep, sig->id, sig->vendor, sig->product, sig->remove);
+		report_finding(m->rep, sig->id, sig->vendor, sig->product, sig->remove);
 
 	if (f == NULL) {
-		kerr_set(err, KERR_NOMEM, "out of memory");
+		return kerr_set(m->err, KERR_NOMEM, "out of memory");
 	}
-	return f;
+	/* report_add_evidence() refuses evidence only for memory or a cap: say which */
+	if (report_add_evidence(f, ev) != 0) {
+		return kerr_sys(m->err, errno == ENOMEM ? KERR_NOMEM : KERR_LIMIT, errno,
+			"evidence for %s", sig->id);
+	}
+	return 0;
 }
 
-/* report_add_evidence() refuses evidence only for memory or a cap: say which. */
-static int match_add_failed(struct kerr *err, const struct sig *sig)
+void match_ev_entry(struct report_evidence *ev, enum report_ev_kind kind, enum sig_role role,
+	enum sig_confidence conf, const char *pattern)
 {
-	return kerr_sys(err, errno == ENOMEM ? KERR_NOMEM : KERR_LIMIT, errno,
-		"evidence for %s", sig->id);
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->state = match_role_state(role);
+	ev->role = sig_role_name(role);
+	ev->confidence = match_confidence(conf);
+	ev->pattern = pattern;
 }
 
-static int match_add_package(struct report *rep, const struct sig *sig,
-	const struct sig_package *sp, const struct pkg *p, struct kerr *err)
+static int match_add_package(const struct match_ctx *m, const struct sig *sig,
+	const struct sig_package *sp, const struct pkg *p)
 {
 	struct report_evidence ev;
-	struct report_finding *f = match_finding(rep, sig, err);
 
-	if (f == NULL) {
-		return -1;
-	}
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = REPORT_EV_PACKAGE;
 	ev.state = match_pkg_state(p->state);
@@ -95,20 +99,16 @@ static int match_add_package(struct report *rep, const struct sig *sig,
 	ev.arch = p->arch[0] != '\0' ? p->arch : NULL;
 	ev.status = p->status;
 	ev.source = p->source;
-	if (report_add_evidence(f, &ev) != 0) {
-		return match_add_failed(err, sig);
-	}
-	return 0;
+	return match_add(m, sig, &ev);
 }
 
-long match_packages(const struct sig_set *s, const struct pkg_list *pkgs, struct report *rep,
-	struct kerr *err)
+long match_packages(const struct match_ctx *m, const struct pkg_list *pkgs)
 {
 	long added = 0;
 	size_t i, j, k;
 
-	for (i = 0; i < sig_set_count(s); i++) {
-		const struct sig *sig = sig_set_get(s, i);
+	for (i = 0; i < sig_set_count(m->sigs); i++) {
+		const struct sig *sig = sig_set_get(m->sigs, i);
 
 		for (j = 0; j < sig->npackages; j++) {
 			for (k = 0; k < pkgs->n; k++) {
@@ -118,7 +118,7 @@ long match_packages(const struct sig_set *s, const struct pkg_list *pkgs, struct
 				    !match_package_name(&sig->packages[j], p->name)) {
 					continue;
 				}
-				if (match_add_package(rep, sig, &sig->packages[j], p, err) != 0) {
+				if (match_add_package(m, sig, &sig->packages[j], p) != 0) {
 					return -1;
 				}
 				added++;
@@ -128,21 +128,12 @@ long match_packages(const struct sig_set *s, const struct pkg_list *pkgs, struct
 	return added;
 }
 
-int match_path_hit(struct report *rep, const struct sig *sig, const struct sig_path *sp,
-	const struct paths_hit *hit, struct kerr *err)
+int match_path(const struct match_ctx *m, const struct sig *sig, const struct sig_path *sp,
+	const struct paths_hit *hit)
 {
 	struct report_evidence ev;
-	struct report_finding *f = match_finding(rep, sig, err);
 
-	if (f == NULL) {
-		return -1;
-	}
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = REPORT_EV_PATH;
-	ev.state = match_role_state(sp->role);
-	ev.role = sig_role_name(sp->role);
-	ev.confidence = match_confidence(sp->confidence);
-	ev.pattern = sp->path;
+	match_ev_entry(&ev, REPORT_EV_PATH, sp->role, sp->confidence, sp->path);
 	ev.path = hit->path;
 	ev.ftype = hit->ftype;
 	ev.target = hit->target;
@@ -150,10 +141,7 @@ int match_path_hit(struct report *rep, const struct sig *sig, const struct sig_p
 	ev.has_size = true;
 	ev.mtime_ms = hit->mtime_ms;
 	ev.has_mtime = true;
-	if (report_add_evidence(f, &ev) != 0) {
-		return match_add_failed(err, sig);
-	}
-	return 0;
+	return match_add(m, sig, &ev);
 }
 
 /* Is one of @a and @b the other, or below it (prefix on a component boundary)? */
@@ -221,8 +209,10 @@ static bool match_fb_drop(const struct report_evidence *e, void *ctx)
 	return false;
 }
 
-void match_fallback(const struct sig_set *s, struct report *rep)
+void match_fallback(const struct match_ctx *m)
 {
+	const struct sig_set *s = m->sigs;
+	struct report *rep = m->rep;
 	struct match_fb_ctx c = {s, rep};
 	size_t i;
 

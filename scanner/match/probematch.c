@@ -35,10 +35,7 @@ struct probes_proc {
 
 /* One probes_run() call. */
 struct probes_ctx {
-	const struct rootfs *r;
-	const struct sig_set *s;
-	struct report *rep;
-	struct kerr *err;
+	struct match_ctx m;
 	/* the live /proc, or -1 (not live, or it could not be opened: procs_err says why) */
 	int procfd;
 	struct kerr procs_err;
@@ -117,20 +114,14 @@ static enum report_confidence probes_conf(const struct sig *g, const struct sig_
 
 static int probes_nomem(struct probes_ctx *c)
 {
-	return kerr_set(c->err, KERR_NOMEM, "out of memory");
+	return kerr_set(c->m.err, KERR_NOMEM, "out of memory");
 }
 
 /* Adds @ev to the finding of @g. @return 0, or -1 with the error set. */
 static int probes_add(struct probes_ctx *c, const struct sig *g, const struct report_evidence *ev)
 {
-	struct report_finding *f = report_finding(c->rep, g->id, g->vendor, g->product, g->remove);
-
-	if (f == NULL) {
-		return probes_nomem(c);
-	}
-	if (report_add_evidence(f, ev) != 0) {
-		return kerr_sys(c->err, errno == ENOMEM ? KERR_NOMEM : KERR_LIMIT, errno,
-			"evidence for %s", g->id);
+	if (match_add(&c->m, g, ev) != 0) {
+		return -1;
 	}
 	c->matched++;
 	return 0;
@@ -146,7 +137,7 @@ static struct report_source *probes_source(struct probes_ctx *c, const char *nam
 {
 	enum report_src_status st = errors > 0 ? REPORT_SRC_FAILED :
 		state > 0 ? REPORT_SRC_OK : REPORT_SRC_ABSENT;
-	struct report_source *src = report_add_source(c->rep, name, st);
+	struct report_source *src = report_add_source(c->m.rep, name, st);
 
 	if (src == NULL || (errors > 0 && report_source_error(src, e->msg) != 0) ||
 	    (location != NULL && st != REPORT_SRC_ABSENT &&
@@ -244,7 +235,7 @@ static int probes_proc_ev(struct probes_ctx *c, size_t sig, const struct procs_i
 	const struct procs_detail *d, const char *name, const char *pattern,
 	enum report_confidence conf)
 {
-	const struct sig *g = sig_set_get(c->s, sig);
+	const struct sig *g = sig_set_get(c->m.sigs, sig);
 	struct report_evidence ev;
 
 	memset(&ev, 0, sizeof(ev));
@@ -287,8 +278,8 @@ static int probes_proc(void *ctx, const struct procs_info *p)
 		exe[len] = '\0';
 		bare = exe;
 	}
-	for (i = 0; i < sig_set_count(c->s); i++) {
-		const struct sig *g = sig_set_get(c->s, i);
+	for (i = 0; i < sig_set_count(c->m.sigs); i++) {
+		const struct sig *g = sig_set_get(c->m.sigs, i);
 
 		name = probes_proc_name(g, p, bare, &conf);
 		pattern = name != NULL ? name : probes_proc_path(g, bare, &conf);
@@ -314,7 +305,7 @@ static int probes_proc(void *ctx, const struct procs_info *p)
 /* Says in the report's errors which processes even root could not read. */
 static int probes_unreadable_as_root(struct probes_ctx *c, const struct procs_counts *n)
 {
-	return report_add_error(c->rep, "processes: the executable of %zu process(es) could "
+	return report_add_error(c->m.rep, "processes: the executable of %zu process(es) could "
 		"not be read even as root (first: pid %" PRIu32 ": %s); they were matched by name "
 		"only", n->unreadable, n->first_pid, strerror(n->first_errno));
 }
@@ -337,7 +328,7 @@ static int probes_processes(struct probes_ctx *c)
 		c->btime_s = -1;
 	}
 	rc = procs_scan(c->procfd, &sink, &n, &e);
-	if (rc != 0 && c->err->code != KERR_OK) {
+	if (rc != 0 && c->m.err->code != KERR_OK) {
 		return -1;
 	}
 	/*
@@ -384,8 +375,8 @@ static bool probes_want_port(void *ctx, bool udp, uint16_t port)
 	struct probes_ctx *c = ctx;
 	size_t i;
 
-	for (i = 0; i < sig_set_count(c->s); i++) {
-		if (probes_port_of(sig_set_get(c->s, i), udp, port)) {
+	for (i = 0; i < sig_set_count(c->m.sigs); i++) {
+		if (probes_port_of(sig_set_get(c->m.sigs, i), udp, port)) {
 			return true;
 		}
 	}
@@ -396,7 +387,7 @@ static bool probes_want_port(void *ctx, bool udp, uint16_t port)
 static int probes_socket_ev(struct probes_ctx *c, const struct probes_proc *p,
 	const struct sockets_entry *e)
 {
-	const struct sig *g = sig_set_get(c->s, p->sig);
+	const struct sig *g = sig_set_get(c->m.sigs, p->sig);
 	char addr[46], pattern[16], source[32];
 	struct report_evidence ev;
 
@@ -431,7 +422,7 @@ static int probes_u64_cmp(const void *a, const void *b)
 static int probes_proc_sockets(struct probes_ctx *c, const struct probes_proc *p,
 	const struct sockets_list *l, size_t *unreadable, struct kerr *e)
 {
-	const struct sig *g = sig_set_get(c->s, p->sig);
+	const struct sig *g = sig_set_get(c->m.sigs, p->sig);
 	uint64_t *inodes, *hit;
 	size_t n, i;
 	int rc = 0;
@@ -477,7 +468,7 @@ static int probes_sockets(struct probes_ctx *c)
 	}
 	if (sockets_read(c->procfd, probes_want_port, c, &l, &n, &e) != 0) {
 		sockets_list_free(&l);
-		*c->err = e;
+		*c->m.err = e;
 		return -1;
 	}
 	for (i = 0; i < c->nprocs && rc == 0; i++) {
@@ -529,8 +520,8 @@ static bool probes_want_service(void *ctx, const char *name, bool sysv)
 	struct probes_ctx *c = ctx;
 	size_t i, j;
 
-	for (i = 0; i < sig_set_count(c->s); i++) {
-		const struct sig *g = sig_set_get(c->s, i);
+	for (i = 0; i < sig_set_count(c->m.sigs); i++) {
+		const struct sig *g = sig_set_get(c->m.sigs, i);
 
 		for (j = 0; j < g->services.n; j++) {
 			if (probes_service_is(g->services.v[j], name, sysv)) {
@@ -559,8 +550,8 @@ static int probes_unit(void *ctx, const struct services_unit *u)
 	ev.enabled = u->enabled;
 	ev.has_enabled = true;
 	ev.source = u->enabled_by;
-	for (i = 0; i < sig_set_count(c->s); i++) {
-		const struct sig *g = sig_set_get(c->s, i);
+	for (i = 0; i < sig_set_count(c->m.sigs); i++) {
+		const struct sig *g = sig_set_get(c->m.sigs, i);
 
 		for (j = 0; j < g->services.n; j++) {
 			if (!probes_service_is(g->services.v[j], u->name, u->sysv)) {
@@ -587,10 +578,10 @@ static int probes_services(struct probes_ctx *c)
 
 	kerr_clear(&e);
 	c->matched = 0;
-	rc = services_scan(c->r, &sink, &n, &e);
+	rc = services_scan(c->m.root, &sink, &n, &e);
 	if (rc < 0) {
-		if (c->err->code == KERR_OK) {
-			*c->err = e;
+		if (c->m.err->code == KERR_OK) {
+			*c->m.err = e;
 		}
 		return -1;
 	}
@@ -645,8 +636,8 @@ static int probes_kmod_loaded(void *ctx, const char *name)
 	ev.state = REPORT_STATE_RUNNING;
 	ev.name = name;
 	ev.source = "/proc/modules";
-	for (i = 0; i < sig_set_count(c->s); i++) {
-		const struct sig *g = sig_set_get(c->s, i);
+	for (i = 0; i < sig_set_count(c->m.sigs); i++) {
+		const struct sig *g = sig_set_get(c->m.sigs, i);
 
 		k = probes_kmod_index(g, name);
 		if (k < 0) {
@@ -674,8 +665,8 @@ static int probes_kmod_file(void *ctx, const char *name, const char *path, const
 	ev.name = name;
 	ev.path = path;
 	ev.version = release;
-	for (i = 0; i < sig_set_count(c->s); i++) {
-		const struct sig *g = sig_set_get(c->s, i);
+	for (i = 0; i < sig_set_count(c->m.sigs); i++) {
+		const struct sig *g = sig_set_get(c->m.sigs, i);
 
 		k = probes_kmod_index(g, name);
 		if (k < 0) {
@@ -707,15 +698,15 @@ static int probes_kmods(struct probes_ctx *c)
 	c->matched = 0;
 	if (c->procfd >= 0) {
 		loaded = kmods_read_loaded(c->procfd, &sink, &n, &e);
-	} else if (c->rep->live) {
+	} else if (c->m.rep->live) {
 		/* live, but /proc could not be opened: the loaded modules are unknown */
 		e = c->procs_err;
 		n.errors++;
 	}
-	files = loaded < 0 ? -1 : kmods_scan_files(c->r, &sink, &n, &e);
+	files = loaded < 0 ? -1 : kmods_scan_files(c->m.root, &sink, &n, &e);
 	if (loaded < 0 || files < 0) {
-		if (c->err->code == KERR_OK) {
-			*c->err = e;
+		if (c->m.err->code == KERR_OK) {
+			*c->m.err = e;
 		}
 		return -1;
 	}
@@ -750,8 +741,8 @@ static int probes_account(void *ctx, const struct accounts_entry *a)
 	ev.has_gid = a->kind == ACCOUNTS_GROUP;
 	ev.source = a->file;
 	ev.line = a->line;
-	for (i = 0; i < sig_set_count(c->s); i++) {
-		const struct sig *g = sig_set_get(c->s, i);
+	for (i = 0; i < sig_set_count(c->m.sigs); i++) {
+		const struct sig *g = sig_set_get(c->m.sigs, i);
 
 		for (j = 0; j < g->accounts.n; j++) {
 			if (strcmp(g->accounts.v[j], a->name) == 0) {
@@ -776,10 +767,10 @@ static int probes_accounts(struct probes_ctx *c)
 
 	kerr_clear(&e);
 	c->matched = 0;
-	rc = accounts_read(c->r, &sink, &n, &e);
+	rc = accounts_read(c->m.root, &sink, &n, &e);
 	if (rc < 0) {
-		if (c->err->code == KERR_OK) {
-			*c->err = e;
+		if (c->m.err->code == KERR_OK) {
+			*c->m.err = e;
 		}
 		return -1;
 	}
@@ -828,15 +819,15 @@ static int probes_cron_path(void *ctx, const char *path)
 	ev.user = c->job->user;
 	probes_command(c->job->command, command, sizeof(command));
 	ev.command = command;
-	for (i = 0; i < sig_set_count(c->s); i++) {
-		const struct sig *g = sig_set_get(c->s, i);
+	for (i = 0; i < sig_set_count(c->m.sigs); i++) {
+		const struct sig *g = sig_set_get(c->m.sigs, i);
 
 		for (j = 0; j < g->npaths; j++) {
 			if (!probematch_path_under(g->paths[j].path, path)) {
 				continue;
 			}
 			/* a job whose program is gone is what an uninstall left behind */
-			ev.state = rootfs_lstat(c->r, path, &st) == 0 ?
+			ev.state = rootfs_lstat(c->m.root, path, &st) == 0 ?
 				match_role_state(g->paths[j].role) : REPORT_STATE_REMNANT;
 			ev.role = sig_role_name(g->paths[j].role);
 			ev.confidence = match_confidence(g->paths[j].confidence);
@@ -868,10 +859,10 @@ static int probes_cron(struct probes_ctx *c)
 
 	kerr_clear(&e);
 	c->matched = 0;
-	rc = cron_scan(c->r, &sink, &n, &e);
+	rc = cron_scan(c->m.root, &sink, &n, &e);
 	if (rc < 0) {
-		if (c->err->code == KERR_OK) {
-			*c->err = e;
+		if (c->m.err->code == KERR_OK) {
+			*c->m.err = e;
 		}
 		return -1;
 	}
@@ -904,23 +895,19 @@ struct probes {
 	struct probes_ctx c;
 };
 
-struct probes *probematch_new(const struct rootfs *r, const struct sig_set *s, struct report *rep,
-	struct kerr *err)
+struct probes *probematch_new(const struct match_ctx *m)
 {
 	struct probes *p = calloc(1, sizeof(*p));
 
 	if (p == NULL) {
-		kerr_set(err, KERR_NOMEM, "out of memory");
+		kerr_set(m->err, KERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	p->c.r = r;
-	p->c.s = s;
-	p->c.rep = rep;
-	p->c.err = err;
+	p->c.m = *m;
 	p->c.procfd = -1;
 	kerr_clear(&p->c.procs_err);
-	rep->live = rootfs_is_host(r);
-	if (rep->live) {
+	m->rep->live = rootfs_is_host(m->root);
+	if (m->rep->live) {
 		p->c.procfd = procs_open("/proc", &p->c.procs_err);
 	} else {
 		kerr_set(&p->c.procs_err, KERR_OK, "not the live host");
@@ -933,10 +920,10 @@ int probematch_live(struct probes *p)
 	struct probes_ctx *c = &p->c;
 	int rc;
 
-	rc = c->rep->live ? probes_processes(c)
+	rc = c->m.rep->live ? probes_processes(c)
 			  : probes_source(c, "processes", 0, 0, NULL, NULL) != NULL ? 0 : -1;
 	if (rc == 0) {
-		rc = c->rep->live ? probes_sockets(c)
+		rc = c->m.rep->live ? probes_sockets(c)
 				  : probes_source(c, "sockets", 0, 0, NULL, NULL) != NULL ? 0 : -1;
 	}
 	return rc;

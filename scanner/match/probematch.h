@@ -7,6 +7,7 @@
 #include "report/report.h"
 #include "base/kerr.h"
 #include "scanner/sources/rootfs.h"
+#include "scanner/match/match.h"
 #include "signatures/sig.h"
 
 /*
@@ -20,18 +21,18 @@
 struct probes;
 
 /**
- * Prepares the probes of @r against @s, adding to @rep. The live probes (processes,
- * sockets, loaded modules) run only when @r is the host's own "/"; with another root they
- * are "absent" and @rep->live stays false.
- * @return the probes, or NULL with @err set (out of memory).
+ * Prepares the probes of @m->root against @m->sigs, adding to @m->rep (the context is
+ * copied; what it points to must outlive the probes). The live probes (processes,
+ * sockets, loaded modules) run only when the root is the host's own "/"; with another root
+ * they are "absent" and @m->rep->live stays false.
+ * @return the probes, or NULL with @m->err set (out of memory).
  */
-struct probes *probematch_new(const struct rootfs *r, const struct sig_set *s, struct report *rep,
-	struct kerr *err);
+struct probes *probematch_new(const struct match_ctx *m);
 
 /**
  * Processes and sockets: they look into other processes (/proc/PID/exe, /proc/PID/fd),
  * which a Landlock-sandboxed process may not, so they run before the sandbox is entered.
- * @return 0, or -1 with the error given to probematch_new() set (out of memory).
+ * @return 0, or -1 with the context's error set (out of memory).
  */
 int probematch_live(struct probes *p);
 

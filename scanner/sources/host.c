@@ -1,15 +1,12 @@
 #include "scanner/sources/host.h"
 
-#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "base/buf.h"
 #include "base/limits.h"
-
-/* Field values we keep are short; os-release PRETTY_NAME is the longest. */
-#define HOST_VALUE_MAX 256
 
 /* Copies the first line of @s, without surrounding blanks, to @out. */
 static void host_first_line(const char *s, char *out, size_t n)
@@ -83,61 +80,40 @@ int host_os_release_value(const char *data, const char *key, char *out, size_t n
 	return -1;
 }
 
-static int host_set(char **dst, const char *v)
+static void host_os(const struct rootfs *r, struct host_info *out)
 {
-	if (v[0] == '\0') {
-		return 0;
-	}
-	return report_set_str(dst, v);
-}
-
-static int host_os(const struct rootfs *r, struct report *rep)
-{
-	char v[HOST_VALUE_MAX];
 	struct buf b;
-	int rc = 0;
 
 	buf_init(&b, KS_SMALL_FILE_MAX);
 	if (rootfs_read_file(r, "/etc/os-release", KS_SMALL_FILE_MAX, &b) != 0) {
 		buf_reset(&b);
 		if (rootfs_read_file(r, "/usr/lib/os-release", KS_SMALL_FILE_MAX, &b) != 0) {
 			buf_free(&b);
-			return 0;
+			return;
 		}
 	}
-	if (host_os_release_value(buf_str(&b), "ID", v, sizeof(v)) == 0) {
-		rc |= host_set(&rep->os_id, v);
-	}
-	if (host_os_release_value(buf_str(&b), "VERSION_ID", v, sizeof(v)) == 0) {
-		rc |= host_set(&rep->os_version_id, v);
-	}
-	if (host_os_release_value(buf_str(&b), "PRETTY_NAME", v, sizeof(v)) == 0) {
-		rc |= host_set(&rep->os_pretty_name, v);
-	}
+	/* a key that is absent leaves its field "" */
+	(void)host_os_release_value(buf_str(&b), "ID", out->os_id, sizeof(out->os_id));
+	(void)host_os_release_value(buf_str(&b), "VERSION_ID", out->os_version_id,
+		sizeof(out->os_version_id));
+	(void)host_os_release_value(buf_str(&b), "PRETTY_NAME", out->os_pretty_name,
+		sizeof(out->os_pretty_name));
 	buf_free(&b);
-	return rc != 0 ? -1 : 0;
 }
 
-int host_fill(const struct rootfs *r, struct report *rep)
+void host_read(const struct rootfs *r, struct host_info *out)
 {
-	char v[HOST_VALUE_MAX];
 	struct utsname u;
-	int rc = 0;
 
-	host_read_line(r, "/etc/hostname", v, sizeof(v));
-	if (rootfs_is_host(r) && gethostname(v, sizeof(v)) == 0) {
-		v[sizeof(v) - 1] = '\0';
+	memset(out, 0, sizeof(*out));
+	host_read_line(r, "/etc/hostname", out->hostname, sizeof(out->hostname));
+	if (rootfs_is_host(r) &&
+	    gethostname(out->hostname, sizeof(out->hostname)) == 0) {
+		out->hostname[sizeof(out->hostname) - 1] = '\0';
 	}
-	rc |= host_set(&rep->hostname, v);
-	host_read_line(r, "/etc/machine-id", v, sizeof(v));
-	rc |= host_set(&rep->machine_id, v);
+	host_read_line(r, "/etc/machine-id", out->machine_id, sizeof(out->machine_id));
 	if (rootfs_is_host(r) && uname(&u) == 0) {
-		rc |= host_set(&rep->kernel, u.release);
+		(void)snprintf(out->kernel, sizeof(out->kernel), "%s", u.release);
 	}
-	rc |= host_os(r, rep);
-	if (rc != 0) {
-		errno = ENOMEM;
-		return -1;
-	}
-	return 0;
+	host_os(r, out);
 }

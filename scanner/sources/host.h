@@ -4,17 +4,26 @@
 
 #include <stddef.h>
 
-#include "report/report.h"
+#include "base/limits.h"
 #include "scanner/sources/rootfs.h"
 
+/** The facts of one host; "" where a fact is unknown. */
+struct host_info {
+	char hostname[KS_HOST_FACT_MAX];
+	char machine_id[KS_HOST_FACT_MAX];
+	char os_id[KS_HOST_FACT_MAX];
+	char os_version_id[KS_HOST_FACT_MAX];
+	char os_pretty_name[KS_HOST_FACT_MAX];
+	char kernel[KS_HOST_FACT_MAX];
+};
+
 /**
- * Fills the host fields of @rep from @r: etc/hostname (the live host's own name when @r is
+ * Reads the facts of @r into @out: etc/hostname (the live host's own name when @r is
  * "/"), etc/machine-id, os-release (etc/, then usr/lib/), and the kernel release for the
  * live host only (a mounted image's kernel is not the one running).
- * Missing facts stay NULL; they are not errors.
- * @return 0, or -1 with errno ENOMEM.
+ * A missing or unreadable fact stays ""; it is not an error, so this cannot fail.
  */
-int host_fill(const struct rootfs *r, struct report *rep);
+void host_read(const struct rootfs *r, struct host_info *out);
 
 /**
  * Finds KEY in os-release text @data and writes its unquoted value to @out (cap @n).

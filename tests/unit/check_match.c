@@ -9,6 +9,7 @@
 #include "scanner/sources/pkg.h"
 #include "signatures/sig.h"
 #include "signatures/sigload.h"
+#include "check_util.h"
 
 static const char pack[] = "schema: 1\n"
 			   "signatures:\n"
@@ -27,16 +28,7 @@ static const char pack[] = "schema: 1\n"
 
 static struct sig_set *load(void)
 {
-	struct sig_set *s = sig_set_new();
-	struct kerr e;
-
-	ck_assert_ptr_nonnull(s);
-	kerr_clear(&e);
-	if (sigload_mem(s, "t.yaml", pack, strlen(pack), false, &e) != 0 ||
-		sig_set_finish(s, &e) != 0) {
-		ck_abort_msg("pack rejected: %s", e.msg);
-	}
-	return s;
+	return cu_load_pack(pack);
 }
 
 static void add(struct pkg_list *l, const char *name, enum pkg_state st, const char *status)
@@ -76,7 +68,8 @@ static void add_path(struct report *r, const struct sig_set *s, size_t i, const 
 	memset(&hit, 0, sizeof(hit));
 	hit.path = path;
 	hit.ftype = "dir";
-	ck_assert_int_eq(match_path_hit(r, g, &g->paths[0], &hit, &e), 0);
+	ck_assert_int_eq(match_path(&(struct match_ctx){s, NULL, r, &e}, g, &g->paths[0], &hit),
+		0);
 }
 
 /* The catch-all keeps only paths no specific signature has at, above or below them. */
@@ -97,7 +90,7 @@ START_TEST(fallback_keeps_unclaimed)
 	add_path(r, s, 1, "/opt/kaspersky/kesl");
 	add_path(r, s, 1, "/opt/kaspersky/kesl2");
 	add_path(r, s, 1, "/opt/kaspersky/ke");
-	match_fallback(s, r);
+	match_fallback(&(struct match_ctx){s, NULL, r, &e});
 	ck_assert_int_eq(report_finish(r), 0);
 	ck_assert_uint_eq(r->nfindings, 2);
 	f = r->findings[0];
@@ -112,7 +105,7 @@ START_TEST(fallback_keeps_unclaimed)
 	ck_assert_ptr_nonnull(r);
 	add_path(r, s, 0, "/opt/kaspersky/kesl");
 	add_path(r, s, 1, "/opt/kaspersky/kesl");
-	match_fallback(s, r);
+	match_fallback(&(struct match_ctx){s, NULL, r, &e});
 	ck_assert_int_eq(report_finish(r), 0);
 	ck_assert_uint_eq(r->nfindings, 1);
 	ck_assert_str_eq(r->findings[0]->signature, "test.kesl");
@@ -154,7 +147,7 @@ START_TEST(states_and_decoys)
 	add(&l, "klavaro", PKG_INSTALLED, "install ok installed");
 	add(&l, "keslint", PKG_INSTALLED, "install ok installed");
 	kerr_clear(&e);
-	ck_assert_int_eq(match_packages(s, &l, rep, &e), 2);
+	ck_assert_int_eq(match_packages(&(struct match_ctx){s, NULL, rep, &e}, &l), 2);
 	ck_assert_int_eq(report_finish(rep), 0);
 	ck_assert_uint_eq(rep->nfindings, 1);
 	ck_assert_str_eq(rep->findings[0]->signature, "test.kesl");
@@ -179,7 +172,7 @@ START_TEST(config_files_alone_is_remnant)
 	pkg_list_init(&l);
 	add(&l, "kesl", PKG_CONFIG_FILES, "deinstall ok config-files");
 	kerr_clear(&e);
-	ck_assert_int_eq(match_packages(s, &l, rep, &e), 1);
+	ck_assert_int_eq(match_packages(&(struct match_ctx){s, NULL, rep, &e}, &l), 1);
 	ck_assert_int_eq(report_finish(rep), 0);
 	ck_assert_int_eq(rep->findings[0]->state, REPORT_STATE_REMNANT);
 	ck_assert_str_eq(rep->findings[0]->ev[0].status, "deinstall ok config-files");

@@ -156,7 +156,8 @@ static uint64_t count(const struct report_source *s, const char *key)
 static int probes_run_all(const struct rootfs *fs, const struct sig_set *s, struct report *r,
 	struct kerr *e)
 {
-	struct probes *p = probematch_new(fs, s, r, e);
+	struct match_ctx m = {s, fs, r, e};
+	struct probes *p = probematch_new(&m);
 	int rc;
 
 	if (p == NULL) {

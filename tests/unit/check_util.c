@@ -20,6 +20,8 @@
 #include "base/buf.h"
 #include "base/xstd.h"
 #include "scanner/sources/rootfs.h"
+#include "signatures/sig.h"
+#include "signatures/sigload.h"
 
 /* Bounds what a test may read back: fixtures are small, a runaway output is a failure. */
 #define CU_READ_MAX ((size_t)64 << 20)
@@ -255,4 +257,18 @@ struct rootfs *cu_open_root(const char *dir)
 	r = rootfs_open(dir, &e);
 	ck_assert_msg(r != NULL, "rootfs_open %s: %s", dir, e.msg);
 	return r;
+}
+
+struct sig_set *cu_load_pack(const char *yaml)
+{
+	struct sig_set *s = sig_set_new();
+	struct kerr e;
+
+	ck_assert_ptr_nonnull(s);
+	kerr_clear(&e);
+	if (sigload_mem(s, "t.yaml", yaml, strlen(yaml), false, &e) != 0 ||
+		sig_set_finish(s, &e) != 0) {
+		ck_abort_msg("pack rejected: %s", e.msg);
+	}
+	return s;
 }

@@ -18,6 +18,7 @@
 #include "base/kerr.h"
 
 struct rootfs;
+struct sig_set;
 
 /* Scratch directory of the running test, set by cu_tmp_setup (empty outside it). */
 extern char cu_tmp[PATH_MAX];
@@ -59,5 +60,8 @@ char *cu_sorted_lines(const char *s);
 
 /* rootfs_open(@dir) that fails the test with the kerr message on error. */
 struct rootfs *cu_open_root(const char *dir);
+
+/* A finished signature set of the one pack @yaml; a rejected pack fails the test. */
+struct sig_set *cu_load_pack(const char *yaml);
 
 #endif
