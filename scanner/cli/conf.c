@@ -14,6 +14,7 @@
 
 #include "base/buf.h"
 #include "base/limits.h"
+#include "base/vec.h"
 #include "base/xstd.h"
 #include "base/yread.h"
 
@@ -233,19 +234,16 @@ static void cfg_path_entry(void *ctx, size_t index)
 {
 	struct cfg *l = ctx;
 	const char *s = cfg_str(l, l->list_key);
-	char **v;
 
 	(void)index;
 	if (s == NULL || !cfg_path_ok(l, l->list_key, s)) {
 		return;
 	}
-	v = reallocarray(l->list->v, l->list->n + 1, sizeof(*v));
-	if (v == NULL || (v[l->list->n] = strdup(s)) == NULL) {
-		l->list->v = v != NULL ? v : l->list->v;
+	if (vec_reserve_implied(&l->list->v, l->list->n, sizeof(*l->list->v), SIZE_MAX) != 0 ||
+	    (l->list->v[l->list->n] = strdup(s)) == NULL) {
 		yread_nomem(l->y);
 		return;
 	}
-	l->list->v = v;
 	l->list->n++;
 }
 
@@ -482,12 +480,12 @@ static void cfg_header_add(struct cfg *l, const char *name, const char *value)
 	struct conf *c = l->c;
 	struct http_header *v;
 
-	v = reallocarray(c->headers, c->nheaders + 1, sizeof(*v));
-	if (v == NULL) {
+	if (vec_reserve_implied(&c->headers, c->nheaders, sizeof(*c->headers),
+		    KS_HTTP_HEADERS_MAX) != 0) {
 		yread_nomem(l->y);
 		return;
 	}
-	c->headers = v;
+	v = c->headers;
 	v[c->nheaders].name = strdup(name);
 	v[c->nheaders].value = strdup(value);
 	if (v[c->nheaders].name == NULL || v[c->nheaders].value == NULL) {

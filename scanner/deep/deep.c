@@ -22,6 +22,7 @@
 #include "base/limits.h"
 #include "scanner/deep/mounts.h"
 #include "scanner/deep/walk.h"
+#include "base/vec.h"
 #include "base/xstd.h"
 
 /* ioprio_set(2) has no glibc wrapper and no uapi header in older systems. */
@@ -358,9 +359,8 @@ static int deep_record_mount(struct deep_ctx *c, const char *path, const char *f
 
 	pthread_mutex_lock(&c->lock);
 	c->mounts_skipped++;
-	v = reallocarray(c->mnts, c->nmnts + 1, sizeof(*v));
-	if (v != NULL) {
-		c->mnts = v;
+	if (vec_reserve_implied(&c->mnts, c->nmnts, sizeof(*c->mnts), SIZE_MAX) == 0) {
+		v = c->mnts;
 		v[c->nmnts].reason = reason;
 		v[c->nmnts].path = xstd_strndup_max(path, strlen(path), KS_WALK_PATH_MAX);
 		v[c->nmnts].fstype = xstd_strndup_max(fstype, strlen(fstype), KS_WALK_PATH_MAX);

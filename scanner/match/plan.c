@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "base/limits.h"
+#include "base/vec.h"
 #include "base/xstd.h"
 
 /* A step's command is a report string: targets go to the next step before it is longer. */
@@ -84,15 +85,8 @@ static void plan_vec_free(struct plan_vec *v)
 
 static int plan_vec_add(struct plan_vec *v, const char *s)
 {
-	if (v->n == v->cap) {
-		size_t ncap = v->cap == 0 ? 16 : v->cap * 2;
-		const char **p = reallocarray(v->v, ncap, sizeof(*p));
-
-		if (p == NULL) {
-			return -1;
-		}
-		v->v = p;
-		v->cap = ncap;
+	if (vec_reserve(&v->v, v->n, &v->cap, sizeof(*v->v), SIZE_MAX) != 0) {
+		return -1;
 	}
 	v->v[v->n++] = s;
 	return 0;
@@ -101,17 +95,13 @@ static int plan_vec_add(struct plan_vec *v, const char *s)
 /* Adds a string made here: @v owns it from now on (and frees it on failure too). */
 static int plan_vec_own(struct plan_vec *v, char *s)
 {
-	char **p;
-
 	if (s == NULL) {
 		return -1;
 	}
-	p = reallocarray(v->own, v->nown + 1, sizeof(*p));
-	if (p == NULL) {
+	if (vec_reserve_implied(&v->own, v->nown, sizeof(*v->own), SIZE_MAX) != 0) {
 		free(s);
 		return -1;
 	}
-	v->own = p;
 	v->own[v->nown++] = s;
 	return plan_vec_add(v, s);
 }

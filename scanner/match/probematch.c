@@ -18,6 +18,7 @@
 #include "scanner/probes/procs.h"
 #include "scanner/probes/services.h"
 #include "scanner/probes/sockets.h"
+#include "base/vec.h"
 #include "base/xstd.h"
 
 /* What the kernel appends to /proc/<pid>/exe when the file was removed. */
@@ -210,11 +211,10 @@ static int probes_keep_proc(struct probes_ctx *c, size_t sig, uint32_t pid, cons
 		c->procs_dropped++;
 		return 0;
 	}
-	v = reallocarray(c->procs, c->nprocs + 1, sizeof(*v));
-	if (v == NULL) {
+	if (vec_reserve_implied(&c->procs, c->nprocs, sizeof(*c->procs),
+		    KS_PROCS_MATCHED_MAX) != 0) {
 		return probes_nomem(c);
 	}
-	c->procs = v;
 	v = &c->procs[c->nprocs];
 	v->pid = pid;
 	v->sig = sig;
