@@ -2,9 +2,10 @@
 # The built-in pack against Kaspersky software as public deployment material shows it (issue
 # 13, classes 1 and 4; the sources are in docs/signatures.md, "Sources of the deployment
 # facts"): the Astra Linux builds of the Network Agent and of the KESL GUI under their own
-# package names, and the Update Utility unpacked in a folder of the admin's choosing and run
-# from cron. Each form gets a look-alike that must stay clean, and real Debian packages that
-# mention Kaspersky's paths in their files (fetched with apt-get download) must too.
+# package names; the Network Agent's settings and log directories; kits packed as .rar; the
+# Update Utility unpacked in a folder of the admin's choosing and run from cron. Each form
+# gets a look-alike that must stay clean, and so must real Debian packages that mention
+# Kaspersky's paths in their files (fetched with apt-get download).
 . "$KSCAN_SRC/tests/lib/fixtures.sh"
 
 command -v dpkg-deb >/dev/null || skip_all "dpkg is not installed"
@@ -80,6 +81,61 @@ done
 check "fixture: dpkg -i of ${#debs[@]} Astra look-alikes" fx_dpkg "$R" -i "${debs[@]}"
 kscan_json "$FX/astra-decoys.json" --root "$R"
 check "astra look-alikes: exit 0 (clean), got $rc" [ "$rc" -eq 0 ]
+
+# The Network Agent's settings root and log directory left after dpkg -r: its package keeps
+# a conffile under /etc/opt/kaspersky/klnagent, and registration.log stays. A Kaspersky
+# directory, but the Network Agent's, not an unidentified product's.
+R=$(fx_root klnagent-left)
+deb=$(fx_deb klnagent64 15.4.0-8873 amd64 /opt/kaspersky/klnagent64/sbin/klnagent \
+	/etc/opt/kaspersky/klnagent/connectors.d/kesl.conf=fixture) || exit 1
+check "fixture: dpkg -i then -r of klnagent64" fx_dpkg "$R" -i "$deb"
+check "fixture: dpkg -r of klnagent64" fx_dpkg "$R" -r klnagent64
+# left-overs only: the package database forgets the agent (a purge), its directories stay
+rm -rf "$R/var/lib/dpkg" && mkdir -p "$R/var/lib/dpkg/info" && : >"$R/var/lib/dpkg/status"
+mkdir -p "$R/var/log/kaspersky/klnagent64"
+echo log >"$R/var/log/kaspersky/klnagent64/registration.log"
+kscan_json "$FX/klnagent-left.json" --root "$R"
+check "klnagent left-overs: exit 1 (detected), got $rc" [ "$rc" -eq 1 ]
+expect "klnagent left-overs: the Network Agent's remnant, and nothing else" \
+	"[(f['signature'], f['state']) for f in r['findings']] == [('kaspersky.klnagent', 'remnant')]"
+expect "klnagent left-overs: both directories are evidence" \
+	"{'/etc/opt/kaspersky/klnagent', '/var/log/kaspersky/klnagent64'}
+		<= {e.get('path') for e in ev('kaspersky.klnagent')}"
+judge "$FX/klnagent-left.json"
+
+# Kits as sites pass them around: the agent's .sh bundle packed in a .rar, and the KESL
+# GUI's bundle unpacked from one; with near misses beside them.
+R="$FX/packs"
+mkdir -p "$R/home/u/Downloads" "$R/tmp/decoys"
+for k in klnagent64_15.0.0-12912_amd64.rar kesl-gui_12.0.0-6672.sh; do
+	echo "kit $k" >"$R/home/u/Downloads/$k"
+done
+for k in klnagent64_15.0.0-12912_amd64.rar.part klnagent64-notes.rar kesl-gui_12.0.0-6672.sh.txt \
+	kesl-gui-setup.sh kesl-gui_latest.sh klnagent64_15.0_amd64.rar; do
+	echo "decoy $k" >"$R/tmp/decoys/$k"
+done
+deep_json "$FX/packs.json" "$R"
+check "packs: exit 1 (detected), got $rc" [ "$rc" -eq 1 ]
+expect "packs: the .rar is the Network Agent's installer" \
+	"[f['signature'] for f in r['findings'] for e in f['evidence']
+		if e.get('path') == '/home/u/Downloads/klnagent64_15.0.0-12912_amd64.rar']
+		== ['kaspersky.klnagent']"
+expect "packs: the GUI bundle is KESL's installer" \
+	"[f['signature'] for f in r['findings'] for e in f['evidence']
+		if e.get('path') == '/home/u/Downloads/kesl-gui_12.0.0-6672.sh'] == ['kaspersky.kesl']"
+expect "packs: no near miss is evidence" \
+	"not any(e.get('path', '').startswith('/tmp/decoys/')
+		for f in r['findings'] for e in f['evidence'])"
+judge "$FX/packs.json"
+
+# Look-alikes of the agent's directories outside Kaspersky's roots.
+R="$FX/klnagent-decoys"
+mkdir -p "$R/etc/opt/klnagent" "$R/var/log/klnagent64" "$R/var/log/kasperskyfan/klnagent64"
+echo x >"$R/etc/opt/klnagent/connectors.d"
+echo x >"$R/var/log/klnagent64/registration.log"
+echo x >"$R/var/log/kasperskyfan/klnagent64/registration.log"
+kscan_json "$FX/klnagent-decoys.json" --root "$R"
+check "klnagent look-alikes: exit 0 (clean), got $rc" [ "$rc" -eq 0 ]
 
 # (2) The Update Utility unpacked and run from cron, in the forms deployments use:
 # /opt/kuu with a cron.d line running uu-console.sh; a Docker image's wrapper
