@@ -97,7 +97,8 @@ echo log >"$R/var/log/kaspersky/klnagent64/registration.log"
 kscan_json "$FX/klnagent-left.json" --root "$R"
 check "klnagent left-overs: exit 1 (detected), got $rc" [ "$rc" -eq 1 ]
 expect "klnagent left-overs: the Network Agent's remnant, and nothing else" \
-	"[(f['signature'], f['state']) for f in r['findings']] == [('kaspersky.klnagent', 'remnant')]"
+	"[(f['signature'], f['state']) for f in r['findings']]
+		== [('kaspersky.klnagent', 'remnant')]"
 expect "klnagent left-overs: both directories are evidence" \
 	"{'/etc/opt/kaspersky/klnagent', '/var/log/kaspersky/klnagent64'}
 		<= {e.get('path') for e in ev('kaspersky.klnagent')}"
@@ -122,20 +123,36 @@ expect "packs: the .rar is the Network Agent's installer" \
 		== ['kaspersky.klnagent']"
 expect "packs: the GUI bundle is KESL's installer" \
 	"[f['signature'] for f in r['findings'] for e in f['evidence']
-		if e.get('path') == '/home/u/Downloads/kesl-gui_12.0.0-6672.sh'] == ['kaspersky.kesl']"
+		if e.get('path') == '/home/u/Downloads/kesl-gui_12.0.0-6672.sh']
+		== ['kaspersky.kesl']"
 expect "packs: no near miss is evidence" \
 	"not any(e.get('path', '').startswith('/tmp/decoys/')
 		for f in r['findings'] for e in f['evidence'])"
 judge "$FX/packs.json"
 
-# Look-alikes of the agent's directories outside Kaspersky's roots.
+# The mail products' log directories, alone: kav4lms' keepup2date report and KLMS' task
+# logs. Each is its product's remnant, not an unidentified Kaspersky product.
+R="$FX/mail-logs"
+mkdir -p "$R/var/log/kaspersky/kav4lms" "$R/var/log/kaspersky/klms"
+echo log >"$R/var/log/kaspersky/kav4lms/keepup2date.log"
+echo log >"$R/var/log/kaspersky/klms/scan_2024-01-01.log"
+kscan_json "$FX/mail-logs.json" --root "$R"
+check "mail logs: exit 1 (detected), got $rc" [ "$rc" -eq 1 ]
+expect "mail logs: kav4lms and klms remnants, nothing else" \
+	"sorted((f['signature'], f['state']) for f in r['findings'])
+		== [('kaspersky.kav4lms', 'remnant'), ('kaspersky.klms', 'remnant')]"
+judge "$FX/mail-logs.json"
+
+# Look-alikes of these directories outside Kaspersky's roots.
 R="$FX/klnagent-decoys"
-mkdir -p "$R/etc/opt/klnagent" "$R/var/log/klnagent64" "$R/var/log/kasperskyfan/klnagent64"
+mkdir -p "$R/etc/opt/klnagent" "$R/var/log/klnagent64" "$R/var/log/kasperskyfan/klnagent64" \
+	"$R/var/log/klms" "$R/var/log/kav4lms-notes"
 echo x >"$R/etc/opt/klnagent/connectors.d"
 echo x >"$R/var/log/klnagent64/registration.log"
 echo x >"$R/var/log/kasperskyfan/klnagent64/registration.log"
+echo x >"$R/var/log/klms/klms.log"
 kscan_json "$FX/klnagent-decoys.json" --root "$R"
-check "klnagent look-alikes: exit 0 (clean), got $rc" [ "$rc" -eq 0 ]
+check "directory look-alikes: exit 0 (clean), got $rc" [ "$rc" -eq 0 ]
 
 # (2) The Update Utility unpacked and run from cron, in the forms deployments use:
 # /opt/kuu with a cron.d line running uu-console.sh; a Docker image's wrapper
@@ -144,7 +161,8 @@ check "klnagent look-alikes: exit 0 (clean), got $rc" [ "$rc" -eq 0 ]
 # (a Kaspersky directory the catch-all would otherwise call unidentified).
 kuu_tree() {
 	mkdir -p "$1" || return 1
-	printf '#!/bin/sh\ncd "$(dirname "$0")" && ./UpdateUtility-Console -u -o updater.ini "$@"\n' \
+	printf '#!/bin/sh\ncd "$(dirname "$0")" && %s\n' \
+		'./UpdateUtility-Console -u -o updater.ini "$@"' \
 		>"$1/uu-console.sh"
 	printf '\177ELF fixture\n' >"$1/UpdateUtility-Console"
 	printf '[ComponentSettings]\nKasperskyEndpointSecurity_12_Linux=true\n' >"$1/updater.ini"
@@ -162,7 +180,8 @@ echo '30 3 * * * /root/kasper/uu-console.sh -u' >"$R/var/spool/cron/crontabs/roo
 deep_json "$FX/kuu.json" "$R"
 check "kuu: exit 1 (detected), got $rc" [ "$rc" -eq 1 ]
 expect "kuu: the Update Utility is an installed product" \
-	"any(f['signature'] == 'kaspersky.kuu' and f['state'] == 'installed' for f in r['findings'])"
+	"any(f['signature'] == 'kaspersky.kuu' and f['state'] == 'installed'
+		for f in r['findings'])"
 expect "kuu: the cron.d line running uu-console.sh is evidence" \
 	"any(e['kind'] == 'cron' and e['path'] == '/etc/cron.d/kuu' for e in ev('kaspersky.kuu'))"
 expect "kuu: the Docker wrapper's cron line is evidence" \
@@ -198,13 +217,15 @@ deep_json "$FX/kuu-decoys.json" "$R"
 check "kuu look-alikes: exit 0 (clean), got $rc" [ "$rc" -eq 0 ]
 
 # (3) Real Debian packages whose files name Kaspersky's paths and programs: amavisd-new's
-# scanner table lists kavscanner and kav4fs's paths, Lynis' malware tests probe KESL's
-# files. Installed by the real dpkg into a root (their maintainer scripts stripped, since
-# dpkg --root would run them on this host), a deep scan of it is clean.
+# scanner table lists Kaspersky's aveclient and kavdaemon, Lynis' malware tests probe KESL's
+# files, FusionInventory's Windows antivirus inventory names Kaspersky's products. Installed
+# by the real dpkg into a root (their maintainer scripts stripped, since dpkg --root would
+# run them on this host), a deep scan of it is clean.
 real_debs() {
 	local dir="$FX/real" p stage
 	mkdir -p "$dir" && cd "$dir" || return 1
-	timeout 120 apt-get download amavisd-new lynis >/dev/null 2>&1 || return 1
+	timeout 120 apt-get download amavisd-new lynis fusioninventory-agent >/dev/null 2>&1 ||
+		return 1
 	for p in *.deb; do
 		stage="$dir/stage-${p%%_*}"
 		dpkg-deb -R "$p" "$stage" || return 1
@@ -217,9 +238,10 @@ if ! command -v apt-get >/dev/null || ! real_debs; then
 	ok "# SKIP real Debian packages: apt-get download failed (offline?)"
 else
 	R=$(fx_root real)
-	check "fixture: dpkg -i of amavisd-new and lynis" \
+	check "fixture: dpkg -i of amavisd-new, lynis and fusioninventory-agent" \
 		fx_dpkg "$R" --force-depends -i "$FX"/real/repacked-*.deb
-	for f in /etc/amavis/conf.d/15-av_scanners /usr/share/lynis/include/tests_malware; do
+	fia=/usr/share/fusioninventory/lib/FusionInventory/Agent/Task/Inventory/Win32/AntiVirus.pm
+	for f in /etc/amavis/conf.d/15-av_scanners /usr/share/lynis/include/tests_malware "$fia"; do
 		check "fixture: $f names Kaspersky" grep -qi kaspersky "$R$f"
 	done
 	deep_json "$FX/real.json" "$R"
