@@ -10,36 +10,6 @@
 
 command -v dpkg-deb >/dev/null || skip_all "dpkg is not installed"
 
-# The machine may be busy: one python per report (as in sigpack-families.sh). expect DESC
-# EXPR queues an expectation; judge FILE evaluates the queue against FILE. Expressions may
-# use ev(ID), the evidence of signature ID, and sigs(), the signatures found.
-queue=()
-expect() { queue+=("$1"$'\t'"$(tr '\n\t' '  ' <<<"$2")"); }
-judge() {
-	while IFS=$'\t' read -r verdict what; do
-		if [ "$verdict" = 1 ]; then ok "$what"; else not_ok "$what"; fi
-	done < <(printf '%s\n' "${queue[@]}" | python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))
-def ev(sig):
-    return [e for f in r["findings"] if f["signature"] == sig for e in f["evidence"]]
-def sigs():
-    return sorted(f["signature"] for f in r["findings"])
-for line in sys.stdin:
-    what, expr = line.rstrip("\n").split("\t", 1)
-    try:
-        good = bool(eval(expr))
-    except Exception as e:
-        good = False
-        what += " (%s)" % e
-    print("%d\t%s" % (good, what))
-    if not good:
-        print("#   expression: " + expr, file=sys.stderr)
-        print("#   findings: %s" % [(f["signature"], f["state"]) for f in r["findings"]],
-            file=sys.stderr)
-' "$1")
-	queue=()
-}
 # deep_json OUT ROOT: a deep scan of ROOT, report in OUT, exit code in $rc.
 deep_json() {
 	rc=0
@@ -204,12 +174,11 @@ judge "$FX/kuu.json"
 # kuu-bot, a cron line running something else from /opt.
 R="$FX/kuu-decoys"
 mkdir -p "$R/etc/cron.d" "$R/opt/kuu-bot" "$R/opt/uu" "$R/root/tools" "$R/home/u/kuuzuki"
-echo env >"$R/opt/kuu-bot/.env"
-echo bin >"$R/opt/uu/uu-console"
-echo bin >"$R/opt/uu/UpdateUtility-Console.txt"
-echo bin >"$R/root/tools/uu-console.sh.bak"
-echo bin >"$R/root/tools/UpdateUtility-Gui-notes"
-echo bin >"$R/home/u/kuuzuki/update-console.sh"
+for f in /opt/kuu-bot/.env /opt/uu/uu-console /opt/uu/UpdateUtility-Console.txt \
+	/root/tools/uu-console.sh.bak /root/tools/UpdateUtility-Gui-notes \
+	/home/u/kuuzuki/update-console.sh; do
+	echo decoy >"$R$f"
+done
 echo '0 2 * * * root /opt/kuu-bot/run.sh' >"$R/etc/cron.d/kuu-bot"
 echo '0 3 * * * root /opt/uu/uu-console -u' >"$R/etc/cron.d/uu"
 echo '0 4 * * * root /usr/bin/kavupdater -u' >"$R/etc/cron.d/kavupdater"
