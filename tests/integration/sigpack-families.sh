@@ -83,34 +83,6 @@ kuu|kuu4.1.0.474_i686-linux_en.tar.gz
 kuu|kuu4.1.0.474_aarch64_en.tar.gz
 '
 
-# The machine may be busy: one python per report, not one per expectation. expect DESC
-# EXPR queues a jcheck-style expectation; judge FILE evaluates the queue against FILE.
-# Expressions may use ev(ID), the evidence of signature ID, and ev_all().
-queue=()
-expect() { queue+=("$1"$'\t'"$(tr '\n\t' '  ' <<<"$2")"); }
-judge() {
-	while IFS=$'\t' read -r verdict what; do
-		if [ "$verdict" = 1 ]; then ok "$what"; else not_ok "$what"; fi
-	done < <(printf '%s\n' "${queue[@]}" | python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))
-def ev(sig):
-    return [e for f in r["findings"] if f["signature"] == sig for e in f["evidence"]]
-def ev_all():
-    return [e for f in r["findings"] for e in f["evidence"]]
-for line in sys.stdin:
-    what, expr = line.rstrip("\n").split("\t", 1)
-    try:
-        good = bool(eval(expr))
-    except Exception as e:
-        good = False
-        what += " (%s)" % e
-    print("%d\t%s" % (good, what))
-    if not good:
-        print("#   expression: " + expr, file=sys.stderr)
-' "$1")
-	queue=()
-}
 # has ID STATE NAME: the report NAME has a finding of kaspersky.ID in STATE.
 has() {
 	expect "$3: kaspersky.$1 is $2" \

@@ -169,3 +169,37 @@ jcheck() {
 }
 # Python helpers usable inside jcheck expressions are plain comprehensions, e.g.
 #   'any(f["signature"]=="kaspersky.kesl" and f["state"]=="installed" for f in r["findings"])'
+
+# The machine may be busy: one python per report, not one per expectation. expect DESC
+# EXPR queues a jcheck-style expectation; judge FILE evaluates the queue against FILE.
+# Expressions may use ev(ID), the evidence of signature ID, ev_all(), all evidence, and
+# sigs(), the signatures found, sorted.
+fx_queue=()
+expect() { fx_queue+=("$1"$'\t'"$(tr '\n\t' '  ' <<<"$2")"); }
+judge() {
+	while IFS=$'\t' read -r verdict what; do
+		if [ "$verdict" = 1 ]; then ok "$what"; else not_ok "$what"; fi
+	done < <(printf '%s\n' "${fx_queue[@]}" | python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+def ev(sig):
+    return [e for f in r["findings"] if f["signature"] == sig for e in f["evidence"]]
+def ev_all():
+    return [e for f in r["findings"] for e in f["evidence"]]
+def sigs():
+    return sorted(f["signature"] for f in r["findings"])
+for line in sys.stdin:
+    what, expr = line.rstrip("\n").split("\t", 1)
+    try:
+        good = bool(eval(expr))
+    except Exception as e:
+        good = False
+        what += " (%s)" % e
+    print("%d\t%s" % (good, what))
+    if not good:
+        print("#   expression: " + expr, file=sys.stderr)
+        print("#   findings: %s" % [(f["signature"], f["state"]) for f in r["findings"]],
+            file=sys.stderr)
+' "$1")
+	fx_queue=()
+}
