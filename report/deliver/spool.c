@@ -30,6 +30,7 @@
 #define SPOOL_SUFFIX ".report"
 #define SPOOL_BAD ".bad"
 #define SPOOL_QUARANTINE "quarantine"
+#define SPOOL_RESERVE "reserve"
 /* a quarantined name listed in the journal and the report: short, no byte JSON must escape */
 #define SPOOL_SAFE_NAME_MAX 64
 /* 15 digits of milliseconds: good until the year 33658, and names sort by time */
@@ -486,6 +487,7 @@ static int spool_clean_one(struct spool *s, const char *name, void *arg)
 
 /* Quarantines the entries that cannot be trusted (see ---- Trust ----). */
 static int spool_sweep(struct spool *s, struct kerr *err);
+static void spool_reserve(struct spool *s);
 
 int spool_open(const struct spool_opts *o, struct spool **out, struct kerr *err)
 {
@@ -508,6 +510,7 @@ int spool_open(const struct spool_opts *o, struct spool **out, struct kerr *err)
 	if (spool_each(s, spool_clean_one, NULL, err) != 0 || spool_sweep(s, err) != 0) {
 		goto fail;
 	}
+	spool_reserve(s);
 	*out = s;
 	return 0;
 
@@ -653,6 +656,39 @@ static int spool_path(const struct spool *s, const char *name, struct buf *out)
 	return buf_error(out) == 0 ? 0 : -1;
 }
 
+/* Keeps KS_SPOOL_RESERVE_BYTES aside for the journal; best effort (the disk may be full). */
+static void spool_reserve(struct spool *s)
+{
+	struct kerr ignored;
+	struct buf path;
+	struct stat st;
+	char *zeros;
+
+	if (fstatat(s->dirfd, SPOOL_RESERVE, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		return;
+	}
+	zeros = calloc(1, KS_SPOOL_RESERVE_BYTES);
+	if (spool_path(s, SPOOL_RESERVE, &path) == 0 && zeros != NULL) {
+		(void)output_write(buf_str(&path), zeros, KS_SPOOL_RESERVE_BYTES, 0600, &ignored);
+	}
+	buf_free(&path);
+	free(zeros);
+}
+
+/* On a full disk the reserve gives the journal its room back; the next open remakes it. */
+static int spool_journal_put(struct spool *s, const char *path, const struct buf *data,
+	struct kerr *err)
+{
+	int rc = output_write(path, buf_str(data), buf_len(data), 0600, err);
+
+	if (rc != 0 && (err->sys_errno == ENOSPC || err->sys_errno == EDQUOT) &&
+	    unlinkat(s->dirfd, SPOOL_RESERVE, 0) == 0) {
+		kerr_clear(err);
+		rc = output_write(path, buf_str(data), buf_len(data), 0600, err);
+	}
+	return rc;
+}
+
 /* Replaces the journal with @d, or removes it when @d says nothing. */
 static int spool_journal_write(struct spool *s, const struct report_delivery *d,
 	struct kerr *err)
@@ -667,7 +703,7 @@ static int spool_journal_write(struct spool *s, const struct report_delivery *d,
 	if (spool_path(s, SPOOL_JOURNAL, &path) != 0 || spool_journal_format(&data, d) != 0) {
 		kerr_set(err, KERR_NOMEM, "out of memory");
 	} else {
-		rc = output_write(buf_str(&path), buf_str(&data), buf_len(&data), 0600, err);
+		rc = spool_journal_put(s, buf_str(&path), &data, err);
 	}
 	buf_free(&data);
 	buf_free(&path);

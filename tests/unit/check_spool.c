@@ -557,12 +557,12 @@ START_TEST(test_trust_dir)
 	opts(&o, 10, 1 << 20);
 	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
 	ck_assert_uint_eq(mode_of(sdir), 0700);
-	ck_assert_uint_eq(spool_quarantined(s), 2);
+	ck_assert_uint_eq(spool_quarantined(s), 3);
 	ck_assert_int_eq(spool_list(s, &v, &n, &e), 0);
 	ck_assert_uint_eq(n, 0);
 	free(v);
-	ck_assert_uint_eq(quarantined(s, &ls), 2);
-	ck_assert_str_eq(ls, "000000000002000-" ID2 ".report\njournal\n");
+	ck_assert_uint_eq(quarantined(s, &ls), 3);
+	ck_assert_str_eq(ls, "000000000002000-" ID2 ".report\njournal\nreserve\n");
 	free(ls);
 	spool_close(s);
 	/* quarantine/ as a symlink is never followed: the spool is refused */
