@@ -134,4 +134,20 @@ expect_exit "not delivered and no usable spool: internal error" 70
 check "says the spool is not ours" grep -q "spool $FX/notmine is owned by uid 65534" "$FX/err"
 check "says the report is lost" grep -q "cannot be spooled: it is lost" "$FX/err"
 
+# A ca_file that does not exist: FILE:LINE:COL and exit 65 before any scan, whether the
+# collector is up or down (issue 14), nothing sent, nothing spooled.
+collector_start noca server
+for where in up down; do
+	url=$C_URL
+	[ "$where" = down ] && url="https://localhost:$(free_port)/reports"
+	SPOOL="$FX/noca-$where" kscan_config "$FX/noca.yaml" "$url" "ca_file: $FX/no-such-ca.pem"
+	run_kscan --root "$R" --config "$FX/noca.yaml" --output "$FX/noca.json"
+	expect_exit "a missing ca_file, collector $where: configuration error" 65
+	check "collector $where: named with its place in the file" \
+		grep -q "^kscan: $FX/noca.yaml:[0-9]*:[0-9]*: \"ca_file\" $FX/no-such-ca.pem No such file or directory" "$FX/err"
+	check "collector $where: no scan was written or spooled" \
+		[ ! -e "$FX/noca.json" ] && [ ! -e "$FX/noca-$where" ]
+done
+rcheck "the collector got nothing" 'len(q) == 0'
+
 fx_done
