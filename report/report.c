@@ -129,10 +129,16 @@ static void report_idlist_free(struct report_idlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
+bool report_delivery_any(const struct report_delivery *d)
+{
+	return d->dropped.total > 0 || d->corrupt.total > 0 || d->quarantined.total > 0;
+}
+
 void report_delivery_free(struct report_delivery *d)
 {
 	report_idlist_free(&d->dropped);
 	report_idlist_free(&d->corrupt);
+	report_idlist_free(&d->quarantined);
 }
 
 void report_free(struct report *r)

@@ -265,6 +265,8 @@ struct report_delivery {
 	struct report_idlist dropped;
 	/** Spool files that could not be read, moved aside as NAME.bad. */
 	struct report_idlist corrupt;
+	/** Spool entries not trusted (owner, mode, links, type), moved to quarantine/. */
+	struct report_idlist quarantined;
 };
 
 struct report {
@@ -421,7 +423,10 @@ int report_add_error(struct report *r, const char *fmt, ...) KS_PRINTF(2, 3);
  */
 int report_idlist_add(struct report_idlist *l, const char *s);
 
-/** Frees both lists of @d and empties it. */
+/** True when @d has something to tell (any of its lists counts something). */
+bool report_delivery_any(const struct report_delivery *d);
+
+/** Frees the lists of @d and empties it. */
 void report_delivery_free(struct report_delivery *d);
 
 /**

@@ -128,6 +128,12 @@ struct deliver *deliver_begin(const struct deliver_opts *o)
 		d->flushed = d->http != NULL;
 		return d;
 	}
+	d->res.quarantined = spool_quarantined(d->spool);
+	if (d->res.quarantined > 0) {
+		deliver_say(d, true, "%zu untrusted spool entr%s moved to %s/quarantine/ and not "
+			"sent; the next delivered report counts them", d->res.quarantined,
+			d->res.quarantined == 1 ? "y was" : "ies were", o->spool.dir);
+	}
 	deliver_flush(d);
 	return d;
 }
@@ -154,7 +160,7 @@ int deliver_attach(struct deliver *d, struct report *rep)
 		/* what the journal said is lost: the collector must know that much */
 		return report_add_error(rep, "delivery: %s", err.msg);
 	}
-	d->carries_journal = rep->delivery.dropped.total > 0 || rep->delivery.corrupt.total > 0;
+	d->carries_journal = report_delivery_any(&rep->delivery);
 	return 0;
 }
 

@@ -62,6 +62,8 @@ struct deliver_result {
 	/** Spool files moved aside, reports dropped from the full spool. */
 	size_t corrupt;
 	size_t dropped;
+	/** Untrusted spool entries moved to quarantine/ (never sent). */
+	size_t quarantined;
 	/** The spool could not be used at all. */
 	bool no_spool;
 };

@@ -15,6 +15,7 @@
 
 #include "report/deliver/output.h"
 #include "base/limits.h"
+#include "base/log.h"
 #include "base/vec.h"
 #include "base/xstd.h"
 
@@ -28,6 +29,10 @@
 #define SPOOL_JOURNAL "journal"
 #define SPOOL_SUFFIX ".report"
 #define SPOOL_BAD ".bad"
+#define SPOOL_QUARANTINE "quarantine"
+#define SPOOL_RESERVE "reserve"
+/* a quarantined name listed in the journal and the report: short, no byte JSON must escape */
+#define SPOOL_SAFE_NAME_MAX 64
 /* 15 digits of milliseconds: good until the year 33658, and names sort by time */
 #define SPOOL_TIME_DIGITS 15
 #define SPOOL_TIME_MAX INT64_C(999999999999999)
@@ -37,6 +42,10 @@
 struct spool {
 	struct spool_opts o;
 	int dirfd;
+	/* the directory was group/world-writable when opened: nothing in it can be trusted */
+	bool untrusted;
+	/* entries moved to quarantine/ by spool_open() */
+	size_t quarantined;
 };
 
 void spool_opts_init(struct spool_opts *o)
@@ -251,6 +260,25 @@ int spool_parse(const char *data, size_t len, struct spool_item *it, struct kerr
 	return 0;
 }
 
+/* A quarantined entry's name, as the journal and the report list it. */
+static bool spool_safe_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= SPOOL_SAFE_NAME_MAX && strcmp(s, ".") != 0 && strcmp(s, "..") != 0 &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+static bool spool_journal_id_ok(const char *v)
+{
+	return spool_is_uuid(v, strlen(v));
+}
+
+static bool spool_journal_bad_ok(const char *v)
+{
+	return spool_name_ok(v, strlen(v), SPOOL_BAD);
+}
+
 /* ---- The journal format ---- */
 
 static int spool_journal_list(struct buf *out, const char *key, const struct report_idlist *l)
@@ -267,8 +295,13 @@ int spool_journal_format(struct buf *out, const struct report_delivery *d)
 {
 	buf_addf(out, SPOOL_JOURNAL_MAGIC "dropped %" PRIu64 "\ncorrupt %" PRIu64 "\n",
 		d->dropped.total, d->corrupt.total);
+	/* written only when there is one, so a journal without it reads as before */
+	if (d->quarantined.total > 0) {
+		buf_addf(out, "quarantined %" PRIu64 "\n", d->quarantined.total);
+	}
 	if (spool_journal_list(out, "dropped-id", &d->dropped) != 0 ||
-	    spool_journal_list(out, "corrupt-file", &d->corrupt) != 0) {
+	    spool_journal_list(out, "corrupt-file", &d->corrupt) != 0 ||
+	    spool_journal_list(out, "quarantined-file", &d->quarantined) != 0) {
 		errno = buf_error(out);
 		return -1;
 	}
@@ -277,7 +310,7 @@ int spool_journal_format(struct buf *out, const struct report_delivery *d)
 
 /* Reads "KEY VALUE" lines of one key into @l, while they come. */
 static int spool_journal_entries(const char *data, size_t len, size_t *pos, const char *key,
-	struct report_idlist *l, bool ids, struct kerr *err)
+	struct report_idlist *l, bool (*ok)(const char *v), struct kerr *err)
 {
 	size_t kl = strlen(key);
 	char v[80];
@@ -286,7 +319,7 @@ static int spool_journal_entries(const char *data, size_t len, size_t *pos, cons
 		if (spool_field(data, len, pos, key, v, sizeof(v), err) != 0) {
 			return -1;
 		}
-		if (ids ? !spool_is_uuid(v, strlen(v)) : !spool_name_ok(v, strlen(v), SPOOL_BAD)) {
+		if (!ok(v)) {
 			return kerr_set(err, KERR_CORRUPT, "bad %s \"%s\"", key, v);
 		}
 		if (l->n >= KS_SPOOL_JOURNAL_IDS_MAX) {
@@ -320,7 +353,7 @@ int spool_journal_parse(const char *data, size_t len, struct report_delivery *d,
 	struct kerr *err)
 {
 	const size_t ml = sizeof(SPOOL_JOURNAL_MAGIC) - 1;
-	uint64_t dropped, corrupt;
+	uint64_t dropped, corrupt, quarantined = 0;
 	size_t pos = ml;
 
 	if (len < ml || memcmp(data, SPOOL_JOURNAL_MAGIC, ml) != 0) {
@@ -330,22 +363,32 @@ int spool_journal_parse(const char *data, size_t len, struct report_delivery *d,
 	    spool_journal_total(data, len, &pos, "corrupt", &corrupt, err) != 0) {
 		return -1;
 	}
+	if (len - pos > 12 && memcmp(data + pos, "quarantined ", 12) == 0 &&
+	    spool_journal_total(data, len, &pos, "quarantined", &quarantined, err) != 0) {
+		return -1;
+	}
 	d->dropped.total = dropped;
 	d->corrupt.total = corrupt;
-	if (spool_journal_entries(data, len, &pos, "dropped-id", &d->dropped, true, err) != 0 ||
-	    spool_journal_entries(data, len, &pos, "corrupt-file", &d->corrupt, false, err) != 0) {
+	d->quarantined.total = quarantined;
+	if (spool_journal_entries(data, len, &pos, "dropped-id", &d->dropped,
+		    spool_journal_id_ok, err) != 0 ||
+	    spool_journal_entries(data, len, &pos, "corrupt-file", &d->corrupt,
+		    spool_journal_bad_ok, err) != 0 ||
+	    spool_journal_entries(data, len, &pos, "quarantined-file", &d->quarantined,
+		    spool_safe_name, err) != 0) {
 		goto fail;
 	}
 	if (pos != len) {
 		kerr_set(err, KERR_CORRUPT, "unexpected line at byte %zu", pos);
 		goto fail;
 	}
-	if (d->dropped.n > dropped || d->corrupt.n > corrupt) {
+	if (d->dropped.n > dropped || d->corrupt.n > corrupt || d->quarantined.n > quarantined) {
 		kerr_set(err, KERR_CORRUPT, "more entries than the counts say");
 		goto fail;
 	}
 	d->dropped.total = dropped;
 	d->corrupt.total = corrupt;
+	d->quarantined.total = quarantined;
 	return 0;
 
 fail:
@@ -366,6 +409,12 @@ static int spool_check_dir(struct spool *s, struct kerr *err)
 	if (st.st_uid != geteuid()) {
 		return kerr_set(err, KERR_INPUT, "spool %s is owned by uid %u, not by the user "
 			"kscan runs as: refused", s->o.dir, (unsigned)st.st_uid);
+	}
+	if ((st.st_mode & 022) != 0) {
+		/* others could have planted or linked anything: spool_sweep() quarantines it all */
+		s->untrusted = true;
+		log_msg(LOG_LEVEL_WARNING, "spool %s was writable by group or others (mode %04o): "
+			"every entry in it is untrusted", s->o.dir, (unsigned)(st.st_mode & 07777));
 	}
 	if ((st.st_mode & 07777) != 0700 && fchmod(s->dirfd, 0700) != 0) {
 		return kerr_sys(err, KERR_IO, errno, "spool %s: cannot set mode 0700", s->o.dir);
@@ -436,6 +485,10 @@ static int spool_clean_one(struct spool *s, const char *name, void *arg)
 	return 0;
 }
 
+/* Quarantines the entries that cannot be trusted (see ---- Trust ----). */
+static int spool_sweep(struct spool *s, struct kerr *err);
+static void spool_reserve(struct spool *s);
+
 int spool_open(const struct spool_opts *o, struct spool **out, struct kerr *err)
 {
 	struct spool *s = calloc(1, sizeof(*s));
@@ -454,9 +507,10 @@ int spool_open(const struct spool_opts *o, struct spool **out, struct kerr *err)
 			goto fail;
 		}
 	}
-	if (spool_each(s, spool_clean_one, NULL, err) != 0) {
+	if (spool_each(s, spool_clean_one, NULL, err) != 0 || spool_sweep(s, err) != 0) {
 		goto fail;
 	}
+	spool_reserve(s);
 	*out = s;
 	return 0;
 
@@ -530,10 +584,13 @@ int spool_list(struct spool *s, struct spool_entry **v, size_t *n, struct kerr *
 	return 0;
 }
 
-/* Reads a file of the directory whole (no symlinks, FIFOs or devices). */
+static const char *spool_distrust(const struct stat *st);
+
+/* Reads a trusted file of the directory whole (no symlinks, FIFOs or devices). */
 static int spool_read(struct spool *s, const char *name, size_t max, struct buf *out,
 	struct kerr *err)
 {
+	const char *why;
 	struct stat st;
 	int fd, rc = -1;
 
@@ -543,8 +600,9 @@ static int spool_read(struct spool *s, const char *name, size_t max, struct buf 
 	}
 	if (fstat(fd, &st) != 0) {
 		kerr_sys(err, KERR_IO, errno, "%s", name);
-	} else if (!S_ISREG(st.st_mode)) {
-		kerr_set(err, KERR_CORRUPT, "%s: not a regular file", name);
+	} else if ((why = spool_distrust(&st)) != NULL) {
+		/* spool_open() quarantined what was there: this one came since, so not from us */
+		kerr_set(err, KERR_CORRUPT, "%s: %s", name, why);
 	} else if (xstd_read_fd(fd, max, out) != 0) {
 		kerr_sys(err, errno == E2BIG ? KERR_CORRUPT :
 			errno == ENOMEM ? KERR_NOMEM : KERR_IO, errno, "%s", name);
@@ -598,6 +656,39 @@ static int spool_path(const struct spool *s, const char *name, struct buf *out)
 	return buf_error(out) == 0 ? 0 : -1;
 }
 
+/* Keeps KS_SPOOL_RESERVE_BYTES aside for the journal; best effort (the disk may be full). */
+static void spool_reserve(struct spool *s)
+{
+	struct kerr ignored;
+	struct buf path;
+	struct stat st;
+	char *zeros;
+
+	if (fstatat(s->dirfd, SPOOL_RESERVE, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		return;
+	}
+	zeros = calloc(1, KS_SPOOL_RESERVE_BYTES);
+	if (spool_path(s, SPOOL_RESERVE, &path) == 0 && zeros != NULL) {
+		(void)output_write(buf_str(&path), zeros, KS_SPOOL_RESERVE_BYTES, 0600, &ignored);
+	}
+	buf_free(&path);
+	free(zeros);
+}
+
+/* On a full disk the reserve gives the journal its room back; the next open remakes it. */
+static int spool_journal_put(struct spool *s, const char *path, const struct buf *data,
+	struct kerr *err)
+{
+	int rc = output_write(path, buf_str(data), buf_len(data), 0600, err);
+
+	if (rc != 0 && (err->sys_errno == ENOSPC || err->sys_errno == EDQUOT) &&
+	    unlinkat(s->dirfd, SPOOL_RESERVE, 0) == 0) {
+		kerr_clear(err);
+		rc = output_write(path, buf_str(data), buf_len(data), 0600, err);
+	}
+	return rc;
+}
+
 /* Replaces the journal with @d, or removes it when @d says nothing. */
 static int spool_journal_write(struct spool *s, const struct report_delivery *d,
 	struct kerr *err)
@@ -605,14 +696,14 @@ static int spool_journal_write(struct spool *s, const struct report_delivery *d,
 	struct buf data, path;
 	int rc = -1;
 
-	if (d->dropped.total == 0 && d->corrupt.total == 0) {
+	if (!report_delivery_any(d)) {
 		return spool_journal_clear(s, err);
 	}
 	buf_init(&data, KS_SPOOL_JOURNAL_MAX);
 	if (spool_path(s, SPOOL_JOURNAL, &path) != 0 || spool_journal_format(&data, d) != 0) {
 		kerr_set(err, KERR_NOMEM, "out of memory");
 	} else {
-		rc = output_write(buf_str(&path), buf_str(&data), buf_len(&data), 0600, err);
+		rc = spool_journal_put(s, buf_str(&path), &data, err);
 	}
 	buf_free(&data);
 	buf_free(&path);
@@ -649,38 +740,75 @@ int spool_journal_clear(struct spool *s, struct kerr *err)
 	return spool_sync(s, err);
 }
 
+/* What to add to the journal; NULL or 0 for nothing. */
+struct spool_journal_more {
+	const char *const *dropped;
+	size_t ndropped;
+	const char *corrupt;
+	char *const *quarantined;
+	size_t nquarantined;
+};
+
+/* A quarantined name is listed when it is safe to; any other is only counted. */
+static int spool_journal_quarantined(struct report_idlist *l, const char *name)
+{
+	if (!spool_safe_name(name)) {
+		l->total++;
+		return 0;
+	}
+	return report_idlist_add(l, name);
+}
+
+static int spool_journal_merge(struct report_delivery *d, const struct spool_journal_more *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->ndropped; i++) {
+		if (report_idlist_add(&d->dropped, m->dropped[i]) != 0) {
+			return -1;
+		}
+	}
+	for (i = 0; i < m->nquarantined; i++) {
+		if (spool_journal_quarantined(&d->quarantined, m->quarantined[i]) != 0) {
+			return -1;
+		}
+	}
+	return m->corrupt != NULL ? report_idlist_add(&d->corrupt, m->corrupt) : 0;
+}
+
 /* Adds to the journal under the lock: read, add, write back. */
-static int spool_journal_add(struct spool *s, const char *const *dropped, size_t ndropped,
-	const char *corrupt, struct kerr *err)
+static int spool_journal_add(struct spool *s, const struct spool_journal_more *m,
+	struct kerr *err)
 {
 	struct report_delivery d;
 	struct kerr ignored;
-	size_t i;
 	int rc = -1;
 
 	memset(&d, 0, sizeof(d));
 	/* a journal that cannot be read is moved aside by the load: start a new one */
 	(void)spool_journal_load(s, &d, &ignored);
-	for (i = 0; i < ndropped; i++) {
-		if (report_idlist_add(&d.dropped, dropped[i]) != 0) {
-			kerr_set(err, KERR_NOMEM, "out of memory");
-			goto free_d;
-		}
-	}
-	if (corrupt != NULL && report_idlist_add(&d.corrupt, corrupt) != 0) {
+	if (spool_journal_merge(&d, m) != 0) {
 		kerr_set(err, KERR_NOMEM, "out of memory");
-		goto free_d;
+	} else {
+		rc = spool_journal_write(s, &d, err);
 	}
-	rc = spool_journal_write(s, &d, err);
-
-free_d:
 	report_delivery_free(&d);
 	return rc;
+}
+
+/* Records dropped report ids in the journal. */
+static int spool_journal_drop(struct spool *s, const char *const *ids, size_t n,
+	struct kerr *err)
+{
+	struct spool_journal_more m = {.dropped = ids, .ndropped = n};
+
+	return spool_journal_add(s, &m, err);
 }
 
 int spool_quarantine(struct spool *s, const struct spool_entry *e, struct kerr *err)
 {
 	char bad[sizeof(e->name) + sizeof(SPOOL_BAD)];
+	struct spool_journal_more m = {.corrupt = bad};
 
 	(void)snprintf(bad, sizeof(bad), "%s" SPOOL_BAD, e->name);
 	if (renameat(s->dirfd, e->name, s->dirfd, bad) != 0) {
@@ -689,45 +817,66 @@ int spool_quarantine(struct spool *s, const struct spool_entry *e, struct kerr *
 	if (spool_sync(s, err) != 0) {
 		return -1;
 	}
-	return spool_journal_add(s, NULL, 0, bad, err);
+	return spool_journal_add(s, &m, err);
+}
+
+/* How many of the oldest entries of @v (not counting @keep) must go to respect the bounds. */
+static size_t spool_excess(const struct spool *s, const struct spool_entry *v, size_t n,
+	const char *keep, uint64_t keep_size)
+{
+	uint64_t bytes = keep_size;
+	size_t i, count = 1, drop = 0;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i].name, keep) != 0) {
+			bytes += v[i].size;
+			count++;
+		}
+	}
+	for (i = 0; i < n && (count > s->o.max_reports || bytes > s->o.max_bytes); i++) {
+		if (strcmp(v[i].name, keep) != 0) {
+			bytes -= v[i].size;
+			count--;
+			drop = i + 1;
+		}
+	}
+	return drop;
 }
 
 /*
- * Drops the oldest reports until one of @size bytes fits; records them in the journal.
- * @return 0, or -1 with @err set.
+ * Drops the oldest reports, never @keep (just written, @size bytes), until the bounds hold;
+ * records them in the journal. @return 0, or -1 with @err set.
  */
-static int spool_make_room(struct spool *s, uint64_t size, size_t *ndropped, struct kerr *err)
+static int spool_make_room(struct spool *s, const char *keep, uint64_t size, size_t *ndropped,
+	struct kerr *err)
 {
 	const char **ids = NULL;
 	struct spool_entry *v;
-	uint64_t bytes = 0;
-	size_t n, i, drop = 0;
+	size_t n, i, drop, k = 0;
 	int rc = -1;
 
 	if (spool_list(s, &v, &n, err) != 0) {
 		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		bytes += v[i].size;
-	}
-	while (drop < n && (n - drop + 1 > s->o.max_reports || bytes + size > s->o.max_bytes)) {
-		bytes -= v[drop++].size;
-	}
+	drop = spool_excess(s, v, n, keep, size);
 	ids = calloc(drop + 1, sizeof(*ids));
 	if (ids == NULL) {
 		kerr_set(err, KERR_NOMEM, "out of memory");
 		goto free_v;
 	}
 	for (i = 0; i < drop; i++) {
+		if (strcmp(v[i].name, keep) == 0) {
+			continue;
+		}
 		if (unlinkat(s->dirfd, v[i].name, 0) != 0 && errno != ENOENT) {
 			kerr_sys(err, KERR_IO, errno, "cannot drop %s/%s", s->o.dir, v[i].name);
 			break;
 		}
-		ids[i] = v[i].id;
+		ids[k++] = v[i].id;
 	}
 	/* what was dropped is recorded even when a later unlink failed */
-	*ndropped = i;
-	rc = i > 0 ? spool_journal_add(s, ids, i, NULL, err) : 0;
+	*ndropped = k;
+	rc = k > 0 ? spool_journal_drop(s, ids, k, err) : 0;
 	if (i < drop) {
 		rc = -1;
 	}
@@ -738,11 +887,45 @@ free_v:
 	return rc;
 }
 
+/* The new report could not be kept: its id goes into the journal, and @err says both. */
+static int spool_add_failed(struct spool *s, const char *id, struct kerr *err)
+{
+	const char *ids[] = {id};
+	struct kerr jerr;
+
+	kerr_clear(&jerr);
+	if (spool_journal_drop(s, ids, 1, &jerr) != 0) {
+		kerr_prefix(err, "report %s dropped, and not even recorded in the journal (%s): ",
+			id, jerr.msg);
+		return -1;
+	}
+	kerr_prefix(err, "report %s dropped (recorded in the journal; no older report was "
+		"evicted): ", id);
+	return -1;
+}
+
+/* Writes the spool file (temporary name, fsync, rename, fsync of the directory). */
+static int spool_write_new(struct spool *s, const char *name, const struct buf *data,
+	struct kerr *err)
+{
+	struct buf path;
+	int rc = -1;
+
+	if (spool_path(s, name, &path) != 0) {
+		kerr_set(err, KERR_NOMEM, "out of memory");
+	} else {
+		rc = output_write(buf_str(&path), buf_str(data), buf_len(data), 0600, err);
+	}
+	buf_free(&path);
+	return rc;
+}
+
 int spool_add(struct spool *s, const char *id, int64_t created_ms, enum fmt_kind format,
 	const char *body, size_t len, size_t *ndropped, struct kerr *err)
 {
 	char name[SPOOL_NAME_LEN + 1];
-	struct buf data, path;
+	struct kerr ev;
+	struct buf data;
 	int64_t t = created_ms < 0 ? 0 : created_ms > SPOOL_TIME_MAX ? SPOOL_TIME_MAX : created_ms;
 	int rc = -1;
 
@@ -753,28 +936,199 @@ int spool_add(struct spool *s, const char *id, int64_t created_ms, enum fmt_kind
 	(void)snprintf(name, sizeof(name), "%0*" PRId64 "-%s" SPOOL_SUFFIX, SPOOL_TIME_DIGITS, t,
 		id);
 	buf_init(&data, KS_REPORT_MAX + KS_SPOOL_HEADER_MAX);
-	buf_init(&path, 0);
-	if (spool_format(&data, id, t, format, body, len) != 0 || spool_path(s, name, &path) != 0) {
+	if (spool_format(&data, id, t, format, body, len) != 0) {
 		kerr_sys(err, errno == ENOMEM ? KERR_NOMEM : KERR_INTERNAL, errno,
 			"cannot prepare the spool file");
-		goto free_bufs;
+		goto free_data;
 	}
 	if (buf_len(&data) > s->o.max_bytes) {
 		const char *ids[] = {id};
 
-		(void)spool_journal_add(s, ids, 1, NULL, err);
+		(void)spool_journal_drop(s, ids, 1, err);
 		kerr_set(err, KERR_LIMIT, "report %s is %zu bytes, more than collector."
 			"spool_max_bytes (%" PRIu64 "): dropped, not spooled", id, buf_len(&data),
 			s->o.max_bytes);
-		goto free_bufs;
+		goto free_data;
 	}
-	if (spool_make_room(s, buf_len(&data), ndropped, err) != 0) {
-		goto free_bufs;
+	/* written first: a full disk must not cost an old report as well as the new one */
+	if (spool_write_new(s, name, &data, err) != 0) {
+		(void)spool_add_failed(s, id, err);
+		goto free_data;
 	}
-	rc = output_write(buf_str(&path), buf_str(&data), buf_len(&data), 0600, err);
+	rc = 0;
+	kerr_clear(&ev);
+	if (spool_make_room(s, name, buf_len(&data), ndropped, &ev) != 0) {
+		/* the new report is kept; the spool is only over its bounds until the next run */
+		log_msg(LOG_LEVEL_WARNING, "spool %s: %s", s->o.dir, ev.msg);
+	}
 
-free_bufs:
+free_data:
 	buf_free(&data);
-	buf_free(&path);
 	return rc;
+}
+
+/* ---- Trust ---- */
+
+/* Why a spool entry cannot be trusted (see spool.h), or NULL when it can. */
+static const char *spool_distrust(const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode)) {
+		return "not a regular file";
+	}
+	if (st->st_uid != geteuid()) {
+		return "owned by another user";
+	}
+	if ((st->st_mode & 022) != 0) {
+		return "writable by group or others";
+	}
+	if (st->st_nlink != 1) {
+		return "has other hard links";
+	}
+	return NULL;
+}
+
+/* Why the entry @name cannot be trusted, or NULL. O_PATH opens no FIFO or device. */
+static const char *spool_distrust_name(struct spool *s, const char *name)
+{
+	const char *why = NULL;
+	struct stat st;
+	int fd;
+
+	fd = openat(s->dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		return errno == ENOENT ? NULL : "cannot be opened";
+	}
+	why = fstat(fd, &st) != 0 ? "cannot be looked at" : spool_distrust(&st);
+	xstd_close_quietly(fd);
+	return why;
+}
+
+/* The entries spool_sweep() moves, collected first: moving them while listing is unsafe. */
+struct spool_suspect {
+	char *name;
+	const char *why;
+};
+
+struct spool_suspects {
+	struct spool_suspect *v;
+	size_t n;
+	size_t cap;
+};
+
+static int spool_suspect_one(struct spool *s, const char *name, void *arg)
+{
+	struct spool_suspects *l = arg;
+	const char *why = "the spool directory was writable by others";
+	char *copy;
+
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	    strcmp(name, SPOOL_QUARANTINE) == 0) {
+		return 0;
+	}
+	if (!s->untrusted) {
+		if (!spool_name_ok(name, strlen(name), "") && strcmp(name, SPOOL_JOURNAL) != 0) {
+			return 0;
+		}
+		why = spool_distrust_name(s, name);
+		if (why == NULL) {
+			return 0;
+		}
+	}
+	copy = strdup(name);
+	if (copy == NULL || vec_reserve(&l->v, l->n, &l->cap, sizeof(*l->v), SIZE_MAX) != 0) {
+		free(copy);
+		return -1;
+	}
+	l->v[l->n].name = copy;
+	l->v[l->n++].why = why;
+	return 0;
+}
+
+/* quarantine/: made 0700 if missing; never followed if a link, refused if another's. */
+static int spool_quarantine_dir(struct spool *s, struct kerr *err)
+{
+	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	struct stat st;
+	int fd;
+
+	if (mkdirat(s->dirfd, SPOOL_QUARANTINE, 0700) != 0 && errno != EEXIST) {
+		return kerr_sys(err, KERR_IO, errno, "cannot create %s/" SPOOL_QUARANTINE,
+			s->o.dir);
+	}
+	fd = openat(s->dirfd, SPOOL_QUARANTINE, flags);
+	if (fd < 0) {
+		return kerr_sys(err, errno == ENOTDIR || errno == ELOOP ? KERR_INPUT : KERR_IO,
+			errno, "%s/" SPOOL_QUARANTINE " is not a directory: refused", s->o.dir);
+	}
+	if (fstat(fd, &st) != 0 || st.st_uid != geteuid() ||
+	    ((st.st_mode & 07777) != 0700 && fchmod(fd, 0700) != 0)) {
+		xstd_close_quietly(fd);
+		return kerr_set(err, KERR_INPUT, "%s/" SPOOL_QUARANTINE " is not a directory of "
+			"the user kscan runs as: refused", s->o.dir);
+	}
+	return fd;
+}
+
+/* Moves the suspects into quarantine/, says so, and counts them in the journal. */
+static int spool_quarantine_all(struct spool *s, const struct spool_suspects *l,
+	struct kerr *err)
+{
+	char **names = calloc(l->n + 1, sizeof(*names));
+	struct spool_journal_more m = {.quarantined = names};
+	int qfd, rc = -1;
+	size_t i;
+
+	if (names == NULL) {
+		return kerr_set(err, KERR_NOMEM, "out of memory");
+	}
+	qfd = spool_quarantine_dir(s, err);
+	for (i = 0; qfd >= 0 && i < l->n; i++) {
+		const char *n = l->v[i].name;
+
+		if (renameat(s->dirfd, n, qfd, n) != 0) {
+			kerr_sys(err, KERR_IO, errno, "cannot move %s/%s to " SPOOL_QUARANTINE,
+				s->o.dir, spool_safe_name(n) ? n : "(an oddly named entry)");
+			break;
+		}
+		log_msg(LOG_LEVEL_WARNING, "spool %s: %s is untrusted (%s): moved to %s/"
+			SPOOL_QUARANTINE "/, never sent", s->o.dir,
+			spool_safe_name(n) ? n : "an oddly named entry", l->v[i].why, s->o.dir);
+		names[m.nquarantined++] = l->v[i].name;
+	}
+	s->quarantined += m.nquarantined;
+	if (qfd >= 0 && i == l->n && spool_sync(s, err) == 0) {
+		rc = m.nquarantined > 0 ? spool_journal_add(s, &m, err) : 0;
+	} else if (m.nquarantined > 0) {
+		(void)spool_journal_add(s, &m, err);
+	}
+	xstd_close_quietly(qfd);
+	free(names);
+	return rc;
+}
+
+/* Quarantines every entry that cannot be trusted (all of them in an untrusted directory). */
+static int spool_sweep(struct spool *s, struct kerr *err)
+{
+	struct spool_suspects l;
+	size_t i;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	rc = spool_each(s, spool_suspect_one, &l, err);
+	if (rc != 0 && err->code == KERR_OK) {
+		kerr_set(err, KERR_NOMEM, "out of memory");
+	}
+	if (rc == 0 && l.n > 0) {
+		rc = spool_quarantine_all(s, &l, err);
+	}
+	for (i = 0; i < l.n; i++) {
+		free(l.v[i].name);
+	}
+	free(l.v);
+	return rc;
+}
+
+size_t spool_quarantined(const struct spool *s)
+{
+	return s->quarantined;
 }

@@ -27,6 +27,15 @@
  *
  * A spool is used under an exclusive lock on its directory (flock), so two runs of kscan
  * never send or drop the same file.
+ *
+ * Trust (docs/security.md): a report or journal is read only if it is a regular file owned
+ * by the user kscan runs as, not writable by group or others, with no other hard link.
+ * spool_open() moves any other into quarantine/ (0700, never followed if a link), says so
+ * through log, and counts it in the journal ("quarantined"); when the directory itself was
+ * writable by group or others, every entry already in it is moved there.
+ *
+ * Write order: spool_add() writes and syncs the new report first, then evicts the oldest;
+ * a new report that cannot be written evicts nothing and is journaled as dropped.
  */
 
 /** Where the spool is and how much it may hold. */
@@ -68,6 +77,9 @@ struct spool;
  */
 int spool_open(const struct spool_opts *o, struct spool **out, struct kerr *err);
 
+/** How many untrusted entries spool_open() moved to quarantine/. */
+size_t spool_quarantined(const struct spool *s);
+
 /** Unlocks and closes. */
 void spool_close(struct spool *s);
 
@@ -93,9 +105,10 @@ int spool_remove(struct spool *s, const struct spool_entry *e, struct kerr *err)
 int spool_quarantine(struct spool *s, const struct spool_entry *e, struct kerr *err);
 
 /**
- * Adds a report. When that would pass max_reports or max_bytes, the oldest reports are
- * dropped first (*@ndropped says how many) and recorded in the journal. A report bigger
- * than max_bytes on its own is recorded as dropped and refused.
+ * Adds a report: written and synced first; then, when the spool passes max_reports or
+ * max_bytes, the oldest others are dropped (*@ndropped says how many) and recorded in the
+ * journal. A report that cannot be written (too big for max_bytes, ENOSPC, EIO...) evicts
+ * nothing and is recorded in the journal as dropped.
  * @return 0, or -1 with @err set (KERR_LIMIT for a report that cannot fit, KERR_IO).
  */
 int spool_add(struct spool *s, const char *id, int64_t created_ms, enum fmt_kind format,

@@ -391,13 +391,14 @@ void fmt_json_delivery(struct json *j, const struct report *r)
 {
 	const struct report_delivery *d = &r->delivery;
 
-	if (d->dropped.total == 0 && d->corrupt.total == 0) {
+	if (!report_delivery_any(d)) {
 		return;
 	}
 	json_key(j, "delivery");
 	json_obj_begin(j);
 	fmt_json_idlist(j, "dropped", "ids", &d->dropped);
 	fmt_json_idlist(j, "corrupt", "files", &d->corrupt);
+	fmt_json_idlist(j, "quarantined", "files", &d->quarantined);
 	json_obj_end(j);
 }
 

@@ -581,12 +581,13 @@ static void fmt_text_delivery(struct buf *out, const struct report *r)
 {
 	const struct report_delivery *d = &r->delivery;
 
-	if (d->dropped.total == 0 && d->corrupt.total == 0) {
+	if (!report_delivery_any(d)) {
 		return;
 	}
 	buf_adds(out, "\nDelivery:\n");
 	fmt_text_idlist(out, &d->dropped, "undelivered report(s) dropped from the full spool");
 	fmt_text_idlist(out, &d->corrupt, "unreadable spool file(s) moved aside");
+	fmt_text_idlist(out, &d->quarantined, "untrusted spool entries moved to quarantine/");
 }
 
 int fmt_text_write(const struct report *r, struct buf *out, bool color)

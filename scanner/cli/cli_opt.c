@@ -352,3 +352,13 @@ int cli_opt_conf_run(const struct cli_opt_conf_verb *v)
 	conf_free(&cfg);
 	return rc;
 }
+
+int cli_opt_path(const char *option, const char *path, enum conf_fs kind, struct kerr *err)
+{
+	char msg[KS_ERR_MSG_MAX / 2];
+
+	if (conf_check_path(path, kind, msg, sizeof(msg)) != 0) {
+		return cli_opt_bad(err, "%s %s %s", option, path, msg);
+	}
+	return 0;
+}

@@ -154,6 +154,12 @@ void cli_opt_err(const char *fmt, ...) KS_PRINTF(1, 2);
 /** Logs a usage error and the hint to --help. @return CLI_EXIT_USAGE. */
 int cli_opt_usage(const char *fmt, ...) KS_PRINTF(1, 2);
 
+/**
+ * Checks a path given on the command line as conf_check_path() does.
+ * @return 0, or CLI_EXIT_USAGE with @err set ("OPTION PATH reason").
+ */
+int cli_opt_path(const char *option, const char *path, enum conf_fs kind, struct kerr *err);
+
 /** Sets @err to a usage error (KERR_USAGE). @return CLI_EXIT_USAGE, for parsers to return. */
 int cli_opt_bad(struct kerr *err, const char *fmt, ...) KS_PRINTF(2, 3);
 

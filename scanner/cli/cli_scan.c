@@ -419,7 +419,13 @@ static int cli_scan_go(void *opts, const struct conf *cfg)
 {
 	struct cli_scan_opts *o = opts;
 	struct deliver_opts dopts;
+	struct kerr err;
 
+	/* before any work, collector up or down: a report with nowhere to go is no scan */
+	if (o->output != NULL && strcmp(o->output, "-") != 0 &&
+	    cli_opt_path("--output", o->output, CONF_FS_PARENT_WRITABLE, &err) != 0) {
+		return cli_opt_usage("%s", err.msg);
+	}
 	cli_send_deliver_opts(cfg, o->post, &dopts);
 	cli_send_splay(o->splay_ms);
 	return cli_scan_run(o, &dopts);

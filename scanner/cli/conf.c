@@ -220,11 +220,48 @@ static bool cfg_path_ok(struct cfg *l, const char *key, const char *s)
 	return true;
 }
 
+/* The paths conf_check_paths() checks, and what each must be. */
+static const struct {
+	const char *key;
+	size_t off;
+	enum conf_fs kind;
+} conf_fs_rules[CONF_AT_MAX] = {
+	{"ca_file", offsetof(struct conf, ca_file), CONF_FS_FILE},
+	{"client_cert", offsetof(struct conf, client_cert), CONF_FS_FILE},
+	{"client_key", offsetof(struct conf, client_key), CONF_FS_SECRET},
+	{"token_file", offsetof(struct conf, token_file), CONF_FS_SECRET},
+	{"hmac_key_file", offsetof(struct conf, hmac_key_file), CONF_FS_SECRET},
+	{"keys", offsetof(struct conf, keys), CONF_FS_READABLE},
+	{"spool_dir", offsetof(struct conf, spool_dir), CONF_FS_PARENT},
+	{"output", offsetof(struct conf, output), CONF_FS_PARENT_WRITABLE},
+};
+
+/* Remembers where a checked path was given; a key given twice keeps its last place. */
+static void cfg_note(struct cfg *l, const char *key)
+{
+	struct yread_loc here = yread_here(l->y);
+	uint32_t r;
+	size_t i;
+
+	for (r = 0; r < CONF_AT_MAX && strcmp(conf_fs_rules[r].key, key) != 0; r++) {
+	}
+	if (r == CONF_AT_MAX) {
+		return;
+	}
+	for (i = 0; i < l->c->nat && l->c->at[i].rule != r; i++) {
+	}
+	l->c->at[i].rule = r;
+	l->c->at[i].line = here.line;
+	l->c->at[i].col = here.col;
+	l->c->nat += i == l->c->nat;
+}
+
 static void cfg_path(struct cfg *l, const char *key, char **dst)
 {
 	const char *s = cfg_str(l, key);
 
 	if (s != NULL && cfg_path_ok(l, key, s)) {
+		cfg_note(l, key);
 		cfg_keep(l, dst, s);
 	}
 }
@@ -779,8 +816,99 @@ int conf_load(struct conf *c, const char *path, struct kerr *err)
 		} else {
 			rc = conf_load_mem(c, p, buf_str(&b), buf_len(&b), err);
 		}
+		if (rc == 0) {
+			rc = conf_check_paths(c, p, err);
+		}
 	}
 	buf_free(&b);
 	xstd_close_quietly(fd);
 	return rc;
+}
+
+/* ---- Load-time checks of the named paths ---- */
+
+/* A secret: root's or ours, and nobody else's to read or change (as http.c requires). */
+static int conf_check_secret(const struct stat *st, char *msg, size_t size)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		(void)snprintf(msg, size, "is owned by uid %u, not by root or the user kscan runs "
+			"as", (unsigned)st->st_uid);
+		return -1;
+	}
+	if ((st->st_mode & 077) != 0) {
+		(void)snprintf(msg, size, "has mode %04o: group and others must have no access "
+			"(chmod 600)", (unsigned)(st->st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+/* The directory @path is in must be one (and writable when @write). */
+static int conf_check_parent(const char *path, bool write, char *msg, size_t size)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	size_t n = slash == NULL ? 0 : (size_t)(slash - path);
+
+	if (slash == NULL || n >= sizeof(dir)) {
+		(void)snprintf(dir, sizeof(dir), ".");
+	} else {
+		(void)snprintf(dir, sizeof(dir), "%.*s", n == 0 ? 1 : (int)n, path);
+	}
+	if (stat(dir, &st) != 0) {
+		(void)snprintf(msg, size, "is in %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		(void)snprintf(msg, size, "is in %s, which is not a directory", dir);
+		return -1;
+	}
+	if (write && faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0) {
+		(void)snprintf(msg, size, "is in %s, where kscan cannot write: %s", dir,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int conf_check_path(const char *path, enum conf_fs kind, char *msg, size_t size)
+{
+	struct stat st;
+
+	if (kind == CONF_FS_PARENT || kind == CONF_FS_PARENT_WRITABLE) {
+		return conf_check_parent(path, kind == CONF_FS_PARENT_WRITABLE, msg, size);
+	}
+	if (stat(path, &st) != 0) {
+		(void)snprintf(msg, size, "%s", strerror(errno));
+		return -1;
+	}
+	if (kind != CONF_FS_READABLE && !S_ISREG(st.st_mode)) {
+		(void)snprintf(msg, size, "is not a regular file");
+		return -1;
+	}
+	if (faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) != 0) {
+		(void)snprintf(msg, size, "cannot be read: %s", strerror(errno));
+		return -1;
+	}
+	return kind == CONF_FS_SECRET ? conf_check_secret(&st, msg, size) : 0;
+}
+
+int conf_check_paths(const struct conf *c, const char *name, struct kerr *err)
+{
+	char msg[KS_ERR_MSG_MAX / 2];
+	size_t i;
+
+	for (i = 0; i < c->nat; i++) {
+		const struct conf_at *a = &c->at[i];
+		const char *key = conf_fs_rules[a->rule].key;
+		char *const *path = (char *const *)((const char *)c + conf_fs_rules[a->rule].off);
+
+		if (*path != NULL &&
+		    conf_check_path(*path, conf_fs_rules[a->rule].kind, msg, sizeof(msg)) != 0) {
+			return kerr_set(err, KERR_INPUT, "%s:%" PRIu32 ":%" PRIu32 ": \"%s\" %s %s",
+				name, a->line, a->col, key, *path, msg);
+		}
+	}
+	return 0;
 }

@@ -29,6 +29,39 @@ struct conf_list {
 	size_t n;
 };
 
+struct conf;
+
+/* The paths a configuration may name that are checked on load, each at most once. */
+#define CONF_AT_MAX 8
+
+/** What a named path must be (conf_check_path()). */
+enum conf_fs {
+	/** A readable regular file (ca_file, client_cert). */
+	CONF_FS_FILE,
+	/** A readable regular file of root or this user, no access for others (keys, tokens). */
+	CONF_FS_SECRET,
+	/** Anything readable: a file or a directory (keys). */
+	CONF_FS_READABLE,
+	/** Its parent is a directory (spool_dir: created if missing). */
+	CONF_FS_PARENT,
+	/** Its parent is a directory this user may write in (output). */
+	CONF_FS_PARENT_WRITABLE,
+};
+
+/**
+ * Checks that @path is what @kind says; the reason goes into @msg when not.
+ * @return 0, or -1.
+ */
+int conf_check_path(const char *path, enum conf_fs kind, char *msg, size_t size);
+
+/**
+ * Checks every path the loaded file named (ca_file, client_cert, client_key, token_file,
+ * hmac_key_file, keys, spool_dir's parent, output's directory), so that a wrong one stops
+ * the run before any work. @name is the file, for "NAME:LINE:COL: message" in @err.
+ * @return 0, or -1 with @err set (KERR_INPUT).
+ */
+int conf_check_paths(const struct conf *c, const char *name, struct kerr *err);
+
 struct conf {
 	/* The options of `kscan scan`. */
 	char *root;
@@ -82,6 +115,14 @@ struct conf {
 	uint64_t spool_max_reports;
 	uint64_t spool_max_bytes;
 	uint64_t splay_ms;
+
+	/* Where the paths conf_check_paths() looks at were given (conf.c, conf_fs_rules). */
+	struct conf_at {
+		uint32_t rule;
+		uint32_t line;
+		uint32_t col;
+	} at[CONF_AT_MAX];
+	size_t nat;
 
 	/* Diagnostics of the last failed load, each "FILE:LINE:COL: message". */
 	char **diags;

@@ -43,8 +43,9 @@ run_kscan --root "$R" --config "$FX/c.yaml"
 rcheck "a collector with another key sees a bad signature" 'q[0]["hmac"] == "bad"'
 chmod 644 "$FX/hmac.key"
 run_kscan --root "$R" --config "$FX/c.yaml"
-expect_exit "a world-readable HMAC key is refused: spooled" 3
-check "and named" grep -q "HMAC key file $FX/hmac.key has mode 0644" "$FX/err"
+expect_exit "a world-readable HMAC key is refused when the configuration is loaded" 65
+check "and named where the configuration names it" \
+	grep -q "^kscan: $FX/c.yaml:[0-9]*:[0-9]*: \"hmac_key_file\" $FX/hmac.key has mode 0644" "$FX/err"
 chmod 600 "$FX/hmac.key"
 rm -rf "$FX/spool"
 

@@ -110,7 +110,8 @@ data = open(sys.argv[1], "rb").read()
 head, body = data.split(b"\n\n", 1)
 assert head.split(b"\n")[0] == b"KSCAN-SPOOL 1"
 assert json.loads(body) == json.load(open(sys.argv[2]))' "$F" "$FX/down.json"
-check "no temporary file left" [ "$(ls -A "$FX/spool" | wc -l)" -eq 1 ]
+check "no temporary file left (the report and the journal's reserve)" \
+	[ "$(ls -A "$FX/spool" | tr '\n' ' ')" = "$(basename "$F") reserve " ]
 
 # Exit 3 wins over the verdict: a host with a finding whose report is not delivered.
 mkdir -p "$R/opt/kaspersky/kesl"
@@ -132,5 +133,21 @@ run_kscan --root "$R" --config "$FX/c.yaml"
 expect_exit "not delivered and no usable spool: internal error" 70
 check "says the spool is not ours" grep -q "spool $FX/notmine is owned by uid 65534" "$FX/err"
 check "says the report is lost" grep -q "cannot be spooled: it is lost" "$FX/err"
+
+# A ca_file that does not exist: FILE:LINE:COL and exit 65 before any scan, whether the
+# collector is up or down (issue 14), nothing sent, nothing spooled.
+collector_start noca server
+for where in up down; do
+	url=$C_URL
+	[ "$where" = down ] && url="https://localhost:$(free_port)/reports"
+	SPOOL="$FX/noca-$where" kscan_config "$FX/noca.yaml" "$url" "ca_file: $FX/no-such-ca.pem"
+	run_kscan --root "$R" --config "$FX/noca.yaml" --output "$FX/noca.json"
+	expect_exit "a missing ca_file, collector $where: configuration error" 65
+	check "collector $where: named with its place in the file" \
+		grep -q "^kscan: $FX/noca.yaml:[0-9]*:[0-9]*: \"ca_file\" $FX/no-such-ca.pem No such file or directory" "$FX/err"
+	check "collector $where: no scan was written or spooled" \
+		[ ! -e "$FX/noca.json" ] && [ ! -e "$FX/noca-$where" ]
+done
+rcheck "the collector got nothing" 'len(q) == 0'
 
 fx_done

@@ -123,7 +123,8 @@ collector_start damage server
 kscan_config "$FX/damage.yaml" "$C_URL"
 run_kscan send --config "$FX/damage.yaml"
 expect_exit "kscan send past four damaged files" 0
-check "four files moved aside" [ "$(ls "$SPOOL" | grep -c '\.report\.bad$')" -eq 4 ]
+check "three files moved aside" [ "$(ls "$SPOOL" | grep -c '\.report\.bad$')" -eq 3 ]
+check "the symlink is quarantined" [ -L "$SPOOL/quarantine/${FILES[2]}" ]
 check "the sha256 mismatch is named" grep -q "the file does not match its sha256" "$FX/err"
 check "garbage is named" grep -q "not a kscan spool file" "$FX/err"
 check "the symlink is refused, not followed" grep -q "Too many levels of symbolic links\|not a regular file" "$FX/err"
@@ -132,7 +133,7 @@ rcheck "only the intact report was sent" "len(q) == 1 and q[0]['headers']['idemp
 check "a foreign file is left alone" [ -f "$SPOOL/README" ]
 check "/etc/passwd untouched" [ ! -L /etc/passwd ] && [ -f /etc/passwd ]
 run_kscan --root "$R" --config "$FX/damage.yaml" --output "$FX/d.json"
-jcheck "the next report lists the four" "$FX/d.json" 'r["delivery"]["corrupt"]["count"] == 4 and len(r["delivery"]["corrupt"]["files"]) == 4'
+jcheck "the next report lists the four" "$FX/d.json" 'r["delivery"]["corrupt"]["count"] == 3 and len(r["delivery"]["corrupt"]["files"]) == 3 and r["delivery"]["quarantined"] == {"count": 1, "files": ["'"${FILES[2]}"'"]}'
 printf 'KSCAN-SPOOL-JOURNAL 1\ndropped x\n' >"$SPOOL/journal"
 run_kscan --root "$R" --config "$FX/damage.yaml" --output "$FX/d2.json"
 expect_exit "a broken journal does not stop delivery" 0

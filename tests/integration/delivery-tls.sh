@@ -92,8 +92,9 @@ rm -rf "$FX/spool"
 chmod 644 "$PKI/client.key"
 kscan_config "$FX/c.yaml" "$C_URL" "client_cert: $PKI/client.pem" "client_key: $PKI/client.key"
 run_kscan --root "$R" --config "$FX/c.yaml"
-expect_exit "a world-readable client key is refused: spooled" 3
-check "the key file's mode is named" grep -q "client key $PKI/client.key has mode 0644" "$FX/err"
+expect_exit "a world-readable client key is refused when the configuration is loaded" 65
+check "the key file's mode is named" \
+	grep -q "c.yaml:[0-9]*:[0-9]*: \"client_key\" $PKI/client.key has mode 0644" "$FX/err"
 rm -rf "$FX/spool"
 chmod 600 "$PKI/client.key"
 
@@ -111,11 +112,13 @@ expect_refused pin "a pin of other keys" "pinned_pubkey" 1
 kscan_config "$FX/c.yaml" "$C_URL" "token_file: $FX/token"
 chmod 640 "$FX/token"
 run_kscan --root "$R" --config "$FX/c.yaml"
-expect_refused pin "a group-readable token file" "token file $FX/token has mode 0640" 1
+expect_exit "a group-readable token file: refused on load" 65
+check "a group-readable token file: says why" grep -q "\"token_file\" $FX/token has mode 0640" "$FX/err"
 chmod 600 "$FX/token"
 chown 65534 "$FX/token"
 run_kscan --root "$R" --config "$FX/c.yaml"
-expect_refused pin "a token file owned by another user" "owned by uid 65534" 1
+expect_exit "a token file owned by another user: refused on load" 65
+check "a token file owned by another user: says why" grep -q "\"token_file\" $FX/token is owned by uid 65534" "$FX/err"
 chown 0 "$FX/token"
 
 # Redirects: to https at most 3 times (the POST stays a POST), never to http.

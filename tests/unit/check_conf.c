@@ -440,6 +440,65 @@ START_TEST(test_files)
 }
 END_TEST
 
+/* Loads @text as file NAME.yaml; @return conf_load()'s result, its message in @e. */
+static int load_named(const char *text, struct kerr *e)
+{
+	char path[256];
+	struct conf c;
+	int rc;
+
+	write_file("named.yaml", text, 0600, path);
+	conf_init(&c);
+	kerr_clear(e);
+	rc = conf_load(&c, path, e);
+	conf_free(&c);
+	return rc;
+}
+
+/* Every file the configuration names is checked on load, with its line and column. */
+START_TEST(test_named_files)
+{
+	char text[1024], key[256], ca[256];
+	struct kerr e;
+
+	write_file("ca.pem", "x\n", 0644, ca);
+	write_file("client.key", "x\n", 0644, key);
+	cu_fmt(text, sizeof(text), "collector:\n  ca_file: %s\n", ca);
+	ck_assert_int_eq(load_named(text, &e), 0);
+	cu_fmt(text, sizeof(text), "collector:\n  url: https://c.example/r\n  ca_file: %s/none\n",
+		cu_tmp);
+	ck_assert_int_eq(load_named(text, &e), -1);
+	ck_assert_int_eq(e.code, KERR_INPUT);
+	ck_assert(strstr(e.msg, "/named.yaml:3:12: \"ca_file\" ") != NULL);
+	ck_assert(strstr(e.msg, "/none No such file or directory") != NULL);
+	cu_fmt(text, sizeof(text), "collector:\n  ca_file: %s\n", cu_tmp);
+	ck_assert_int_eq(load_named(text, &e), -1);
+	ck_assert(strstr(e.msg, ":2:12: \"ca_file\" ") != NULL);
+	ck_assert(strstr(e.msg, " is not a regular file") != NULL);
+	/* a key others may read */
+	cu_fmt(text, sizeof(text), "collector:\n  client_cert: %s\n  client_key: %s\n", ca, key);
+	ck_assert_int_eq(load_named(text, &e), -1);
+	ck_assert(strstr(e.msg, ":3:15: \"client_key\" ") != NULL);
+	ck_assert(strstr(e.msg, "has mode 0644: group and others must have no access") != NULL);
+	ck_assert_int_eq(chmod(key, 0600), 0);
+	ck_assert_int_eq(chown(key, 65534, 65534), 0);
+	ck_assert_int_eq(load_named(text, &e), -1);
+	ck_assert(strstr(e.msg, "is owned by uid 65534") != NULL);
+	/* the spool's parent and the output's directory must exist */
+	cu_fmt(text, sizeof(text), "collector:\n  spool_dir: %s/no/spool\n", cu_tmp);
+	ck_assert_int_eq(load_named(text, &e), -1);
+	ck_assert(strstr(e.msg, ":2:14: \"spool_dir\" ") != NULL);
+	cu_fmt(text, sizeof(text), "collector:\n  spool_dir: %s/spool\n", cu_tmp);
+	ck_assert_int_eq(load_named(text, &e), 0);
+	cu_fmt(text, sizeof(text), "output: %s/no/r.json\n", cu_tmp);
+	ck_assert_int_eq(load_named(text, &e), -1);
+	ck_assert(strstr(e.msg, ":1:9: \"output\" ") != NULL);
+	cu_fmt(text, sizeof(text), "keys: %s/nokeys\n", cu_tmp);
+	ck_assert_int_eq(load_named(text, &e), -1);
+	ck_assert(strstr(e.msg, ":1:7: \"keys\" ") != NULL);
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -456,6 +515,7 @@ static Suite *conf_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(files, cu_tmp_setup, cu_tmp_teardown);
 	tcase_add_test(files, test_files);
+	tcase_add_test(files, test_named_files);
 	suite_add_tcase(s, files);
 	return s;
 }

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -467,6 +469,153 @@ START_TEST(test_quarantine)
 }
 END_TEST
 
+/* Writes a valid spool file for @id as "<created>-<id>.report", owned by @uid, mode @mode. */
+static void plant(const char *id, const char *created, uid_t uid, mode_t mode)
+{
+	char path[PATH_MAX], name[80];
+	struct buf b;
+
+	buf_init(&b, 1 << 20);
+	ck_assert_int_eq(spool_format(&b, id, 1000, FMT_JSON, BODY, strlen(BODY)), 0);
+	cu_fmt(name, sizeof(name), "%s-%s.report", created, id);
+	cu_path(path, sizeof(path), sdir, name);
+	cu_write(path, buf_str(&b), buf_len(&b), mode);
+	ck_assert_int_eq(chown(path, uid, uid), 0);
+	ck_assert_int_eq(chmod(path, mode), 0);
+	buf_free(&b);
+}
+
+/* The entries of quarantine/ (sorted, one a line) and the journal's quarantined count. */
+static uint64_t quarantined(struct spool *s, char **listing)
+{
+	struct report_delivery d;
+	struct kerr e;
+	char path[PATH_MAX];
+	uint64_t n;
+
+	cu_sh("ls -A '%s/quarantine' >'%s/q.txt'", sdir, cu_tmp);
+	cu_path(path, sizeof(path), cu_tmp, "q.txt");
+	*listing = cu_read(path, NULL);
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(spool_journal_load(s, &d, &e), 0);
+	n = d.quarantined.total;
+	report_delivery_free(&d);
+	return n;
+}
+
+/* Another user's file, a shared mode, a second link: never listed, moved to quarantine/. */
+START_TEST(test_trust_entries)
+{
+	struct spool_entry *v;
+	struct spool_opts o;
+	struct spool *s;
+	struct kerr e;
+	char link_path[PATH_MAX], qdir[PATH_MAX], *ls;
+	size_t n, dropped;
+
+	opts(&o, 10, 1 << 20);
+	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
+	ck_assert_int_eq(add(s, ID1, 1000, &dropped, &e), 0);
+	spool_close(s);
+	plant(ID2, "000000000000002", 65534, 0600);
+	plant(ID3, "000000000000003", geteuid(), 0666);
+	cu_path(link_path, sizeof(link_path), cu_tmp, "second-link");
+	cu_sh("ln '%s/000000000001000-" ID1 ".report' '%s'", sdir, link_path);
+	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
+	ck_assert_uint_eq(spool_quarantined(s), 3);
+	ck_assert_int_eq(spool_list(s, &v, &n, &e), 0);
+	ck_assert_uint_eq(n, 0);
+	free(v);
+	cu_path(qdir, sizeof(qdir), sdir, "quarantine");
+	ck_assert_uint_eq(mode_of(qdir), 0700);
+	ck_assert_uint_eq(quarantined(s, &ls), 3);
+	ck_assert_str_eq(ls, "000000000000002-" ID2 ".report\n000000000000003-" ID3 ".report\n"
+		"000000000001000-" ID1 ".report\n");
+	free(ls);
+	spool_close(s);
+}
+END_TEST
+
+/* A spool others could write: even a perfect file of ours, and the journal, are quarantined. */
+START_TEST(test_trust_dir)
+{
+	struct spool_entry *v;
+	struct spool_opts o;
+	struct spool *s;
+	struct kerr e;
+	size_t n, dropped;
+	char *ls;
+
+	/* room for one report: the second evicts the first, so there is a journal too */
+	opts(&o, 10, 300);
+	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
+	ck_assert_int_eq(add(s, ID1, 1000, &dropped, &e), 0);
+	ck_assert_int_eq(add(s, ID2, 2000, &dropped, &e), 0);
+	ck_assert_uint_eq(dropped, 1);
+	spool_close(s);
+	ck_assert_int_eq(chmod(sdir, 0777), 0);
+	opts(&o, 10, 1 << 20);
+	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
+	ck_assert_uint_eq(mode_of(sdir), 0700);
+	ck_assert_uint_eq(spool_quarantined(s), 3);
+	ck_assert_int_eq(spool_list(s, &v, &n, &e), 0);
+	ck_assert_uint_eq(n, 0);
+	free(v);
+	ck_assert_uint_eq(quarantined(s, &ls), 3);
+	ck_assert_str_eq(ls, "000000000002000-" ID2 ".report\njournal\nreserve\n");
+	free(ls);
+	spool_close(s);
+	/* quarantine/ as a symlink is never followed: the spool is refused */
+	cu_sh("rm -rf '%s/quarantine' && mkdir '%s/elsewhere' && ln -s '%s/elsewhere' "
+		"'%s/quarantine'", sdir, cu_tmp, cu_tmp, sdir);
+	plant(ID3, "000000000000003", 65534, 0600);
+	ck_assert_int_eq(spool_open(&o, &s, &e), -1);
+	ck_assert_int_eq(e.code, KERR_INPUT);
+	ck_assert(strstr(e.msg, "/quarantine is not a directory: refused") != NULL);
+	ck_assert_int_eq(cu_sh_status("[ -z \"$(ls -A '%s/elsewhere')\" ]", cu_tmp), 0);
+}
+END_TEST
+
+/* A new report that cannot be written evicts nothing and is journaled as dropped. */
+START_TEST(test_write_before_evict)
+{
+	struct report_delivery d;
+	struct spool_entry *v;
+	struct spool_opts o;
+	struct rlimit rl, small;
+	struct spool *s;
+	struct kerr e;
+	size_t n, dropped;
+
+	opts(&o, 2, 1 << 20);
+	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
+	ck_assert_int_eq(add(s, ID1, 1000, &dropped, &e), 0);
+	ck_assert_int_eq(add(s, ID2, 2000, &dropped, &e), 0);
+	/* files past 150 bytes fail (EFBIG) like a full disk: a report is 215, the journal less */
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	small = rl;
+	small.rlim_cur = 150;
+	(void)signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+	ck_assert_int_eq(add(s, ID3, 3000, &dropped, &e), -1);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	ck_assert_uint_eq(dropped, 0);
+	ck_assert(strstr(e.msg, "report " ID3 " dropped (recorded in the journal; no older report "
+		"was evicted): ") != NULL);
+	ck_assert_int_eq(spool_list(s, &v, &n, &e), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(v[0].id, ID1);
+	ck_assert_str_eq(v[1].id, ID2);
+	free(v);
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(spool_journal_load(s, &d, &e), 0);
+	ck_assert_uint_eq(d.dropped.total, 1);
+	ck_assert_str_eq(d.dropped.v[0], ID3);
+	report_delivery_free(&d);
+	spool_close(s);
+}
+END_TEST
+
 static Suite *spool_suite(void)
 {
 	Suite *s = suite_create("spool");
@@ -486,6 +635,9 @@ static Suite *spool_suite(void)
 	tcase_add_test(tc, test_add_list_load);
 	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_quarantine);
+	tcase_add_test(tc, test_trust_entries);
+	tcase_add_test(tc, test_trust_dir);
+	tcase_add_test(tc, test_write_before_evict);
 	suite_add_tcase(s, tc);
 	return s;
 }
