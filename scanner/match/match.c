@@ -1,5 +1,7 @@
 #include "scanner/match/match.h"
 
+#include "scanner/match/vendor.h"
+
 #include <errno.h>
 #include <fnmatch.h>
 #include <string.h>
@@ -104,7 +106,7 @@ static int match_add_package(const struct match_ctx *m, const struct sig *sig,
 
 long match_packages(const struct match_ctx *m, const struct pkg_list *pkgs)
 {
-	long added = 0;
+	long added = 0, vendor;
 	size_t i, j, k;
 
 	for (i = 0; i < sig_set_count(m->sigs); i++) {
@@ -125,7 +127,8 @@ long match_packages(const struct match_ctx *m, const struct pkg_list *pkgs)
 			}
 		}
 	}
-	return added;
+	vendor = vendor_match_packages(m, pkgs);
+	return vendor < 0 ? -1 : added + vendor;
 }
 
 int match_path(const struct match_ctx *m, const struct sig *sig, const struct sig_path *sp,
