@@ -212,11 +212,125 @@ static bool match_fb_drop(const struct report_evidence *e, void *ctx)
 	return false;
 }
 
-void match_fallback(const struct match_ctx *m)
+/* Kaspersky's shared roots: each product keeps an entry of its own name there. */
+static const char *const match_shared_roots[] = {
+	"/etc/opt/kaspersky/", "/var/opt/kaspersky/", "/var/log/kaspersky/",
+};
+
+/* Is @name the component @comp, or a file of it ("kav4proxy" and "kav4proxy.conf")? */
+static bool match_component_is(const char *name, size_t n, const char *comp)
+{
+	size_t len = strlen(comp);
+
+	return len <= n && strncmp(name, comp, len) == 0 && (len == n || name[len] == '.');
+}
+
+/* The signature whose components name the entry of @path under a shared root, or NULL. */
+static const struct sig *match_component_owner(const struct sig_set *s, const char *path)
+{
+	const char *name = NULL;
+	size_t i, j, n;
+
+	for (i = 0; i < sizeof(match_shared_roots) / sizeof(match_shared_roots[0]); i++) {
+		n = strlen(match_shared_roots[i]);
+		if (strncmp(path, match_shared_roots[i], n) == 0) {
+			name = path + n;
+		}
+	}
+	if (name == NULL || (n = strcspn(name, "/")) == 0) {
+		return NULL;
+	}
+	for (i = 0; i < sig_set_count(s); i++) {
+		const struct sig *g = sig_set_get(s, i);
+
+		for (j = 0; j < g->components.n && !g->fallback; j++) {
+			if (match_component_is(name, n, g->components.v[j])) {
+				return g;
+			}
+		}
+	}
+	return NULL;
+}
+
+struct match_attr_ctx {
+	const struct match_ctx *m;
+	bool failed;
+};
+
+/* Moves a catch-all's evidence to the family that owns its component name. */
+static bool match_attr_move(const struct report_evidence *e, void *ctx)
+{
+	struct match_attr_ctx *c = ctx;
+	const struct sig *owner;
+
+	if (c->failed || e->path == NULL ||
+	    (owner = match_component_owner(c->m->sigs, e->path)) == NULL) {
+		return false;
+	}
+	c->failed = match_add(c->m, owner, e) != 0;
+	return !c->failed;
+}
+
+static const struct sig *match_sig_by_id(const struct sig_set *s, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < sig_set_count(s); i++) {
+		if (strcmp(sig_set_get(s, i)->id, id) == 0) {
+			return sig_set_get(s, i);
+		}
+	}
+	return NULL;
+}
+
+static bool match_is_shared(const struct sig_set *s, const char *id)
+{
+	const struct sig *g = match_sig_by_id(s, id);
+
+	return g != NULL && g->shared;
+}
+
+static bool match_drop_all(const struct report_evidence *e, void *ctx)
+{
+	(void)e;
+	(void)ctx;
+	return true;
+}
+
+/* Gives the shared finding @f's evidence to every other finding of its vendor. */
+static int match_share(const struct match_ctx *m, struct report_finding *f)
+{
+	struct report *rep = m->rep;
+	size_t i, k, owners = 0;
+
+	for (i = 0; i < rep->nfindings; i++) {
+		struct report_finding *o = rep->findings[i];
+
+		if (o == f || o->nev == 0 || strcmp(o->vendor, f->vendor) != 0 ||
+		    match_is_shared(m->sigs, o->signature)) {
+			continue;
+		}
+		for (k = 0; k < f->nev; k++) {
+			if (report_add_evidence(o, &f->ev[k]) != 0) {
+				return kerr_sys(m->err, errno == ENOMEM ? KERR_NOMEM : KERR_LIMIT,
+					errno, "evidence for %s", o->signature);
+			}
+		}
+		owners++;
+	}
+	if (owners > 0) {
+		(void)report_remove_evidence(f, match_drop_all, NULL);
+	}
+	f->shared_only = owners == 0;
+	return 0;
+}
+
+int match_fallback(const struct match_ctx *m)
 {
 	const struct sig_set *s = m->sigs;
 	struct report *rep = m->rep;
 	struct match_fb_ctx c = {s, rep};
+	struct match_attr_ctx a = {m, false};
 	size_t i;
 
 	for (i = 0; i < rep->nfindings; i++) {
@@ -224,4 +338,21 @@ void match_fallback(const struct match_ctx *m)
 			(void)report_remove_evidence(rep->findings[i], match_fb_drop, &c);
 		}
 	}
+	/* what no signature claimed may still carry a family's component name */
+	for (i = 0; i < rep->nfindings && !a.failed; i++) {
+		if (match_is_fallback(s, rep->findings[i]->signature)) {
+			(void)report_remove_evidence(rep->findings[i], match_attr_move, &a);
+		}
+	}
+	if (a.failed) {
+		return -1;
+	}
+	for (i = 0; i < rep->nfindings; i++) {
+		struct report_finding *f = rep->findings[i];
+
+		if (f->nev > 0 && match_is_shared(s, f->signature) && match_share(m, f) != 0) {
+			return -1;
+		}
+	}
+	return 0;
 }
