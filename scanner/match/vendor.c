@@ -68,6 +68,29 @@ static bool vendor_named_by_sig(const struct sig_set *s, const char *name)
 	return false;
 }
 
+/*
+ * The family whose component name the package carries ("kesl", or a build of it such as
+ * "kesl-astra"), or NULL: a Kaspersky package of a known family is that family's evidence.
+ */
+static const struct sig *vendor_family(const struct sig_set *s, const char *name)
+{
+	size_t i, j;
+
+	for (i = 0; i < sig_set_count(s); i++) {
+		const struct sig *g = sig_set_get(s, i);
+
+		for (j = 0; j < g->components.n && !g->fallback; j++) {
+			size_t n = strlen(g->components.v[j]);
+
+			if (strncmp(name, g->components.v[j], n) == 0 &&
+			    (name[n] == '\0' || name[n] == '-')) {
+				return g;
+			}
+		}
+	}
+	return NULL;
+}
+
 /* "kaspersky.package.<name>", the name folded into the signature id alphabet. */
 static void vendor_id(char *id, size_t n, const char *name)
 {
@@ -85,6 +108,21 @@ static void vendor_id(char *id, size_t n, const char *name)
 			id[i] = '-';
 		}
 	}
+}
+
+static void vendor_ev(struct report_evidence *ev, const struct pkg *p)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = REPORT_EV_PACKAGE;
+	ev->state = p->state == PKG_CONFIG_FILES ? REPORT_STATE_REMNANT : REPORT_STATE_INSTALLED;
+	ev->confidence = REPORT_CONF_MEDIUM;
+	ev->pattern = "vendor:Kaspersky";
+	ev->manager = p->manager;
+	ev->name = p->name;
+	ev->version = p->version;
+	ev->arch = p->arch[0] != '\0' ? p->arch : NULL;
+	ev->status = p->status;
+	ev->source = p->source;
 }
 
 static int vendor_add(const struct match_ctx *m, const struct pkg *p)
@@ -110,22 +148,13 @@ static int vendor_add(const struct match_ctx *m, const struct pkg *p)
 	sig.vendor = vendor;
 	sig.product = product;
 	sig.remove = remove;
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = REPORT_EV_PACKAGE;
-	ev.state = p->state == PKG_CONFIG_FILES ? REPORT_STATE_REMNANT : REPORT_STATE_INSTALLED;
-	ev.confidence = REPORT_CONF_MEDIUM;
-	ev.pattern = "vendor:Kaspersky";
-	ev.manager = p->manager;
-	ev.name = p->name;
-	ev.version = p->version;
-	ev.arch = p->arch[0] != '\0' ? p->arch : NULL;
-	ev.status = p->status;
-	ev.source = p->source;
+	vendor_ev(&ev, p);
 	return match_add(m, &sig, &ev);
 }
 
 long vendor_match_packages(const struct match_ctx *m, const struct pkg_list *pkgs)
 {
+	const struct sig *family;
 	long added = 0;
 	size_t k;
 
@@ -136,7 +165,15 @@ long vendor_match_packages(const struct match_ctx *m, const struct pkg_list *pkg
 		    vendor_named_by_sig(m->sigs, p->name)) {
 			continue;
 		}
-		if (vendor_add(m, p) != 0) {
+		family = vendor_family(m->sigs, p->name);
+		if (family != NULL) {
+			struct report_evidence ev;
+
+			vendor_ev(&ev, p);
+			if (match_add(m, family, &ev) != 0) {
+				return -1;
+			}
+		} else if (vendor_add(m, p) != 0) {
 			return -1;
 		}
 		added++;

@@ -21,7 +21,8 @@ bool vendor_pkg_is_kaspersky(const struct pkg *p);
 /**
  * Adds a finding, at medium confidence and named from the package's own summary, for
  * every package of @pkgs that Kaspersky made and no signature names: a product the packs
- * do not know yet. Records in state not-installed prove nothing and are skipped.
+ * do not know yet; a package named after a family's component ("kesl-astra") is evidence
+ * of that family instead. Records in state not-installed prove nothing and are skipped.
  * @return the number of findings added, or -1 with @m->err set.
  */
 long vendor_match_packages(const struct match_ctx *m, const struct pkg_list *pkgs);
