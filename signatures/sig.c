@@ -66,6 +66,7 @@ void sig_free(struct sig *g)
 	free(g->kernel_module_roles);
 	sig_names_free(&g->accounts);
 	sig_names_free(&g->components);
+	sig_names_free(&g->shared_by);
 	free(g->ports);
 	for (i = 0; i < g->nuninstall; i++) {
 		free(g->uninstall[i].path);

@@ -177,6 +177,8 @@ struct sig {
 	 * findings the rest of the host shows, or alone is reported as shared only.
 	 */
 	bool shared;
+	/** shared_by: the ids of the signatures a shared signature's evidence joins first. */
+	struct sig_names shared_by;
 };
 
 /** One loaded pack file. */

@@ -297,17 +297,35 @@ static bool match_drop_all(const struct report_evidence *e, void *ctx)
 	return true;
 }
 
-/* Gives the shared finding @f's evidence to every other finding of its vendor. */
-static int match_share(const struct match_ctx *m, struct report_finding *f)
+/* Is @o a finding @f's shared evidence may join (one of @by, unless @by is NULL)? */
+static bool match_share_to(const struct match_ctx *m, const struct report_finding *f,
+	const struct report_finding *o, const struct sig_names *by)
+{
+	size_t j;
+
+	if (o == f || o->nev == 0 || strcmp(o->vendor, f->vendor) != 0 ||
+	    match_is_shared(m->sigs, o->signature)) {
+		return false;
+	}
+	for (j = 0; by != NULL && j < by->n; j++) {
+		if (strcmp(by->v[j], o->signature) == 0) {
+			return true;
+		}
+	}
+	return by == NULL;
+}
+
+/* Gives the shared finding @f's evidence to the findings that may take it (@by). */
+static int match_share_with(const struct match_ctx *m, struct report_finding *f,
+	const struct sig_names *by, size_t *owners)
 {
 	struct report *rep = m->rep;
-	size_t i, k, owners = 0;
+	size_t i, k;
 
 	for (i = 0; i < rep->nfindings; i++) {
 		struct report_finding *o = rep->findings[i];
 
-		if (o == f || o->nev == 0 || strcmp(o->vendor, f->vendor) != 0 ||
-		    match_is_shared(m->sigs, o->signature)) {
+		if (!match_share_to(m, f, o, by)) {
 			continue;
 		}
 		for (k = 0; k < f->nev; k++) {
@@ -316,7 +334,23 @@ static int match_share(const struct match_ctx *m, struct report_finding *f)
 					errno, "evidence for %s", o->signature);
 			}
 		}
-		owners++;
+		(*owners)++;
+	}
+	return 0;
+}
+
+/*
+ * Gives the shared finding @f's evidence to the products its signature names in
+ * shared_by, or, when none of them was found, to every other finding of its vendor.
+ */
+static int match_share(const struct match_ctx *m, struct report_finding *f)
+{
+	const struct sig *g = match_sig_by_id(m->sigs, f->signature);
+	size_t owners = 0;
+
+	if (match_share_with(m, f, &g->shared_by, &owners) != 0 ||
+	    (owners == 0 && match_share_with(m, f, NULL, &owners) != 0)) {
+		return -1;
 	}
 	if (owners > 0) {
 		(void)report_remove_evidence(f, match_drop_all, NULL);
