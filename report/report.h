@@ -174,6 +174,11 @@ struct report_finding {
 	/** A service of the product was seen, and one of them starts at boot (dropped too). */
 	bool has_service;
 	bool enabled;
+	/**
+	 * Made only of evidence several products share (an account, a registry file): no
+	 * product of the vendor was found beside it.
+	 */
+	bool shared_only;
 	/** The removal plan, in order (see report_add_step()). */
 	struct report_step *steps;
 	size_t nsteps;

@@ -75,6 +75,7 @@
  *                 and the fallback that yields a catch-all's evidence to a specific signature
  * - probematch.[ch] runs the host probes and matches what they return
  * - deepmatch.[ch]  the deep sweep's files, by name and by hash
+ * - vendor.[ch]   the vendor rule: a package whose maker is Kaspersky, named by no signature
  * - plan.[ch]     each finding's removal plan, from its evidence (nothing is ever run)
  *
  * report/: the model (nothing there includes scanner/)

@@ -267,7 +267,9 @@ static int scan_fill(struct scan_ctx *c, const struct scan_opts *o)
 	if (scan_host(c) != 0 || scan_packs(c, o) != 0 || scan_sources(c, o) != 0) {
 		return -1;
 	}
-	match_fallback(&c->match);
+	if (match_fallback(&c->match) != 0) {
+		return -1;
+	}
 	c->rep->finished_ms = xstd_now_ms();
 	c->rep->duration_ms = xstd_mono_ms() - t0;
 	if (report_finish(c->rep) != 0) {

@@ -65,6 +65,8 @@ void sig_free(struct sig *g)
 	sig_names_free(&g->kernel_modules);
 	free(g->kernel_module_roles);
 	sig_names_free(&g->accounts);
+	sig_names_free(&g->components);
+	sig_names_free(&g->shared_by);
 	free(g->ports);
 	for (i = 0; i < g->nuninstall; i++) {
 		free(g->uninstall[i].path);

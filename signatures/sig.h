@@ -166,6 +166,19 @@ struct sig {
 	 * above or below the same path (match_fallback()).
 	 */
 	bool fallback;
+	/**
+	 * components: the names the product gives its entries directly under Kaspersky's
+	 * shared roots (/etc/opt/kaspersky, /var/opt/kaspersky, /var/log/kaspersky): what the
+	 * catch-all finds there under one of these names is this product's.
+	 */
+	struct sig_names components;
+	/**
+	 * Evidence several products share: it never makes a product by itself. It joins the
+	 * findings the rest of the host shows, or alone is reported as shared only.
+	 */
+	bool shared;
+	/** shared_by: the ids of the signatures a shared signature's evidence joins first. */
+	struct sig_names shared_by;
 };
 
 /** One loaded pack file. */

@@ -349,4 +349,6 @@ void sigcheck_confidence_defaults(struct sig *g)
 	sigcheck_names_default(&g->services, g->confidence);
 	sigcheck_names_default(&g->kernel_modules, g->confidence);
 	sigcheck_names_default(&g->accounts, g->confidence);
+	sigcheck_names_default(&g->components, g->confidence);
+	sigcheck_names_default(&g->shared_by, g->confidence);
 }

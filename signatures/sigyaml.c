@@ -451,7 +451,9 @@ static void ld_names(struct ld *l, const char *key, struct sig_names *out)
 	li.key = key;
 	li.names = out;
 	li.check = strcmp(key, "references") == 0 ? sigcheck_ref :
-		strcmp(key, "accounts") == 0 ? sigcheck_account : sigcheck_plain;
+		strcmp(key, "accounts") == 0 || strcmp(key, "components") == 0 ||
+		strcmp(key, "shared_by") == 0 ?
+		sigcheck_account : sigcheck_plain;
 	li.with_conf = strcmp(key, "references") != 0;
 	(void)ld_seq(l, &li, ld_name_entry);
 	strset_free(&li.seen);
@@ -818,6 +820,9 @@ static const struct yread_field ld_sig_fields[] = {
 	{"uninstall", LD_K_UNINSTALL, 0, false, 0, 0},
 	{"confidence", LD_K_CONF, offsetof(struct sig, confidence), false, 0, 0},
 	{"fallback", LD_K_BOOL, offsetof(struct sig, fallback), false, 0, 0},
+	{"components", LD_K_NAMES, offsetof(struct sig, components), false, 0, 0},
+	{"shared", LD_K_BOOL, offsetof(struct sig, shared), false, 0, 0},
+	{"shared_by", LD_K_NAMES, offsetof(struct sig, shared_by), false, 0, 0},
 };
 
 /* A size-less hash is checked only against files `files` matched: without one it never is. */

@@ -306,6 +306,10 @@ void fmt_json_finding(struct json *j, const struct report_finding *f, bool live)
 	json_kv_str(j, "state", report_state_name(f->state));
 	json_kv_str(j, "confidence", report_confidence_name(f->confidence));
 	json_kv_bool(j, "low_confidence", report_finding_low_confidence(f));
+	/* written only when true: reports without shared evidence keep their shape */
+	if (f->shared_only) {
+		json_kv_bool(j, "shared_only", true);
+	}
 	if (live) {
 		json_kv_bool(j, "running", report_finding_running(f));
 	}

@@ -421,6 +421,10 @@ static void fmt_text_finding(struct buf *out, const struct report_finding *f, si
 	if (report_finding_low_confidence(f)) {
 		buf_adds(out, "    low confidence: only inferred evidence\n");
 	}
+	if (f->shared_only) {
+		buf_adds(out, "    shared only: evidence several Kaspersky products share, and no "
+			"product of them was found\n");
+	}
 	if (f->vendor != NULL) {
 		buf_adds(out, "    vendor:   ");
 		fmt_text_esc(out, f->vendor, false);

@@ -1,5 +1,7 @@
 #include "scanner/match/match.h"
 
+#include "scanner/match/vendor.h"
+
 #include <errno.h>
 #include <fnmatch.h>
 #include <string.h>
@@ -104,7 +106,7 @@ static int match_add_package(const struct match_ctx *m, const struct sig *sig,
 
 long match_packages(const struct match_ctx *m, const struct pkg_list *pkgs)
 {
-	long added = 0;
+	long added = 0, vendor;
 	size_t i, j, k;
 
 	for (i = 0; i < sig_set_count(m->sigs); i++) {
@@ -125,7 +127,8 @@ long match_packages(const struct match_ctx *m, const struct pkg_list *pkgs)
 			}
 		}
 	}
-	return added;
+	vendor = vendor_match_packages(m, pkgs);
+	return vendor < 0 ? -1 : added + vendor;
 }
 
 int match_path(const struct match_ctx *m, const struct sig *sig, const struct sig_path *sp,
@@ -209,11 +212,159 @@ static bool match_fb_drop(const struct report_evidence *e, void *ctx)
 	return false;
 }
 
-void match_fallback(const struct match_ctx *m)
+/* Kaspersky's shared roots: each product keeps an entry of its own name there. */
+static const char *const match_shared_roots[] = {
+	"/etc/opt/kaspersky/", "/var/opt/kaspersky/", "/var/log/kaspersky/",
+};
+
+/* Is @name the component @comp, or a file of it ("kav4proxy" and "kav4proxy.conf")? */
+static bool match_component_is(const char *name, size_t n, const char *comp)
+{
+	size_t len = strlen(comp);
+
+	return len <= n && strncmp(name, comp, len) == 0 && (len == n || name[len] == '.');
+}
+
+/* The signature whose components name the entry of @path under a shared root, or NULL. */
+static const struct sig *match_component_owner(const struct sig_set *s, const char *path)
+{
+	const char *name = NULL;
+	size_t i, j, n;
+
+	for (i = 0; i < sizeof(match_shared_roots) / sizeof(match_shared_roots[0]); i++) {
+		n = strlen(match_shared_roots[i]);
+		if (strncmp(path, match_shared_roots[i], n) == 0) {
+			name = path + n;
+		}
+	}
+	if (name == NULL || (n = strcspn(name, "/")) == 0) {
+		return NULL;
+	}
+	for (i = 0; i < sig_set_count(s); i++) {
+		const struct sig *g = sig_set_get(s, i);
+
+		for (j = 0; j < g->components.n && !g->fallback; j++) {
+			if (match_component_is(name, n, g->components.v[j])) {
+				return g;
+			}
+		}
+	}
+	return NULL;
+}
+
+struct match_attr_ctx {
+	const struct match_ctx *m;
+	bool failed;
+};
+
+/* Moves a catch-all's evidence to the family that owns its component name. */
+static bool match_attr_move(const struct report_evidence *e, void *ctx)
+{
+	struct match_attr_ctx *c = ctx;
+	const struct sig *owner;
+
+	if (c->failed || e->path == NULL ||
+	    (owner = match_component_owner(c->m->sigs, e->path)) == NULL) {
+		return false;
+	}
+	c->failed = match_add(c->m, owner, e) != 0;
+	return !c->failed;
+}
+
+static const struct sig *match_sig_by_id(const struct sig_set *s, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < sig_set_count(s); i++) {
+		if (strcmp(sig_set_get(s, i)->id, id) == 0) {
+			return sig_set_get(s, i);
+		}
+	}
+	return NULL;
+}
+
+static bool match_is_shared(const struct sig_set *s, const char *id)
+{
+	const struct sig *g = match_sig_by_id(s, id);
+
+	return g != NULL && g->shared;
+}
+
+static bool match_drop_all(const struct report_evidence *e, void *ctx)
+{
+	(void)e;
+	(void)ctx;
+	return true;
+}
+
+/* Is @o a finding @f's shared evidence may join (one of @by, unless @by is NULL)? */
+static bool match_share_to(const struct match_ctx *m, const struct report_finding *f,
+	const struct report_finding *o, const struct sig_names *by)
+{
+	size_t j;
+
+	if (o == f || o->nev == 0 || strcmp(o->vendor, f->vendor) != 0 ||
+	    match_is_shared(m->sigs, o->signature)) {
+		return false;
+	}
+	for (j = 0; by != NULL && j < by->n; j++) {
+		if (strcmp(by->v[j], o->signature) == 0) {
+			return true;
+		}
+	}
+	return by == NULL;
+}
+
+/* Gives the shared finding @f's evidence to the findings that may take it (@by). */
+static int match_share_with(const struct match_ctx *m, struct report_finding *f,
+	const struct sig_names *by, size_t *owners)
+{
+	struct report *rep = m->rep;
+	size_t i, k;
+
+	for (i = 0; i < rep->nfindings; i++) {
+		struct report_finding *o = rep->findings[i];
+
+		if (!match_share_to(m, f, o, by)) {
+			continue;
+		}
+		for (k = 0; k < f->nev; k++) {
+			if (report_add_evidence(o, &f->ev[k]) != 0) {
+				return kerr_sys(m->err, errno == ENOMEM ? KERR_NOMEM : KERR_LIMIT,
+					errno, "evidence for %s", o->signature);
+			}
+		}
+		(*owners)++;
+	}
+	return 0;
+}
+
+/*
+ * Gives the shared finding @f's evidence to the products its signature names in
+ * shared_by, or, when none of them was found, to every other finding of its vendor.
+ */
+static int match_share(const struct match_ctx *m, struct report_finding *f)
+{
+	const struct sig *g = match_sig_by_id(m->sigs, f->signature);
+	size_t owners = 0;
+
+	if (match_share_with(m, f, &g->shared_by, &owners) != 0 ||
+	    (owners == 0 && match_share_with(m, f, NULL, &owners) != 0)) {
+		return -1;
+	}
+	if (owners > 0) {
+		(void)report_remove_evidence(f, match_drop_all, NULL);
+	}
+	f->shared_only = owners == 0;
+	return 0;
+}
+
+int match_fallback(const struct match_ctx *m)
 {
 	const struct sig_set *s = m->sigs;
 	struct report *rep = m->rep;
 	struct match_fb_ctx c = {s, rep};
+	struct match_attr_ctx a = {m, false};
 	size_t i;
 
 	for (i = 0; i < rep->nfindings; i++) {
@@ -221,4 +372,21 @@ void match_fallback(const struct match_ctx *m)
 			(void)report_remove_evidence(rep->findings[i], match_fb_drop, &c);
 		}
 	}
+	/* what no signature claimed may still carry a family's component name */
+	for (i = 0; i < rep->nfindings && !a.failed; i++) {
+		if (match_is_fallback(s, rep->findings[i]->signature)) {
+			(void)report_remove_evidence(rep->findings[i], match_attr_move, &a);
+		}
+	}
+	if (a.failed) {
+		return -1;
+	}
+	for (i = 0; i < rep->nfindings; i++) {
+		struct report_finding *f = rep->findings[i];
+
+		if (f->nev > 0 && match_is_shared(s, f->signature) && match_share(m, f) != 0) {
+			return -1;
+		}
+	}
+	return 0;
 }

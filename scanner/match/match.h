@@ -62,10 +62,13 @@ enum report_confidence match_confidence(enum sig_confidence c);
 /**
  * Applies the fallback rule: evidence of a fallback signature is removed where a
  * non-fallback signature has evidence at the same path, below it or above it (or on the
- * same crontab line), so a catch-all reports only what nothing else claimed. Call it
- * after every source and before report_finish().
+ * same crontab line), so a catch-all reports only what nothing else claimed. What is left
+ * under Kaspersky's shared roots goes to the family whose `components` name it. Then the
+ * evidence of `shared` signatures joins every other finding of their vendor, or, alone,
+ * stays a finding marked shared_only. Call it after every source and before
+ * report_finish(). @return 0, or -1 with @m->err set (KERR_NOMEM, KERR_LIMIT).
  */
-void match_fallback(const struct match_ctx *m);
+int match_fallback(const struct match_ctx *m);
 
 /** The state a role proves when its path exists. */
 enum report_state match_role_state(enum sig_role role);

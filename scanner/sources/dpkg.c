@@ -73,10 +73,12 @@ static const char *const dpkg_ma_words[] = { "no", "same", "allowed", "foreign" 
 
 /* The fields we read; the others are only checked for syntax and repetition. */
 enum dpkg_field { DPKG_F_OTHER, DPKG_F_PACKAGE, DPKG_F_VERSION, DPKG_F_ARCH, DPKG_F_STATUS,
-	DPKG_F_MULTIARCH, DPKG_F_CONFIGVERSION, DPKG_F_TRIGPEND, DPKG_F_TRIGAW };
+	DPKG_F_MULTIARCH, DPKG_F_CONFIGVERSION, DPKG_F_TRIGPEND, DPKG_F_TRIGAW,
+	DPKG_F_MAINTAINER, DPKG_F_DESCRIPTION };
 
 static const char *const dpkg_field_names[] = { "", "Package", "Version", "Architecture",
-	"Status", "Multi-Arch", "Config-Version", "Triggers-Pending", "Triggers-Awaited" };
+	"Status", "Multi-Arch", "Config-Version", "Triggers-Pending", "Triggers-Awaited",
+	"Maintainer", "Description" };
 
 /*
  * How stanzas are keyed and what a stanza without Status means. STATUS: one record per
@@ -91,6 +93,9 @@ struct dpkg_rec {
 	char *name;
 	char *version;
 	char *arch;
+	char *maintainer;
+	/* the first line of Description */
+	char *summary;
 	/* owned by the database's sources */
 	char *source;
 	size_t line;
@@ -130,6 +135,8 @@ struct dpkg_stanza {
 	char name[KS_PKG_FIELD_MAX + 1];
 	char version[KS_PKG_FIELD_MAX + 1];
 	char arch[KS_PKG_FIELD_MAX + 1];
+	char maintainer[KS_PKG_FIELD_MAX + 1];
+	char summary[KS_PKG_FIELD_MAX + 1];
 };
 
 /* A field name seen in the current stanza (valid while gen matches the parser's). */
@@ -285,6 +292,8 @@ static void dpkg_db_free(struct dpkg_db *db)
 		free(db->v[i].name);
 		free(db->v[i].version);
 		free(db->v[i].arch);
+		free(db->v[i].maintainer);
+		free(db->v[i].summary);
 	}
 	for (i = 0; i < db->nsources; i++) {
 		free(db->sources[i]);
@@ -361,16 +370,24 @@ static int dpkg_rec_set(struct dpkg_rec *rec, const struct dpkg_parse *p)
 {
 	char *version = strdup(p->st.version);
 	char *arch = strdup(p->st.arch);
+	char *maint = strdup(p->st.maintainer);
+	char *summary = strdup(p->st.summary);
 
-	if (version == NULL || arch == NULL) {
+	if (version == NULL || arch == NULL || maint == NULL || summary == NULL) {
 		free(version);
 		free(arch);
+		free(maint);
+		free(summary);
 		return -1;
 	}
 	free(rec->version);
 	free(rec->arch);
+	free(rec->maintainer);
+	free(rec->summary);
 	rec->version = version;
 	rec->arch = arch;
+	rec->maintainer = maint;
+	rec->summary = summary;
 	rec->source = p->source;
 	rec->line = p->st.line;
 	rec->want = p->st.want;
@@ -605,6 +622,8 @@ static void dpkg_stanza_begin(struct dpkg_parse *p)
 	st->name[0] = '\0';
 	st->version[0] = '\0';
 	st->arch[0] = '\0';
+	st->maintainer[0] = '\0';
+	st->summary[0] = '\0';
 	p->in_stanza = true;
 	p->cur = DPKG_F_OTHER;
 	p->names_used = 0;
@@ -687,6 +706,17 @@ static int dpkg_copy(struct dpkg_parse *p, char *dst, const char *v, size_t n)
 	if (n > KS_PKG_FIELD_MAX) {
 		return dpkg_fail(p, KERR_LIMIT, p->line, "%s longer than %u bytes",
 			dpkg_field_names[p->cur], KS_PKG_FIELD_MAX);
+	}
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+/* Only read for reports and the vendor rule: a long value is cut, never refused. */
+static int dpkg_copy_cut(char *dst, const char *v, size_t n)
+{
+	if (n > KS_PKG_FIELD_MAX) {
+		n = KS_PKG_FIELD_MAX;
 	}
 	memcpy(dst, v, n);
 	dst[n] = '\0';
@@ -795,6 +825,10 @@ static int dpkg_field_value(struct dpkg_parse *p, const char *v, size_t n)
 		return dpkg_copy(p, p->st.version, v, n);
 	case DPKG_F_ARCH:
 		return dpkg_copy(p, p->st.arch, v, n);
+	case DPKG_F_MAINTAINER:
+		return dpkg_copy_cut(p->st.maintainer, v, n);
+	case DPKG_F_DESCRIPTION:
+		return dpkg_copy_cut(p->st.summary, v, n);
 	case DPKG_F_STATUS:
 		return dpkg_set_status(p, v, n);
 	case DPKG_F_MULTIARCH:
@@ -888,6 +922,8 @@ static int dpkg_continuation(struct dpkg_parse *p, const char *line, size_t len)
 	case DPKG_F_TRIGAW:
 		p->st.has_trigaw = true;
 		return 0;
+	case DPKG_F_MAINTAINER:
+	case DPKG_F_DESCRIPTION:
 	case DPKG_F_OTHER:
 	default:
 		return 0;
@@ -995,6 +1031,10 @@ static void dpkg_list_truncate(struct pkg_list *out, size_t n0)
 		free(p->arch);
 		free(p->status);
 		free(p->source);
+		free(p->maintainer);
+		free(p->vendor);
+		free(p->packager);
+		free(p->summary);
 	}
 }
 
@@ -1029,6 +1069,8 @@ static int dpkg_db_export(const struct dpkg_db *db, bool all, struct pkg_list *o
 		pk.name = rec->name;
 		pk.version = rec->version;
 		pk.arch = rec->arch;
+		pk.maintainer = rec->maintainer;
+		pk.summary = rec->summary;
 		pk.status = status;
 		pk.abbrev[0] = dpkg_want_abbrev[rec->want];
 		pk.abbrev[1] = dpkg_stat_abbrev[rec->stat];

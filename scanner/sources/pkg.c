@@ -22,6 +22,10 @@ static void pkg_free_fields(struct pkg *p)
 	free(p->arch);
 	free(p->status);
 	free(p->source);
+	free(p->maintainer);
+	free(p->vendor);
+	free(p->packager);
+	free(p->summary);
 }
 
 void pkg_list_free(struct pkg_list *l)
@@ -58,8 +62,13 @@ int pkg_list_add(struct pkg_list *l, const struct pkg *p)
 	q->arch = pkg_dup(p->arch);
 	q->status = pkg_dup(p->status);
 	q->source = pkg_dup(p->source);
+	q->maintainer = pkg_dup(p->maintainer);
+	q->vendor = pkg_dup(p->vendor);
+	q->packager = pkg_dup(p->packager);
+	q->summary = pkg_dup(p->summary);
 	if (q->name == NULL || q->version == NULL || q->arch == NULL || q->status == NULL ||
-	    q->source == NULL) {
+	    q->source == NULL || q->maintainer == NULL || q->vendor == NULL ||
+	    q->packager == NULL || q->summary == NULL) {
 		pkg_free_fields(q);
 		errno = ENOMEM;
 		return -1;

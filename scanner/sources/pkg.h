@@ -32,6 +32,13 @@ struct pkg {
 	enum pkg_state state;
 	/** Where the record was read, inside the root ("/var/lib/dpkg/status"). */
 	char *source;
+	/** Who made the package, "" if the record does not say: dpkg's Maintainer. */
+	char *maintainer;
+	/** rpm's Vendor and Packager ("" for dpkg). */
+	char *vendor;
+	char *packager;
+	/** The package's own one-line summary (dpkg: Description's first line). */
+	char *summary;
 };
 
 /** A growable list of packages (plain data: read v[0..n) directly). */

@@ -543,6 +543,14 @@ static char *rpmdb_unconst(const char *s)
 	return (char *)(uintptr_t)s;
 }
 
+/* An optional string tag, "" when absent. */
+static const char *rpmdb_str(Header h, rpmTagVal tag)
+{
+	const char *s = headerGetString(h, tag);
+
+	return s != NULL ? s : "";
+}
+
 /* Fills @p from @h; @ver holds the built version string. @return 0 or -1 with @err set. */
 static int rpmdb_header(Header h, unsigned off, const char *loc, struct pkg *p, char *ver,
 	size_t n, struct kerr *err)
@@ -578,6 +586,10 @@ static int rpmdb_header(Header h, unsigned off, const char *loc, struct pkg *p, 
 	p->abbrev[0] = '\0';
 	p->state = PKG_INSTALLED;
 	p->source = rpmdb_unconst(loc);
+	p->vendor = rpmdb_unconst(rpmdb_str(h, RPMTAG_VENDOR));
+	p->packager = rpmdb_unconst(rpmdb_str(h, RPMTAG_PACKAGER));
+	p->summary = rpmdb_unconst(rpmdb_str(h, RPMTAG_SUMMARY));
+	p->maintainer = rpmdb_unconst("");
 	return 0;
 }
 

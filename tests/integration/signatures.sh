@@ -100,7 +100,7 @@ for pair in cybertrace:cybertrace epagent:epagent kav4fs:kav4fs kav4ws:kav4fs \
 	check "list shows $id from $pack" \
 		grep -qP "^\Q$id\E\t[^\t]+\t\Q$pack\E$" "$FX/list.out"
 done
-check "list shows 25 built-in signatures" [ "$(wc -l <"$FX/list.out")" -eq 25 ]
+check "list shows 26 built-in signatures" [ "$(wc -l <"$FX/list.out")" -eq 26 ]
 
 run list-good "$KSCAN" signatures list --no-default-signatures --signatures "$GOOD"
 expect_rc "list with only a given pack" 0
@@ -110,7 +110,7 @@ check "list names the given pack" [ "$(cut -f3 "$FX/list-good.out" | sort -u)" =
 
 run list-both "$KSCAN" signatures list --signatures "$GOOD"
 check "list with defaults and a given pack shows both" \
-	[ "$(wc -l <"$FX/list-both.out")" -eq 27 ]
+	[ "$(wc -l <"$FX/list-both.out")" -eq 28 ]
 
 # --signatures DIR: every *.yaml and *.yml, nothing else
 cat >"$FX/packs/one.yaml" <<'EOF'
@@ -154,7 +154,7 @@ sha=$(sha256sum "$GOOD" | cut -d' ' -f1)
 jcheck "the report lists the given pack with its sha256" "$FX/scan.json" \
 	"{'name': '$GOOD', 'version': '7.1', 'sha256': '$sha', 'builtin': False, 'verified': False, 'signatures': 2, 'date': None, 'expires': None, 'stale': False} in r['signatures']['packs']"
 jcheck "the report lists the built-in packs" "$FX/scan.json" \
-	'sum(p["builtin"] for p in r["signatures"]["packs"]) == 21'
+	'sum(p["builtin"] for p in r["signatures"]["packs"]) == 22'
 jcheck "the given packs are in the report in load order" "$FX/scan.json" \
 	"[p['name'] for p in r['signatures']['packs'] if not p['builtin']] == ['$GOOD', '$FX/packs/one.yaml', '$FX/packs/two.yml']"
 

@@ -1366,6 +1366,7 @@ static const char *const builtin_ids[] = {
 	"kaspersky.kpsn", "kaspersky.ksc", "kaspersky.ksvla-lightagent", "kaspersky.ksvla-viis",
 	"kaspersky.ksvla-svm", "kaspersky.kuma", "kaspersky.kuu", "kaspersky.kwts",
 	"kaspersky.legacy-kav5", "kaspersky.kav4lms", "kaspersky.klms", "kaspersky.scanengine",
+	"kaspersky.shared",
 	"kaspersky.unidentified",
 };
 
@@ -1403,11 +1404,11 @@ START_TEST(test_builtin_loads)
 	struct sig_set *s = load_builtin();
 	size_t i, total = 0;
 
-	ck_assert_uint_eq(sig_builtin_npacks, 21);
-	ck_assert_uint_eq(sig_set_npacks(s), 21);
+	ck_assert_uint_eq(sig_builtin_npacks, 22);
+	ck_assert_uint_eq(sig_set_npacks(s), 22);
 	ck_assert_str_eq(sig_set_pack(s, 0)->name, "builtin:kaspersky-cybertrace.yaml");
 	ck_assert_str_eq(sig_set_pack(s, 19)->name, "builtin:kaspersky-scanengine.yaml");
-	ck_assert_str_eq(sig_set_pack(s, 20)->name, "builtin:kaspersky-unidentified.yaml");
+	ck_assert_str_eq(sig_set_pack(s, 21)->name, "builtin:kaspersky-unidentified.yaml");
 	for (i = 0; i < sig_set_npacks(s); i++) {
 		const struct sig_pack *p = sig_set_pack(s, i);
 
@@ -1586,7 +1587,7 @@ static const struct probe probes[] = {
 	{'p', "/opt/kaspersky/kav4fs/lib/samba/kav4fs-smb-vfs10a.so", "kaspersky.kav4fs"},
 	{'p', "/opt/kav/5.5/kav4unix/bin/kavscanner", "kaspersky.legacy-kav5"},
 	{'p', "/var/db/kav/5.6", "kaspersky.legacy-kav5"},
-	{'p', "/var/opt/kaspersky/applications.setup", "kaspersky.legacy-kav5"},
+	{'p', "/var/opt/kaspersky/applications.setup", "kaspersky.shared"},
 	/* in Kaspersky's directories but no known product's: the catch-all, never KESL */
 	{'p', "/etc/opt/kaspersky/keslint", "kaspersky.unidentified"},
 	{'p', "/opt/kaspersky/newthing", "kaspersky.unidentified"},
@@ -1607,8 +1608,8 @@ static const struct probe probes[] = {
 	{'s', "KSCWebConsole.service", "kaspersky.ksc"},
 	{'r', "wdserver", "kaspersky.kesl"}, {'r', "klserver", "kaspersky.ksc"},
 	{'a', "kesladmin", "kaspersky.kesl"}, {'a', "nokesl", "kaspersky.kesl"},
-	{'a', "kladmins", "kaspersky.ksc"}, {'a', "kluser", "kaspersky.legacy-kav5"},
-	{'a', "klusers", "kaspersky.legacy-kav5"},
+	{'a', "kladmins", "kaspersky.ksc"}, {'a', "kluser", "kaspersky.shared"},
+	{'a', "klusers", "kaspersky.shared"},
 	/* one of every other family */
 	{'f', "kesl.zip", "kaspersky.kesl"}, {'f', "kesl-10.1.1-6421.e2kv4.rpm", "kaspersky.kesl"},
 	{'s', "kesl-supervisor.service", "kaspersky.kesl"},
