@@ -55,7 +55,8 @@ fx_root() {
 
 # fx_deb NAME VERSION [ARCH] [FILE[=CONTENT]]...: builds NAME_VERSION_ARCH.deb with the
 # given files (absolute paths inside the package). Files under /etc become conffiles.
-# Set FX_DEB_POSTINST to a shell script body to add a postinst. Prints the .deb path.
+# Set FX_DEB_POSTINST to a shell script body to add a postinst, FX_DEB_MAINTAINER and
+# FX_DEB_DESCRIPTION to replace those fields. Prints the .deb path.
 fx_deb() {
 	local name=$1 version=$2 arch=${3:-amd64}
 	shift 3 || shift $#
@@ -75,8 +76,8 @@ fx_deb() {
 Package: $name
 Version: $version
 Architecture: $arch
-Maintainer: kscan tests <tests@kscan.invalid>
-Description: kscan test fixture $name
+Maintainer: ${FX_DEB_MAINTAINER:-kscan tests <tests@kscan.invalid>}
+Description: ${FX_DEB_DESCRIPTION:-kscan test fixture $name}
 EOF
 	if [ -n "${FX_DEB_POSTINST:-}" ]; then
 		printf '#!/bin/sh\n%s\n' "$FX_DEB_POSTINST" >"$stage/DEBIAN/postinst"
