@@ -105,7 +105,7 @@ static const char ecs_summary[] =
 	"pe\":[\"info\"],\"module\":\"kscan\",\"dataset\":\"kscan.scan\",\"id\":\"6f1c2d0e-9b7a"
 	"-4c3e-8f21-5d4b3a291c07\",\"outcome\":\"success\",\"start\":\"2026-11-22T06:41:45.123Z"
 	"\",\"end\":\"2026-11-22T06:41:46.357Z\",\"duration\":1234000000},\"message\":\"kscan: "
-	"detected, 1 finding(s)\",\"kscan\":{\"schema\":3,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f"
+	"detected, 1 finding(s)\",\"kscan\":{\"schema\":4,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f"
 	"21-5d4b3a291c07\",\"verdict\":\"detected\",\"findings\":1,\"scan\":{\"root\":\"/\",\"m"
 	"ode\":\"quick\",\"live\":false,\"started_at\":\"2026-11-22T06:41:45.123Z\",\"finished_"
 	"at\":\"2026-11-22T06:41:46.357Z\",\"duration_ms\":1234,\"sandbox\":{\"no_new_privs\":f"
@@ -126,7 +126,7 @@ static const char ecs_finding[] =
 	":\"kesl.deb\",\"directory\":\"/root\",\"type\":\"file\",\"size\":42,\"hash\":{\"sha2"
 	"56\":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34\"}},\"proces"
 	"s\":{\"name\":\"kesl\",\"executable\":\"/opt/kaspersky/kesl/libexec/kesl\"},\"kscan"
-	"\":{\"schema\":3,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"verdict\":"
+	"\":{\"schema\":4,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"verdict\":"
 	"\"detected\",\"finding\":{\"signature\":\"kaspersky.kesl\",\"vendor\":\"Kaspersky\","
 	"\"product\":\"Kaspersky Endpoint Security for Linux\",\"state\":\"running\",\"confid"
 	"ence\":\"high\",\"low_confidence\":false,\"remove\":[],\"remove_hint\":\"apt-get pur"
@@ -209,7 +209,7 @@ END_TEST
 
 static const char hec_scan[] =
 	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ksca"
-	"n:scan\",\"event\":{\"schema\":3,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\""
+	"n:scan\",\"event\":{\"schema\":4,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\""
 	",\"verdict\":\"detected\",\"findings\":1,\"kscan\":{\"version\":\"0.1.0\"},\"host\":{\""
 	"hostname\":\"web01\",\"machine_id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"id\""
 	":\"debian\",\"version_id\":\"12\",\"pretty_name\":\"Debian GNU/Linux 12 (bookworm)\"},"
@@ -221,7 +221,7 @@ static const char hec_scan[] =
 
 static const char hec_finding[] =
 	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ks"
-	"can:finding\",\"event\":{\"schema\":3,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a"
+	"can:finding\",\"event\":{\"schema\":4,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a"
 	"291c07\",\"verdict\":\"detected\",\"hostname\":\"web01\",\"machine_id\":\"0123456789"
 	"abcdef0123456789abcdef\",\"finding\":{\"signature\":\"kaspersky.kesl\",\"vendor\":\""
 	"Kaspersky\",\"product\":\"Kaspersky Endpoint Security for Linux\",\"state\":\"runnin"
@@ -405,7 +405,7 @@ START_TEST(test_native)
 	struct report *r = sample("web01");
 	char *out = render(FMT_JSON, r);
 
-	ck_assert_int_eq(strncmp(out, "{\"schema\":3,\"report_id\":\"" RID "\",\"kscan\":"
+	ck_assert_int_eq(strncmp(out, "{\"schema\":4,\"report_id\":\"" RID "\",\"kscan\":"
 			 "{\"version\":\"0.1.0\"},", 70), 0);
 	ck_assert_uint_eq(lines(out), 1);
 	has(out, "\"host\":{\"hostname\":\"web01\",\"machine_id\":"
