@@ -1020,24 +1020,6 @@ static enum pkg_state dpkg_state(unsigned char stat)
 	}
 }
 
-/* Drops what was appended to @out past @n0 (plain data: see pkg.h). */
-static void dpkg_list_truncate(struct pkg_list *out, size_t n0)
-{
-	while (out->n > n0) {
-		struct pkg *p = &out->v[--out->n];
-
-		free(p->name);
-		free(p->version);
-		free(p->arch);
-		free(p->status);
-		free(p->source);
-		free(p->maintainer);
-		free(p->vendor);
-		free(p->packager);
-		free(p->summary);
-	}
-}
-
 /* pkg_list_add() failed with @e: past KS_PKG_MAX, or out of memory. */
 static int dpkg_add_error(struct kerr *err, int e)
 {
@@ -1434,7 +1416,7 @@ int dpkg_read(const struct rootfs *r, struct pkg_list *out, struct dpkg_counts *
 		found |= rc > 0;
 	}
 	if (rc < 0) {
-		dpkg_list_truncate(out, n0);
+		pkg_list_truncate(out, n0);
 	}
 	counts->packages = out->n - n0;
 	dpkg_db_free(&db);
@@ -1470,7 +1452,7 @@ long dpkg_parse_mem(const char *data, size_t len, const char *label, struct pkg_
 		n = (long)p->stanzas;
 	}
 	if (n < 0) {
-		dpkg_list_truncate(out, n0);
+		pkg_list_truncate(out, n0);
 	}
 	lineread_free(lr);
 free_parser:

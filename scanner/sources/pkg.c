@@ -28,13 +28,16 @@ static void pkg_free_fields(struct pkg *p)
 	free(p->summary);
 }
 
+void pkg_list_truncate(struct pkg_list *l, size_t n)
+{
+	while (l->n > n) {
+		pkg_free_fields(&l->v[--l->n]);
+	}
+}
+
 void pkg_list_free(struct pkg_list *l)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		pkg_free_fields(&l->v[i]);
-	}
+	pkg_list_truncate(l, 0);
 	free(l->v);
 	pkg_list_init(l);
 }

@@ -50,6 +50,9 @@ struct pkg_list {
 
 void pkg_list_init(struct pkg_list *l);
 
+/** Frees the records past the first @n (a source drops what it added before failing). */
+void pkg_list_truncate(struct pkg_list *l, size_t n);
+
 void pkg_list_free(struct pkg_list *l);
 
 /**
