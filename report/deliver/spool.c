@@ -363,9 +363,14 @@ int spool_journal_parse(const char *data, size_t len, struct report_delivery *d,
 	    spool_journal_total(data, len, &pos, "corrupt", &corrupt, err) != 0) {
 		return -1;
 	}
-	if (len - pos > 12 && memcmp(data + pos, "quarantined ", 12) == 0 &&
-	    spool_journal_total(data, len, &pos, "quarantined", &quarantined, err) != 0) {
-		return -1;
+	if (len - pos > 12 && memcmp(data + pos, "quarantined ", 12) == 0) {
+		if (spool_journal_total(data, len, &pos, "quarantined", &quarantined, err) != 0) {
+			return -1;
+		}
+		/* the line is written only for a count above 0 (older journals have none) */
+		if (quarantined == 0) {
+			return kerr_set(err, KERR_CORRUPT, "\"quarantined 0\": the line is left out for 0");
+		}
 	}
 	d->dropped.total = dropped;
 	d->corrupt.total = corrupt;
