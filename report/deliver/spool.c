@@ -369,7 +369,8 @@ int spool_journal_parse(const char *data, size_t len, struct report_delivery *d,
 		}
 		/* the line is written only for a count above 0 (older journals have none) */
 		if (quarantined == 0) {
-			return kerr_set(err, KERR_CORRUPT, "\"quarantined 0\": the line is left out for 0");
+			return kerr_set(err, KERR_CORRUPT,
+				"\"quarantined 0\": the line is left out for 0");
 		}
 	}
 	d->dropped.total = dropped;
