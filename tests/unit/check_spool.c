@@ -303,6 +303,37 @@ START_TEST(test_open_dir)
 END_TEST
 
 /* Adds a report whose body says @id; @return what spool_add() returned. */
+/* The spool lists @n reports, the oldest @first and then @second (NULL: not checked). */
+static void assert_listed(struct spool *s, size_t n, const char *first, const char *second)
+{
+	struct spool_entry *v;
+	struct kerr e;
+	size_t got;
+
+	kerr_clear(&e);
+	ck_assert_int_eq(spool_list(s, &v, &got, &e), 0);
+	ck_assert_uint_eq(got, n);
+	ck_assert_str_eq(v[0].id, first);
+	if (second != NULL) {
+		ck_assert_str_eq(v[1].id, second);
+	}
+	free(v);
+}
+
+/* The journal counts @total dropped reports, the one at @i being @id. */
+static void assert_dropped(struct spool *s, uint64_t total, size_t i, const char *id)
+{
+	struct report_delivery d;
+	struct kerr e;
+
+	memset(&d, 0, sizeof(d));
+	kerr_clear(&e);
+	ck_assert_int_eq(spool_journal_load(s, &d, &e), 0);
+	ck_assert_uint_eq(d.dropped.total, total);
+	ck_assert_str_eq(d.dropped.v[i], id);
+	report_delivery_free(&d);
+}
+
 static int add(struct spool *s, const char *id, int64_t created, size_t *dropped,
 	struct kerr *e)
 {
@@ -387,16 +418,8 @@ START_TEST(test_bounds)
 	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
 	ck_assert_int_eq(add(s, ID1, 4000, &dropped, &e), 0);
 	ck_assert_uint_eq(dropped, 1);
-	ck_assert_int_eq(spool_list(s, &v, &n, &e), 0);
-	ck_assert_uint_eq(n, 2);
-	ck_assert_str_eq(v[0].id, ID3);
-	ck_assert_str_eq(v[1].id, ID1);
-	free(v);
-	memset(&d, 0, sizeof(d));
-	ck_assert_int_eq(spool_journal_load(s, &d, &e), 0);
-	ck_assert_uint_eq(d.dropped.total, 2);
-	ck_assert_str_eq(d.dropped.v[1], ID2);
-	report_delivery_free(&d);
+	assert_listed(s, 2, ID3, ID1);
+	assert_dropped(s, 2, 1, ID2);
 
 	/* a report bigger than the whole spool: refused, and recorded as dropped */
 	spool_close(s);
@@ -406,11 +429,7 @@ START_TEST(test_bounds)
 	ck_assert_int_eq(e.code, KERR_LIMIT);
 	ck_assert_str_eq(e.msg, "report " ID2 " is 215 bytes, more than collector."
 		"spool_max_bytes (150): dropped, not spooled");
-	memset(&d, 0, sizeof(d));
-	ck_assert_int_eq(spool_journal_load(s, &d, &e), 0);
-	ck_assert_uint_eq(d.dropped.total, 3);
-	ck_assert_str_eq(d.dropped.v[2], ID2);
-	report_delivery_free(&d);
+	assert_dropped(s, 3, 2, ID2);
 	ck_assert_int_eq(spool_journal_clear(s, &e), 0);
 	memset(&d, 0, sizeof(d));
 	ck_assert_int_eq(spool_journal_load(s, &d, &e), 0);
@@ -579,13 +598,11 @@ END_TEST
 /* A new report that cannot be written evicts nothing and is journaled as dropped. */
 START_TEST(test_write_before_evict)
 {
-	struct report_delivery d;
-	struct spool_entry *v;
 	struct spool_opts o;
 	struct rlimit rl, small;
 	struct spool *s;
 	struct kerr e;
-	size_t n, dropped;
+	size_t dropped;
 
 	opts(&o, 2, 1 << 20);
 	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
@@ -602,16 +619,8 @@ START_TEST(test_write_before_evict)
 	ck_assert_uint_eq(dropped, 0);
 	ck_assert(strstr(e.msg, "report " ID3 " dropped (recorded in the journal; no older report "
 		"was evicted): ") != NULL);
-	ck_assert_int_eq(spool_list(s, &v, &n, &e), 0);
-	ck_assert_uint_eq(n, 2);
-	ck_assert_str_eq(v[0].id, ID1);
-	ck_assert_str_eq(v[1].id, ID2);
-	free(v);
-	memset(&d, 0, sizeof(d));
-	ck_assert_int_eq(spool_journal_load(s, &d, &e), 0);
-	ck_assert_uint_eq(d.dropped.total, 1);
-	ck_assert_str_eq(d.dropped.v[0], ID3);
-	report_delivery_free(&d);
+	assert_listed(s, 2, ID1, ID2);
+	assert_dropped(s, 1, 0, ID3);
 	spool_close(s);
 }
 END_TEST
