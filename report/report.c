@@ -139,6 +139,7 @@ void report_delivery_free(struct report_delivery *d)
 	report_idlist_free(&d->dropped);
 	report_idlist_free(&d->corrupt);
 	report_idlist_free(&d->quarantined);
+	memset(d->dropped_why, 0, sizeof(d->dropped_why));
 }
 
 void report_free(struct report *r)
@@ -950,4 +951,15 @@ const char *report_verdict_name(enum report_verdict v)
 	default:
 		return "unknown";
 	}
+}
+
+const char *report_drop_name(enum report_drop why)
+{
+	static const char *const names[REPORT_DROP_KINDS] = {
+		[REPORT_DROP_EVICTED] = "evicted",
+		[REPORT_DROP_TOO_LARGE] = "too_large",
+		[REPORT_DROP_UNWRITTEN] = "unwritten",
+	};
+
+	return (unsigned)why < REPORT_DROP_KINDS ? names[why] : "unknown";
 }

@@ -20,7 +20,7 @@
  * Schema version of the JSON report (docs/report.md). 2 added `delivery`; 3 added
  * confidence (evidence and findings) and the packs' date, expires and stale.
  */
-#define REPORT_SCHEMA 4
+#define REPORT_SCHEMA 5
 
 /** How strongly a finding proves the product, weakest first. Strongest wins. */
 enum report_state {
@@ -261,6 +261,17 @@ struct report_idlist {
 	uint64_t total;
 };
 
+/** Why a report was dropped from the spool (docs/report.md, "Delivery"). */
+enum report_drop {
+	/** Evicted, oldest first, to keep the spool within its bounds. */
+	REPORT_DROP_EVICTED = 0,
+	/** The report alone was larger than spool_max_bytes. */
+	REPORT_DROP_TOO_LARGE = 1,
+	/** The report could not be written (a full disk, an I/O error). */
+	REPORT_DROP_UNWRITTEN = 2,
+	REPORT_DROP_KINDS = 3,
+};
+
 /**
  * What the spool tells the collector through the next report it delivers (docs/report.md,
  * "Delivery"), so that nothing is lost silently.
@@ -268,6 +279,11 @@ struct report_idlist {
 struct report_delivery {
 	/** Undelivered reports dropped from a full spool, oldest first. */
 	struct report_idlist dropped;
+	/**
+	 * dropped.total by reason; their sum may be less, for drops journaled before reasons
+	 * were recorded.
+	 */
+	uint64_t dropped_why[REPORT_DROP_KINDS];
 	/** Spool files that could not be read, moved aside as NAME.bad. */
 	struct report_idlist corrupt;
 	/** Spool entries not trusted (owner, mode, links, type), moved to quarantine/. */
@@ -452,5 +468,7 @@ const char *report_confidence_name(enum report_confidence c);
 const char *report_ev_kind_name(enum report_ev_kind k);
 const char *report_src_status_name(enum report_src_status s);
 const char *report_verdict_name(enum report_verdict v);
+/** "evicted", "too_large", "unwritten": JSON member names and text words. */
+const char *report_drop_name(enum report_drop why);
 
 #endif

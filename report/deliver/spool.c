@@ -291,13 +291,27 @@ static int spool_journal_list(struct buf *out, const char *key, const struct rep
 	return buf_error(out);
 }
 
+/* The journal's lines of dropped.total by reason, in enum report_drop's order. */
+static const char *const spool_drop_keys[REPORT_DROP_KINDS] = {
+	[REPORT_DROP_EVICTED] = "dropped-evicted",
+	[REPORT_DROP_TOO_LARGE] = "dropped-too-large",
+	[REPORT_DROP_UNWRITTEN] = "dropped-unwritten",
+};
+
 int spool_journal_format(struct buf *out, const struct report_delivery *d)
 {
+	size_t i;
+
 	buf_addf(out, SPOOL_JOURNAL_MAGIC "dropped %" PRIu64 "\ncorrupt %" PRIu64 "\n",
 		d->dropped.total, d->corrupt.total);
 	/* written only when there is one, so a journal without it reads as before */
 	if (d->quarantined.total > 0) {
 		buf_addf(out, "quarantined %" PRIu64 "\n", d->quarantined.total);
+	}
+	for (i = 0; i < REPORT_DROP_KINDS; i++) {
+		if (d->dropped_why[i] > 0) {
+			buf_addf(out, "%s %" PRIu64 "\n", spool_drop_keys[i], d->dropped_why[i]);
+		}
 	}
 	if (spool_journal_list(out, "dropped-id", &d->dropped) != 0 ||
 	    spool_journal_list(out, "corrupt-file", &d->corrupt) != 0 ||
@@ -349,6 +363,34 @@ static int spool_journal_total(const char *data, size_t len, size_t *pos, const 
 	return 0;
 }
 
+/*
+ * The optional "dropped-REASON N" lines: each written only for N above 0, and all of them
+ * add up to at most the dropped total (journals older than the reasons have none).
+ */
+static int spool_journal_why(const char *data, size_t len, size_t *pos, uint64_t dropped,
+	uint64_t why[REPORT_DROP_KINDS], struct kerr *err)
+{
+	uint64_t sum = 0;
+	size_t i, kl;
+
+	for (i = 0; i < REPORT_DROP_KINDS; i++) {
+		kl = strlen(spool_drop_keys[i]);
+		if (len - *pos <= kl || memcmp(data + *pos, spool_drop_keys[i], kl) != 0 ||
+		    data[*pos + kl] != ' ') {
+			continue;
+		}
+		if (spool_journal_total(data, len, pos, spool_drop_keys[i], &why[i], err) != 0) {
+			return -1;
+		}
+		if (why[i] == 0 || why[i] > dropped - sum) {
+			return kerr_set(err, KERR_CORRUPT, "bad %s count: 0, or more than dropped",
+				spool_drop_keys[i]);
+		}
+		sum += why[i];
+	}
+	return 0;
+}
+
 int spool_journal_parse(const char *data, size_t len, struct report_delivery *d,
 	struct kerr *err)
 {
@@ -372,6 +414,9 @@ int spool_journal_parse(const char *data, size_t len, struct report_delivery *d,
 			return kerr_set(err, KERR_CORRUPT,
 				"\"quarantined 0\": the line is left out for 0");
 		}
+	}
+	if (spool_journal_why(data, len, &pos, dropped, d->dropped_why, err) != 0) {
+		return -1;
 	}
 	d->dropped.total = dropped;
 	d->corrupt.total = corrupt;
@@ -750,6 +795,7 @@ int spool_journal_clear(struct spool *s, struct kerr *err)
 struct spool_journal_more {
 	const char *const *dropped;
 	size_t ndropped;
+	enum report_drop why;
 	const char *corrupt;
 	char *const *quarantined;
 	size_t nquarantined;
@@ -774,6 +820,7 @@ static int spool_journal_merge(struct report_delivery *d, const struct spool_jou
 			return -1;
 		}
 	}
+	d->dropped_why[m->why] += m->ndropped;
 	for (i = 0; i < m->nquarantined; i++) {
 		if (spool_journal_quarantined(&d->quarantined, m->quarantined[i]) != 0) {
 			return -1;
@@ -802,11 +849,11 @@ static int spool_journal_add(struct spool *s, const struct spool_journal_more *m
 	return rc;
 }
 
-/* Records dropped report ids in the journal. */
+/* Records dropped report ids in the journal, with why they were dropped. */
 static int spool_journal_drop(struct spool *s, const char *const *ids, size_t n,
-	struct kerr *err)
+	enum report_drop why, struct kerr *err)
 {
-	struct spool_journal_more m = {.dropped = ids, .ndropped = n};
+	struct spool_journal_more m = {.dropped = ids, .ndropped = n, .why = why};
 
 	return spool_journal_add(s, &m, err);
 }
@@ -882,7 +929,7 @@ static int spool_make_room(struct spool *s, const char *keep, uint64_t size, siz
 	}
 	/* what was dropped is recorded even when a later unlink failed */
 	*ndropped = k;
-	rc = k > 0 ? spool_journal_drop(s, ids, k, err) : 0;
+	rc = k > 0 ? spool_journal_drop(s, ids, k, REPORT_DROP_EVICTED, err) : 0;
 	if (i < drop) {
 		rc = -1;
 	}
@@ -900,7 +947,7 @@ static int spool_add_failed(struct spool *s, const char *id, struct kerr *err)
 	struct kerr jerr;
 
 	kerr_clear(&jerr);
-	if (spool_journal_drop(s, ids, 1, &jerr) != 0) {
+	if (spool_journal_drop(s, ids, 1, REPORT_DROP_UNWRITTEN, &jerr) != 0) {
 		kerr_prefix(err, "report %s dropped, and not even recorded in the journal (%s): ",
 			id, jerr.msg);
 		return -1;
@@ -950,7 +997,7 @@ int spool_add(struct spool *s, const char *id, int64_t created_ms, enum fmt_kind
 	if (buf_len(&data) > s->o.max_bytes) {
 		const char *ids[] = {id};
 
-		(void)spool_journal_drop(s, ids, 1, err);
+		(void)spool_journal_drop(s, ids, 1, REPORT_DROP_TOO_LARGE, err);
 		kerr_set(err, KERR_LIMIT, "report %s is %zu bytes, more than collector."
 			"spool_max_bytes (%" PRIu64 "): dropped, not spooled", id, buf_len(&data),
 			s->o.max_bytes);

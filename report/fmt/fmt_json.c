@@ -355,8 +355,30 @@ static void fmt_json_results(struct json *j, const struct report *r)
 	fmt_json_errors(j, r);
 }
 
+/* The reasons of the drops, those that happened; @why is NULL for the other lists. */
+static void fmt_json_why(struct json *j, const uint64_t *why)
+{
+	uint64_t any = 0;
+	size_t i;
+
+	for (i = 0; why != NULL && i < REPORT_DROP_KINDS; i++) {
+		any |= why[i];
+	}
+	if (any == 0) {
+		return;
+	}
+	json_key(j, "reasons");
+	json_obj_begin(j);
+	for (i = 0; i < REPORT_DROP_KINDS; i++) {
+		if (why[i] > 0) {
+			json_kv_u64(j, report_drop_name(i), why[i]);
+		}
+	}
+	json_obj_end(j);
+}
+
 static void fmt_json_idlist(struct json *j, const char *key, const char *list,
-	const struct report_idlist *l)
+	const struct report_idlist *l, const uint64_t *why)
 {
 	size_t i;
 
@@ -366,6 +388,7 @@ static void fmt_json_idlist(struct json *j, const char *key, const char *list,
 	json_key(j, key);
 	json_obj_begin(j);
 	json_kv_u64(j, "count", l->total);
+	fmt_json_why(j, why);
 	json_key(j, list);
 	json_arr_begin(j);
 	for (i = 0; i < l->n; i++) {
@@ -400,9 +423,9 @@ void fmt_json_delivery(struct json *j, const struct report *r)
 	}
 	json_key(j, "delivery");
 	json_obj_begin(j);
-	fmt_json_idlist(j, "dropped", "ids", &d->dropped);
-	fmt_json_idlist(j, "corrupt", "files", &d->corrupt);
-	fmt_json_idlist(j, "quarantined", "files", &d->quarantined);
+	fmt_json_idlist(j, "dropped", "ids", &d->dropped, d->dropped_why);
+	fmt_json_idlist(j, "corrupt", "files", &d->corrupt, NULL);
+	fmt_json_idlist(j, "quarantined", "files", &d->quarantined, NULL);
 	json_obj_end(j);
 }
 

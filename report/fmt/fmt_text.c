@@ -580,6 +580,23 @@ static void fmt_text_idlist(struct buf *out, const struct report_idlist *l, cons
 	}
 }
 
+/* "evicted 2, unwritten 1": why reports were dropped, where the journal knows. */
+static void fmt_text_why(struct buf *out, const uint64_t *why)
+{
+	const char *sep = "    why: ";
+	size_t i;
+
+	for (i = 0; i < REPORT_DROP_KINDS; i++) {
+		if (why[i] > 0) {
+			buf_addf(out, "%s%s %" PRIu64, sep, report_drop_name(i), why[i]);
+			sep = ", ";
+		}
+	}
+	if (strcmp(sep, ", ") == 0) {
+		buf_addc(out, '\n');
+	}
+}
+
 /* Only when the spool has something to say, like the JSON member. */
 static void fmt_text_delivery(struct buf *out, const struct report *r)
 {
@@ -589,7 +606,8 @@ static void fmt_text_delivery(struct buf *out, const struct report *r)
 		return;
 	}
 	buf_adds(out, "\nDelivery:\n");
-	fmt_text_idlist(out, &d->dropped, "undelivered report(s) dropped from the full spool");
+	fmt_text_idlist(out, &d->dropped, "undelivered report(s) dropped from the spool");
+	fmt_text_why(out, d->dropped_why);
 	fmt_text_idlist(out, &d->corrupt, "unreadable spool file(s) moved aside");
 	fmt_text_idlist(out, &d->quarantined, "untrusted spool entries moved to quarantine/");
 }

@@ -150,6 +150,7 @@ if "$PY" -c 'import jsonschema' 2>/dev/null; then
 import json, sys, jsonschema
 r = json.load(open(sys.argv[2]))
 assert r["delivery"]["dropped"]["count"] == 1
+assert r["delivery"]["dropped"]["reasons"] == {"evicted": 1}
 jsonschema.validate(r, json.load(open(sys.argv[1])), cls=jsonschema.Draft202012Validator)' \
 		"$KSCAN_SRC/report/report.schema.json" "$FX/withdrop.json"
 fi

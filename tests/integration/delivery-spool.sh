@@ -64,7 +64,8 @@ read -r -d '' D1 D2 D3 D4 D5 <"$FX/small-ids"
 check "the oldest two are gone, the newest three stay" \
 	[ -z "$(ls "$SPOOL" | grep -e "$D1" -e "$D2")" ] && [ "$(ls "$SPOOL" | grep -c -e "$D3" -e "$D4" -e "$D5")" -eq 3 ]
 jcheck "a report rendered after a drop lists it (the 5th run dropped the 2nd after)" \
-	"$FX/s5.json" "r['delivery'] == {'dropped': {'count': 1, 'ids': ['$D1']}}"
+	"$FX/s5.json" "r['delivery'] == {'dropped': {'count': 1,
+		'reasons': {'evicted': 1}, 'ids': ['$D1']}}"
 collector_start small server
 kscan_config "$FX/small-up.yaml" "$C_URL" "spool_max_reports: 3"
 run_kscan --root "$R" --config "$FX/small-up.yaml" --output "$FX/s6.json"
@@ -72,7 +73,8 @@ expect_exit "collector up: delivered" 0
 rcheck "the three spooled, then the new one" \
 	"[r['headers']['idempotency-key'] for r in q][:3] == ['$D3', '$D4', '$D5'] and len(q) == 4"
 rcheck "the delivered report says how many and which were dropped" \
-	"json.loads(body(4))['delivery']['dropped'] == {'count': 2, 'ids': ['$D1', '$D2']}"
+	"json.loads(body(4))['delivery']['dropped'] == {'count': 2,
+		'reasons': {'evicted': 2}, 'ids': ['$D1', '$D2']}"
 check "the journal is cleared once delivered" [ ! -e "$SPOOL/journal" ]
 run_kscan --root "$R" --config "$FX/small-up.yaml" --output "$FX/s7.json"
 jcheck "the next report has no delivery member" "$FX/s7.json" '"delivery" not in r'

@@ -77,6 +77,7 @@ if mount -t tmpfs -o size=64k,mode=700 tmpfs "$MNT"; then
 	ls "$SPOOL" | grep '\.report$' >"$FX/after"
 	check "the two old reports are still there" cmp -s "$FX/before" "$FX/after"
 	check "the third's id is journaled as dropped" grep -qx "dropped-id $B3" "$SPOOL/journal"
+	check "with why: it could not be written" grep -qx "dropped-unwritten 1" "$SPOOL/journal"
 	check "and it says so" grep -q "report $B3 dropped (recorded in the journal; no older report was evicted)" "$FX/err"
 	check "with the reason" grep -q "No space left on device" "$FX/err"
 	rm "$MNT/fill"
@@ -85,7 +86,8 @@ if mount -t tmpfs -o size=64k,mode=700 tmpfs "$MNT"; then
 	run_kscan --root "$R" --config "$FX/full-up.yaml" --output "$FX/b4.json"
 	expect_exit "the collector back: all delivered" 0
 	jcheck "the next delivered report lists the dropped one" "$FX/b4.json" \
-		'r["delivery"]["dropped"] == {"count": 1, "ids": ["'"$B3"'"]}'
+		'r["delivery"]["dropped"] == {"count": 1,
+		"reasons": {"unwritten": 1}, "ids": ["'"$B3"'"]}'
 	rcheck "the two old ones and the new one arrived" 'len(q) == 3'
 	umount "$MNT"
 else

@@ -105,7 +105,7 @@ static const char ecs_summary[] =
 	"pe\":[\"info\"],\"module\":\"kscan\",\"dataset\":\"kscan.scan\",\"id\":\"6f1c2d0e-9b7a"
 	"-4c3e-8f21-5d4b3a291c07\",\"outcome\":\"success\",\"start\":\"2026-11-22T06:41:45.123Z"
 	"\",\"end\":\"2026-11-22T06:41:46.357Z\",\"duration\":1234000000},\"message\":\"kscan: "
-	"detected, 1 finding(s)\",\"kscan\":{\"schema\":4,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f"
+	"detected, 1 finding(s)\",\"kscan\":{\"schema\":5,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f"
 	"21-5d4b3a291c07\",\"verdict\":\"detected\",\"findings\":1,\"scan\":{\"root\":\"/\",\"m"
 	"ode\":\"quick\",\"live\":false,\"started_at\":\"2026-11-22T06:41:45.123Z\",\"finished_"
 	"at\":\"2026-11-22T06:41:46.357Z\",\"duration_ms\":1234,\"sandbox\":{\"no_new_privs\":f"
@@ -126,7 +126,7 @@ static const char ecs_finding[] =
 	":\"kesl.deb\",\"directory\":\"/root\",\"type\":\"file\",\"size\":42,\"hash\":{\"sha2"
 	"56\":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34\"}},\"proces"
 	"s\":{\"name\":\"kesl\",\"executable\":\"/opt/kaspersky/kesl/libexec/kesl\"},\"kscan"
-	"\":{\"schema\":4,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"verdict\":"
+	"\":{\"schema\":5,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"verdict\":"
 	"\"detected\",\"finding\":{\"signature\":\"kaspersky.kesl\",\"vendor\":\"Kaspersky\","
 	"\"product\":\"Kaspersky Endpoint Security for Linux\",\"state\":\"running\",\"confid"
 	"ence\":\"high\",\"low_confidence\":false,\"remove\":[],\"remove_hint\":\"apt-get pur"
@@ -209,7 +209,7 @@ END_TEST
 
 static const char hec_scan[] =
 	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ksca"
-	"n:scan\",\"event\":{\"schema\":4,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\""
+	"n:scan\",\"event\":{\"schema\":5,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\""
 	",\"verdict\":\"detected\",\"findings\":1,\"kscan\":{\"version\":\"0.1.0\"},\"host\":{\""
 	"hostname\":\"web01\",\"machine_id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"id\""
 	":\"debian\",\"version_id\":\"12\",\"pretty_name\":\"Debian GNU/Linux 12 (bookworm)\"},"
@@ -221,7 +221,7 @@ static const char hec_scan[] =
 
 static const char hec_finding[] =
 	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ks"
-	"can:finding\",\"event\":{\"schema\":4,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a"
+	"can:finding\",\"event\":{\"schema\":5,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a"
 	"291c07\",\"verdict\":\"detected\",\"hostname\":\"web01\",\"machine_id\":\"0123456789"
 	"abcdef0123456789abcdef\",\"finding\":{\"signature\":\"kaspersky.kesl\",\"vendor\":\""
 	"Kaspersky\",\"product\":\"Kaspersky Endpoint Security for Linux\",\"state\":\"runnin"
@@ -281,17 +281,22 @@ START_TEST(test_delivery_member)
 	free(out);
 	ck_assert_int_eq(report_idlist_add(&r->delivery.dropped, RID2), 0);
 	r->delivery.dropped.total += 4;
+	/* one drop journaled before reasons were: the reasons add up to less than the count */
+	r->delivery.dropped_why[REPORT_DROP_EVICTED] = 3;
+	r->delivery.dropped_why[REPORT_DROP_UNWRITTEN] = 1;
 	ck_assert_int_eq(report_idlist_add(&r->delivery.corrupt, "x.report.bad"), 0);
 	out = render(FMT_JSON, r);
 	ck_assert_str_eq(strstr(out, "\"delivery\""), "\"delivery\":{\"dropped\":{\"count\":5,"
+		"\"reasons\":{\"evicted\":3,\"unwritten\":1},"
 		"\"ids\":[\"" RID2 "\"]},\"corrupt\":{\"count\":1,\"files\":"
 		"[\"x.report.bad\"]}}}\n");
 	free(out);
 	out = render(FMT_TEXT, r);
 	ck_assert_str_eq(strstr(out, "\nDelivery:\n"), "\nDelivery:\n"
-		"  5 undelivered report(s) dropped from the full spool:\n"
+		"  5 undelivered report(s) dropped from the spool:\n"
 		"    - " RID2 "\n"
 		"    ... and 4 more not listed\n"
+		"    why: evicted 3, unwritten 1\n"
 		"  1 unreadable spool file(s) moved aside:\n"
 		"    - x.report.bad\n");
 	free(out);
@@ -405,7 +410,7 @@ START_TEST(test_native)
 	struct report *r = sample("web01");
 	char *out = render(FMT_JSON, r);
 
-	ck_assert_int_eq(strncmp(out, "{\"schema\":4,\"report_id\":\"" RID "\",\"kscan\":"
+	ck_assert_int_eq(strncmp(out, "{\"schema\":5,\"report_id\":\"" RID "\",\"kscan\":"
 			 "{\"version\":\"0.1.0\"},", 70), 0);
 	ck_assert_uint_eq(lines(out), 1);
 	has(out, "\"host\":{\"hostname\":\"web01\",\"machine_id\":"

@@ -184,15 +184,21 @@ START_TEST(test_journal)
 	ck_assert_int_eq(report_idlist_add(&d.corrupt, "001795329739065-" ID3 ".report.bad"), 0);
 	/* more were dropped than the list keeps */
 	d.dropped.total += 5;
+	d.dropped_why[REPORT_DROP_EVICTED] = 5;
+	d.dropped_why[REPORT_DROP_TOO_LARGE] = 1;
 	buf_init(&b, KS_SPOOL_JOURNAL_MAX);
 	ck_assert_int_eq(spool_journal_format(&b, &d), 0);
 	ck_assert_str_eq(buf_str(&b), "KSCAN-SPOOL-JOURNAL 1\ndropped 7\ncorrupt 1\n"
+		"dropped-evicted 5\ndropped-too-large 1\n"
 		"dropped-id " ID1 "\ndropped-id " ID2 "\n"
 		"corrupt-file 001795329739065-" ID3 ".report.bad\n");
 	kerr_clear(&e);
 	ck_assert_int_eq(spool_journal_parse(buf_str(&b), buf_len(&b), &back, &e), 0);
 	ck_assert_uint_eq(back.dropped.total, 7);
 	ck_assert_uint_eq(back.dropped.n, 2);
+	ck_assert_uint_eq(back.dropped_why[REPORT_DROP_EVICTED], 5);
+	ck_assert_uint_eq(back.dropped_why[REPORT_DROP_TOO_LARGE], 1);
+	ck_assert_uint_eq(back.dropped_why[REPORT_DROP_UNWRITTEN], 0);
 	ck_assert_str_eq(back.dropped.v[1], ID2);
 	ck_assert_uint_eq(back.corrupt.total, 1);
 	ck_assert_str_eq(back.corrupt.v[0], "001795329739065-" ID3 ".report.bad");
@@ -219,6 +225,13 @@ static const struct {
 	{"KSCAN-SPOOL-JOURNAL 1\ndropped 0\ncorrupt 0\nextra\n", "unexpected line at byte 42"},
 	{"KSCAN-SPOOL-JOURNAL 1\ndropped 0\ncorrupt 0\ncorrupt-file " ID1 ".report.bad\n",
 		"bad corrupt-file \"" ID1 ".report.bad\""},
+	{"KSCAN-SPOOL-JOURNAL 1\ndropped 1\ncorrupt 0\ndropped-evicted 0\n",
+		"bad dropped-evicted count: 0, or more than dropped"},
+	{"KSCAN-SPOOL-JOURNAL 1\ndropped 2\ncorrupt 0\ndropped-evicted 1\ndropped-unwritten 2\n",
+		"bad dropped-unwritten count: 0, or more than dropped"},
+	/* the reasons come in one order, each once */
+	{"KSCAN-SPOOL-JOURNAL 1\ndropped 2\ncorrupt 0\ndropped-unwritten 1\ndropped-evicted 1\n",
+		"unexpected line at byte 62"},
 };
 
 START_TEST(test_bad_journal)
@@ -302,7 +315,6 @@ START_TEST(test_open_dir)
 }
 END_TEST
 
-/* Adds a report whose body says @id; @return what spool_add() returned. */
 /* The spool lists @n reports, the oldest @first and then @second (NULL: not checked). */
 static void assert_listed(struct spool *s, size_t n, const char *first, const char *second)
 {
@@ -320,8 +332,9 @@ static void assert_listed(struct spool *s, size_t n, const char *first, const ch
 	free(v);
 }
 
-/* The journal counts @total dropped reports, the one at @i being @id. */
-static void assert_dropped(struct spool *s, uint64_t total, size_t i, const char *id)
+/* The journal counts @total dropped reports, the one at @i being @id, @nwhy for @why. */
+static void assert_dropped(struct spool *s, uint64_t total, size_t i, const char *id,
+	enum report_drop why, uint64_t nwhy)
 {
 	struct report_delivery d;
 	struct kerr e;
@@ -331,9 +344,11 @@ static void assert_dropped(struct spool *s, uint64_t total, size_t i, const char
 	ck_assert_int_eq(spool_journal_load(s, &d, &e), 0);
 	ck_assert_uint_eq(d.dropped.total, total);
 	ck_assert_str_eq(d.dropped.v[i], id);
+	ck_assert_uint_eq(d.dropped_why[why], nwhy);
 	report_delivery_free(&d);
 }
 
+/* Adds a report whose body says @id; @return what spool_add() returned. */
 static int add(struct spool *s, const char *id, int64_t created, size_t *dropped,
 	struct kerr *e)
 {
@@ -419,7 +434,7 @@ START_TEST(test_bounds)
 	ck_assert_int_eq(add(s, ID1, 4000, &dropped, &e), 0);
 	ck_assert_uint_eq(dropped, 1);
 	assert_listed(s, 2, ID3, ID1);
-	assert_dropped(s, 2, 1, ID2);
+	assert_dropped(s, 2, 1, ID2, REPORT_DROP_EVICTED, 2);
 
 	/* a report bigger than the whole spool: refused, and recorded as dropped */
 	spool_close(s);
@@ -429,7 +444,7 @@ START_TEST(test_bounds)
 	ck_assert_int_eq(e.code, KERR_LIMIT);
 	ck_assert_str_eq(e.msg, "report " ID2 " is 215 bytes, more than collector."
 		"spool_max_bytes (150): dropped, not spooled");
-	assert_dropped(s, 3, 2, ID2);
+	assert_dropped(s, 3, 2, ID2, REPORT_DROP_TOO_LARGE, 1);
 	ck_assert_int_eq(spool_journal_clear(s, &e), 0);
 	memset(&d, 0, sizeof(d));
 	ck_assert_int_eq(spool_journal_load(s, &d, &e), 0);
@@ -620,7 +635,7 @@ START_TEST(test_write_before_evict)
 	ck_assert(strstr(e.msg, "report " ID3 " dropped (recorded in the journal; no older report "
 		"was evicted): ") != NULL);
 	assert_listed(s, 2, ID1, ID2);
-	assert_dropped(s, 1, 0, ID3);
+	assert_dropped(s, 1, 0, ID3, REPORT_DROP_UNWRITTEN, 1);
 	spool_close(s);
 }
 END_TEST
