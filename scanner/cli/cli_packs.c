@@ -16,6 +16,10 @@ int cli_packs_take(struct cli_packs_opts *p, int code, const char *arg, struct k
 		p->no_default = true;
 		return 0;
 	case CLI_OPT_KEYS:
+		/* checked now, like the configuration's keys, before any work */
+		if (cli_opt_path("--keys", arg, CONF_FS_TRUST_DIR, err) != 0) {
+			return -1;
+		}
 		p->keys = arg;
 		return 0;
 	case CLI_OPT_REQUIRE_SIGNED:

@@ -231,7 +231,7 @@ static const struct {
 	{"client_key", offsetof(struct conf, client_key), CONF_FS_SECRET},
 	{"token_file", offsetof(struct conf, token_file), CONF_FS_SECRET},
 	{"hmac_key_file", offsetof(struct conf, hmac_key_file), CONF_FS_SECRET},
-	{"keys", offsetof(struct conf, keys), CONF_FS_READABLE},
+	{"keys", offsetof(struct conf, keys), CONF_FS_TRUST_DIR},
 	{"spool_dir", offsetof(struct conf, spool_dir), CONF_FS_PARENT},
 	{"output", offsetof(struct conf, output), CONF_FS_PARENT_WRITABLE},
 };
@@ -872,6 +872,31 @@ static int conf_check_parent(const char *path, bool write, char *msg, size_t siz
 	return 0;
 }
 
+/* Whoever may add a file here decides which packs are trusted (packsig.c's rule). */
+static int conf_check_trust_dir(const char *path, const struct stat *st, char *msg,
+	size_t size)
+{
+	if (!S_ISDIR(st->st_mode)) {
+		(void)snprintf(msg, size, "is not a directory");
+		return -1;
+	}
+	if (faccessat(AT_FDCWD, path, R_OK | X_OK, AT_EACCESS) != 0) {
+		(void)snprintf(msg, size, "cannot be listed: %s", strerror(errno));
+		return -1;
+	}
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		(void)snprintf(msg, size, "is owned by uid %u, not by root or the user kscan runs "
+			"as", (unsigned)st->st_uid);
+		return -1;
+	}
+	if ((st->st_mode & 022) != 0) {
+		(void)snprintf(msg, size, "is writable by group or others (mode %04o)",
+			(unsigned)(st->st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
 int conf_check_path(const char *path, enum conf_fs kind, char *msg, size_t size)
 {
 	struct stat st;
@@ -880,8 +905,12 @@ int conf_check_path(const char *path, enum conf_fs kind, char *msg, size_t size)
 		return conf_check_parent(path, kind == CONF_FS_PARENT_WRITABLE, msg, size);
 	}
 	if (stat(path, &st) != 0) {
-		(void)snprintf(msg, size, "%s", strerror(errno));
+		(void)snprintf(msg, size, errno == ENOENT ? "does not exist" : "cannot be looked at: %s",
+			strerror(errno));
 		return -1;
+	}
+	if (kind == CONF_FS_TRUST_DIR) {
+		return conf_check_trust_dir(path, &st, msg, size);
 	}
 	if (kind != CONF_FS_READABLE && !S_ISREG(st.st_mode)) {
 		(void)snprintf(msg, size, "is not a regular file");

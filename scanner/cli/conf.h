@@ -40,8 +40,10 @@ enum conf_fs {
 	CONF_FS_FILE,
 	/** A readable regular file of root or this user, no access for others (keys, tokens). */
 	CONF_FS_SECRET,
-	/** Anything readable: a file or a directory (keys). */
+	/** Anything readable: a file or a directory. */
 	CONF_FS_READABLE,
+	/** A directory of trust (keys): searchable, root's or ours, nobody else may write. */
+	CONF_FS_TRUST_DIR,
 	/** Its parent is a directory (spool_dir: created if missing). */
 	CONF_FS_PARENT,
 	/** Its parent is a directory this user may write in (output). */

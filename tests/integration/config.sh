@@ -132,7 +132,7 @@ run_kscan --config "$FX/all-keys.yaml" --root "$R" --splay 0 --signatures "$FX/a
 	--keys "$FX/nokeys" --output "$FX/example.json" --log stderr
 expect_exit "the example with every key: valid, but the files it names are missing here" 65
 check "the first missing file is named where it is named" \
-	grep -q "^kscan: $FX/all-keys.yaml:[0-9]*:[0-9]*: \"keys\" /etc/kscan/keys No such file or directory" "$FX/err"
+	grep -q "^kscan: $FX/all-keys.yaml:[0-9]*:[0-9]*: \"keys\" /etc/kscan/keys does not exist" "$FX/err"
 check "nothing was scanned or spooled" [ "$(SPOOL=$FX/example-spool spooled)" -eq 0 ]
 
 fx_done

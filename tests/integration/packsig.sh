@@ -96,13 +96,23 @@ chmod o+w openpacks
 run signatures list --no-default-signatures --signatures openpacks
 check "pack in a world-writable directory: refused (65)" [ "$rc" -eq 65 ]
 
+# --keys is a command-line argument: checked before any work, exit 64
 chmod g+w keys
 run signatures verify --keys keys pack.yaml
-check "group-writable key directory: refused (65)" [ "$rc" -eq 65 ]
+check "group-writable key directory: refused (64)" [ "$rc" -eq 64 ]
+check "... naming the option and the mode" grep -q -- '--keys keys is writable by group or others (mode 0775)' err
 chmod g-w keys
 
 run signatures verify --keys "$FX/no-such-keys" pack.yaml
-check "missing --keys directory: refused (65)" [ "$rc" -eq 65 ]
+check "missing --keys directory: refused (64)" [ "$rc" -eq 64 ]
+check "... saying so" grep -q -- "--keys $FX/no-such-keys does not exist" err
+# a scan with only the built-in packs never reads the keys: it used to pass unchecked
+kscan_json nk.json --keys "$FX/no-such-keys" --root "$R"
+check "scan with a missing --keys directory: refused (64), nothing scanned" \
+	[ "$rc" -eq 64 ] && [ ! -s nk.json ]
+run signatures verify --keys pack.yaml pack.yaml
+check "--keys naming a file: refused (64)" [ "$rc" -eq 64 ]
+check "... not a directory" grep -q -- '--keys pack.yaml is not a directory' err
 
 chmod 644 signer.pem
 run signatures sign --key signer.pem pack.yaml

@@ -132,7 +132,7 @@ END_TEST
 START_TEST(test_scan_every_option)
 {
 	int rc = SCAN("--root", "/r", "--signatures", "a", "-s", "b", "--no-default-signatures",
-		"--format", "ecs", "--pretty", "--keys", "k", "--require-signed",
+		"--format", "ecs", "--pretty", "--keys", "/", "--require-signed",
 		"--max-signature-age", "30", "--output", "o.json", "--splay", "7", "--config",
 		"c.yaml", "--post", "https://c.example/in", "--verbose", "--verbose", "--log",
 		"syslog", "--deep", "--jobs", "3", "--path", "/p", "--exclude", "/e",
@@ -145,7 +145,7 @@ START_TEST(test_scan_every_option)
 	ck_assert_str_eq(so.packs.paths[0], "a");
 	ck_assert_str_eq(so.packs.paths[1], "b");
 	ck_assert(so.packs.no_default && so.packs.require_signed);
-	ck_assert_str_eq(so.packs.keys, "k");
+	ck_assert_str_eq(so.packs.keys, "/");
 	ck_assert(so.has_format);
 	ck_assert_int_eq(so.format, FMT_ECS);
 	ck_assert(so.pretty);
@@ -434,13 +434,13 @@ START_TEST(test_sigs_lint_list)
 	usage_is(SIGS("lint"), "signatures lint needs at least one PATH");
 	usage_is(SIGS("lint", "--keys", "k", "a"), "option '--keys' does not apply here");
 	ck_assert_int_eq(SIGS("list", "-s", "a", "--signatures", "b", "--no-default-signatures",
-				 "--keys", "k", "--require-signed"),
+				 "--keys", "/", "--require-signed"),
 		0);
 	ck_assert_int_eq(go.verb, CLI_SIGS_LIST);
 	ck_assert_uint_eq(go.packs.npaths, 2);
 	ck_assert_str_eq(go.packs.paths[1], "b");
 	ck_assert(go.packs.no_default && go.packs.require_signed);
-	ck_assert_str_eq(go.packs.keys, "k");
+	ck_assert_str_eq(go.packs.keys, "/");
 	usage_is(SIGS("list", "extra"), "unexpected argument 'extra'");
 	usage_is(SIGS("list", "--format", "json"), "option '--format' does not apply here");
 	release();
@@ -457,9 +457,9 @@ START_TEST(test_sigs_sign_verify)
 	usage_is(SIGS("sign", "--key", "k.pem"),
 		"signatures sign needs --key KEY and at least one PACK");
 	usage_is(SIGS("sign", "--keys", "d", "p"), "option '--keys' does not apply here");
-	ck_assert_int_eq(SIGS("verify", "--keys", "d", "p1", "p2"), 0);
+	ck_assert_int_eq(SIGS("verify", "--keys", "/", "p1", "p2"), 0);
 	ck_assert_int_eq(go.verb, CLI_SIGS_VERIFY);
-	ck_assert_str_eq(go.packs.keys, "d");
+	ck_assert_str_eq(go.packs.keys, "/");
 	/* the PACKs are loaded as --signatures: signed, without the built-in packs */
 	ck_assert_uint_eq(go.packs.npaths, 2);
 	ck_assert_str_eq(go.packs.paths[0], "p1");

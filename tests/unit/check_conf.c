@@ -470,7 +470,7 @@ START_TEST(test_named_files)
 	ck_assert_int_eq(load_named(text, &e), -1);
 	ck_assert_int_eq(e.code, KERR_INPUT);
 	ck_assert(strstr(e.msg, "/named.yaml:3:12: \"ca_file\" ") != NULL);
-	ck_assert(strstr(e.msg, "/none No such file or directory") != NULL);
+	ck_assert(strstr(e.msg, "/none does not exist") != NULL);
 	cu_fmt(text, sizeof(text), "collector:\n  ca_file: %s\n", cu_tmp);
 	ck_assert_int_eq(load_named(text, &e), -1);
 	ck_assert(strstr(e.msg, ":2:12: \"ca_file\" ") != NULL);
@@ -496,6 +496,18 @@ START_TEST(test_named_files)
 	cu_fmt(text, sizeof(text), "keys: %s/nokeys\n", cu_tmp);
 	ck_assert_int_eq(load_named(text, &e), -1);
 	ck_assert(strstr(e.msg, ":1:7: \"keys\" ") != NULL);
+	/* the keys decide which packs are trusted: a directory nobody else may write */
+	cu_fmt(text, sizeof(text), "keys: %s\n", ca);
+	ck_assert_int_eq(load_named(text, &e), -1);
+	ck_assert(strstr(e.msg, " is not a directory") != NULL);
+	cu_fmt(key, sizeof(key), "%s/openkeys", cu_tmp);
+	ck_assert_int_eq(mkdir(key, 0700), 0);
+	ck_assert_int_eq(chmod(key, 0770), 0);
+	cu_fmt(text, sizeof(text), "keys: %s\n", key);
+	ck_assert_int_eq(load_named(text, &e), -1);
+	ck_assert(strstr(e.msg, "is writable by group or others (mode 0770)") != NULL);
+	ck_assert_int_eq(chmod(key, 0755), 0);
+	ck_assert_int_eq(load_named(text, &e), 0);
 }
 END_TEST
 
