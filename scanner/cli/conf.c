@@ -905,8 +905,11 @@ int conf_check_path(const char *path, enum conf_fs kind, char *msg, size_t size)
 		return conf_check_parent(path, kind == CONF_FS_PARENT_WRITABLE, msg, size);
 	}
 	if (stat(path, &st) != 0) {
-		(void)snprintf(msg, size, errno == ENOENT ? "does not exist" : "cannot be looked at: %s",
-			strerror(errno));
+		if (errno == ENOENT) {
+			(void)snprintf(msg, size, "does not exist");
+		} else {
+			(void)snprintf(msg, size, "cannot be looked at: %s", strerror(errno));
+		}
 		return -1;
 	}
 	if (kind == CONF_FS_TRUST_DIR) {
