@@ -221,6 +221,8 @@
 #define KS_SPOOL_JOURNAL_IDS_MAX 1000u
 /* The journal file: its ids and names at their caps, with their line keys. */
 #define KS_SPOOL_JOURNAL_MAX ((size_t)2 * KS_SPOOL_JOURNAL_IDS_MAX * 96 + 256)
+/* Other names tried for an entry whose name quarantine/ already holds: none is overwritten. */
+#define KS_SPOOL_QUARANTINE_TRIES 1000u
 /* Space the spool keeps aside (file "reserve") so that on a full disk the journal can still
  * say which report was dropped: a short journal and its temporary copy, in whole pages. */
 #define KS_SPOOL_RESERVE_BYTES ((size_t)16 << 10)

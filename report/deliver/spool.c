@@ -1113,18 +1113,92 @@ static int spool_quarantine_dir(struct spool *s, struct kerr *err)
 		return kerr_sys(err, errno == ENOTDIR || errno == ELOOP ? KERR_INPUT : KERR_IO,
 			errno, "%s/" SPOOL_QUARANTINE " is not a directory: refused", s->o.dir);
 	}
-	if (fstat(fd, &st) != 0 || st.st_uid != geteuid() ||
-	    ((st.st_mode & 07777) != 0700 && fchmod(fd, 0700) != 0)) {
-		xstd_close_quietly(fd);
-		return kerr_set(err, KERR_INPUT, "%s/" SPOOL_QUARANTINE " is not a directory of "
-			"the user kscan runs as: refused", s->o.dir);
+	if (fstat(fd, &st) != 0) {
+		kerr_sys(err, KERR_IO, errno, "cannot look at %s/" SPOOL_QUARANTINE, s->o.dir);
+		goto close_fd;
+	}
+	if (st.st_uid != geteuid()) {
+		kerr_set(err, KERR_INPUT, "%s/" SPOOL_QUARANTINE " is owned by uid %u, not by the "
+			"user kscan runs as: refused", s->o.dir, (unsigned)st.st_uid);
+		goto close_fd;
+	}
+	if ((st.st_mode & 07777) != 0700 && fchmod(fd, 0700) != 0) {
+		kerr_sys(err, KERR_IO, errno, "cannot make %s/" SPOOL_QUARANTINE " private (0700)",
+			s->o.dir);
+		goto close_fd;
 	}
 	return fd;
+
+close_fd:
+	xstd_close_quietly(fd);
+	return -1;
+}
+
+/*
+ * renameat(2) that never replaces: with RENAME_NOREPLACE, or where the filesystem lacks it,
+ * a look first (quarantine/ is ours alone, 0700, so nobody can race us to the name).
+ */
+static int spool_rename_new(int from_dir, const char *from, int to_dir, const char *to)
+{
+	struct stat st;
+
+	if (renameat2(from_dir, from, to_dir, to, RENAME_NOREPLACE) == 0) {
+		return 0;
+	}
+	if (errno != EINVAL) {
+		return -1;
+	}
+	if (fstatat(to_dir, to, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return errno == ENOENT ? renameat(from_dir, from, to_dir, to) : -1;
+}
+
+/*
+ * Moves @e into quarantine/ under its own name, or NAME.1, NAME.2... when an earlier
+ * quarantine holds it: the evidence of an earlier attempt is never overwritten. @e->name
+ * becomes the name in quarantine/.
+ */
+static int spool_quarantine_move(struct spool *s, int qfd, struct spool_suspect *e,
+	struct kerr *err)
+{
+	const char *shown = spool_safe_name(e->name) ? e->name : "(an oddly named entry)";
+	char alt[NAME_MAX + 1];
+	const char *to = e->name;
+	char *copy;
+	unsigned i;
+
+	for (i = 1; i <= KS_SPOOL_QUARANTINE_TRIES; i++) {
+		if (spool_rename_new(s->dirfd, e->name, qfd, to) == 0) {
+			break;
+		}
+		if (errno != EEXIST) {
+			return kerr_sys(err, KERR_IO, errno, "cannot move %s/%s to "
+				SPOOL_QUARANTINE, s->o.dir, shown);
+		}
+		/* the head is cut, not the number, when the name is long */
+		(void)snprintf(alt, sizeof(alt), "%.*s.%u", NAME_MAX - 11, e->name, i);
+		to = alt;
+	}
+	if (i > KS_SPOOL_QUARANTINE_TRIES) {
+		return kerr_set(err, KERR_LIMIT, "%s/" SPOOL_QUARANTINE " already holds %u entries "
+			"named like %s: empty it", s->o.dir, KS_SPOOL_QUARANTINE_TRIES, shown);
+	}
+	if (to == e->name) {
+		return 0;
+	}
+	copy = strdup(to);
+	if (copy == NULL) {
+		return kerr_set(err, KERR_NOMEM, "out of memory");
+	}
+	free(e->name);
+	e->name = copy;
+	return 0;
 }
 
 /* Moves the suspects into quarantine/, says so, and counts them in the journal. */
-static int spool_quarantine_all(struct spool *s, const struct spool_suspects *l,
-	struct kerr *err)
+static int spool_quarantine_all(struct spool *s, struct spool_suspects *l, struct kerr *err)
 {
 	char **names = calloc(l->n + 1, sizeof(*names));
 	struct spool_journal_more m = {.quarantined = names};
@@ -1136,16 +1210,17 @@ static int spool_quarantine_all(struct spool *s, const struct spool_suspects *l,
 	}
 	qfd = spool_quarantine_dir(s, err);
 	for (i = 0; qfd >= 0 && i < l->n; i++) {
-		const char *n = l->v[i].name;
+		const char *was = spool_safe_name(l->v[i].name) ? l->v[i].name : NULL;
+		char shown[SPOOL_SAFE_NAME_MAX + 1];
 
-		if (renameat(s->dirfd, n, qfd, n) != 0) {
-			kerr_sys(err, KERR_IO, errno, "cannot move %s/%s to " SPOOL_QUARANTINE,
-				s->o.dir, spool_safe_name(n) ? n : "(an oddly named entry)");
+		(void)snprintf(shown, sizeof(shown), "%s",
+			was != NULL ? was : "an oddly named entry");
+		if (spool_quarantine_move(s, qfd, &l->v[i], err) != 0) {
 			break;
 		}
 		log_msg(LOG_LEVEL_WARNING, "spool %s: %s is untrusted (%s): moved to %s/"
-			SPOOL_QUARANTINE "/, never sent", s->o.dir,
-			spool_safe_name(n) ? n : "an oddly named entry", l->v[i].why, s->o.dir);
+			SPOOL_QUARANTINE "/%s, never sent", s->o.dir, shown, l->v[i].why, s->o.dir,
+			spool_safe_name(l->v[i].name) ? l->v[i].name : "(an oddly named entry)");
 		names[m.nquarantined++] = l->v[i].name;
 	}
 	s->quarantined += m.nquarantined;

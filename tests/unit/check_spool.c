@@ -570,6 +570,39 @@ START_TEST(test_trust_entries)
 }
 END_TEST
 
+/* A name quarantine/ already holds is kept: the newcomer gets NAME.1, then NAME.2. */
+START_TEST(test_trust_collision)
+{
+	struct spool_opts o;
+	struct spool *s;
+	struct kerr e;
+	char qdir[PATH_MAX], *ls;
+	int round;
+
+	opts(&o, 10, 1 << 20);
+	for (round = 0; round < 3; round++) {
+		plant(ID2, "000000000000002", 65534, 0600);
+		ck_assert_int_eq(spool_open(&o, &s, &e), 0);
+		ck_assert_uint_eq(spool_quarantined(s), 1);
+		spool_close(s);
+	}
+	ck_assert_int_eq(spool_open(&o, &s, &e), 0);
+	ck_assert_uint_eq(quarantined(s, &ls), 3);
+	ck_assert_str_eq(ls, "000000000000002-" ID2 ".report\n000000000000002-" ID2 ".report.1\n"
+		"000000000000002-" ID2 ".report.2\n");
+	free(ls);
+	spool_close(s);
+	/* quarantine/ of another user: refused, and saying whose it is */
+	cu_path(qdir, sizeof(qdir), sdir, "quarantine");
+	ck_assert_int_eq(chown(qdir, 65534, 65534), 0);
+	plant(ID3, "000000000000003", 65534, 0600);
+	ck_assert_int_eq(spool_open(&o, &s, &e), -1);
+	ck_assert_int_eq(e.code, KERR_INPUT);
+	ck_assert(strstr(e.msg, "/quarantine is owned by uid 65534, not by the user kscan runs "
+		"as: refused") != NULL);
+}
+END_TEST
+
 /* A spool others could write: even a perfect file of ours, and the journal, are quarantined. */
 START_TEST(test_trust_dir)
 {
@@ -660,6 +693,7 @@ static Suite *spool_suite(void)
 	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_quarantine);
 	tcase_add_test(tc, test_trust_entries);
+	tcase_add_test(tc, test_trust_collision);
 	tcase_add_test(tc, test_trust_dir);
 	tcase_add_test(tc, test_write_before_evict);
 	suite_add_tcase(s, tc);
