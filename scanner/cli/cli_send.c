@@ -10,7 +10,8 @@
 static const char cli_send_help[] =
 	"Usage: kscan send [--config FILE] [--post URL] [--splay SECONDS] [--quiet]\n"
 	"Deliver the reports waiting in the spool to the collector, oldest first.\n"
-	"Exit status 0 when the spool is empty, 3 when reports are still waiting.\n";
+	"Exit status 0 when the spool is empty, 3 when reports are still waiting, 65 when it is\n"
+	"empty but untrusted entries were moved to quarantine/ unsent.\n";
 
 static int cli_send_take(void *ctx, int code, const char *arg, const char *word,
 	struct kerr *err)
@@ -85,7 +86,11 @@ void cli_send_splay(uint64_t max_ms)
 	(void)nanosleep(&ts, NULL);
 }
 
-/* The spool only: 0 when it is empty after, 3 when reports still wait. */
+/*
+ * The spool only: 0 when it is empty after, 3 when reports still wait, 65 when it was empty
+ * but only because untrusted entries were moved to quarantine/ (a planted report is an
+ * incident: a timer unit fails, a cron wrapper learns it, not only the next report).
+ */
 static int cli_send_run(const struct cli_send_opts *o, const struct deliver_opts *dopts)
 {
 	struct deliver_result res;
@@ -100,7 +105,9 @@ static int cli_send_run(const struct cli_send_opts *o, const struct deliver_opts
 	}
 	deliver_end(d, &res);
 	rc = res.no_spool ? CLI_EXIT_SOFTWARE : res.waiting > 0 ? CLI_EXIT_SPOOLED : CLI_EXIT_CLEAN;
-	if (rc == CLI_EXIT_CLEAN) {
+	if (rc == CLI_EXIT_CLEAN && res.quarantined > 0) {
+		rc = CLI_EXIT_DATAERR;
+	} else if (rc == CLI_EXIT_CLEAN) {
 		log_msg(LOG_LEVEL_NOTICE, "the spool is empty");
 	}
 	return rc;

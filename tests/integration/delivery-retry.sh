@@ -144,7 +144,7 @@ for where in up down; do
 	run_kscan --root "$R" --config "$FX/noca.yaml" --output "$FX/noca.json"
 	expect_exit "a missing ca_file, collector $where: configuration error" 65
 	check "collector $where: named with its place in the file" \
-		grep -q "^kscan: $FX/noca.yaml:[0-9]*:[0-9]*: \"ca_file\" $FX/no-such-ca.pem No such file or directory" "$FX/err"
+		grep -q "^kscan: $FX/noca.yaml:[0-9]*:[0-9]*: \"ca_file\" $FX/no-such-ca.pem does not exist" "$FX/err"
 	check "collector $where: no scan was written or spooled" \
 		[ ! -e "$FX/noca.json" ] && [ ! -e "$FX/noca-$where" ]
 done

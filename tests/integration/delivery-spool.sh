@@ -124,7 +124,7 @@ echo "not ours" >"$SPOOL/README"
 collector_start damage server
 kscan_config "$FX/damage.yaml" "$C_URL"
 run_kscan send --config "$FX/damage.yaml"
-expect_exit "kscan send past four damaged files" 0
+expect_exit "kscan send past four damaged files, one of them a planted symlink (quarantined)" 65
 check "three files moved aside" [ "$(ls "$SPOOL" | grep -c '\.report\.bad$')" -eq 3 ]
 check "the symlink is quarantined" [ -L "$SPOOL/quarantine/${FILES[2]}" ]
 check "the sha256 mismatch is named" grep -q "the file does not match its sha256" "$FX/err"

@@ -29,7 +29,7 @@ check "the forged entry belongs to uid 65534" [ "$(stat -c %u "$SPOOL/$NAME")" =
 collector_start forged server
 kscan_config "$FX/open.yaml" "$C_URL"
 run_kscan send --config "$FX/open.yaml"
-expect_exit "kscan send on a spool others could write" 0
+expect_exit "kscan send on a spool others could write: an incident, not a clean flush" 65
 rcheck "the forged report was not delivered" 'len(q) == 0'
 check "it is in quarantine/" [ -f "$SPOOL/quarantine/$NAME" ] && [ ! -e "$SPOOL/$NAME" ]
 check "quarantine/ is 0700" [ "$(stat -c %a "$SPOOL/quarantine")" = 700 ]
@@ -52,6 +52,7 @@ collector_start mixed server
 kscan_config "$FX/mixed.yaml" "$C_URL"
 run_kscan send --config "$FX/mixed.yaml"
 rcheck "another user's entry is not delivered" 'len(q) == 0'
+expect_exit "kscan send that quarantined the only entry" 65
 check "it is in quarantine/" [ -f "$SPOOL/quarantine/$NAME" ]
 check "and says why" grep -q "$NAME is untrusted (owned by another user)" "$FX/err"
 rm -rf "$SPOOL/quarantine"
