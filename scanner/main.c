@@ -87,6 +87,7 @@
  * - fmt_json.[ch], json.[ch]   the native JSON report, always valid UTF-8
  * - fmt_text.[ch] the human report
  * - fmt_ecs.[ch], fmt_hec.[ch]   Elastic Common Schema and Splunk HEC events for dashboards
+ * - fmt_cdx.[ch]  a CycloneDX bill of materials of the Kaspersky software found
  *
  * report/deliver/: where the report goes, none lost
  * - output.[ch]   stdout or an atomically replaced file

@@ -50,7 +50,8 @@ _kscan()
 
 	case $prev in
 	--format | -f)
-		mapfile -t COMPREPLY < <(compgen -W "json text ecs ecs-bulk splunk-hec" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "json text ecs ecs-bulk splunk-hec cyclonedx" \
+			-- "$cur")
 		return
 		;;
 	--log)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "report/fmt/fmt_cdx.h"
 #include "report/fmt/fmt_ecs.h"
 #include "report/fmt/fmt_hec.h"
 #include "report/fmt/fmt_json.h"
@@ -19,6 +20,7 @@ static const struct {
 	{"ecs", FMT_ECS, "application/x-ndjson"},
 	{"ecs-bulk", FMT_ECS_BULK, "application/x-ndjson"},
 	{"splunk-hec", FMT_HEC, "application/json"},
+	{"cyclonedx", FMT_CDX, "application/vnd.cyclonedx+json; version=" FMT_CDX_SPEC},
 };
 
 int fmt_parse(const char *name, enum fmt_kind *out)
@@ -71,6 +73,8 @@ int fmt_write(enum fmt_kind k, const struct report *r, struct buf *out, bool pre
 		return fmt_ecs_write(r, out, true);
 	case FMT_HEC:
 		return fmt_hec_write(r, out);
+	case FMT_CDX:
+		return fmt_cdx_write(r, out, pretty);
 	default:
 		errno = EINVAL;
 		return -1;

@@ -19,9 +19,14 @@ enum fmt_kind {
 	FMT_ECS_BULK,
 	/** Splunk HTTP Event Collector envelopes. */
 	FMT_HEC,
+	/** A CycloneDX bill of materials of the Kaspersky software found. */
+	FMT_CDX,
 };
 
-/** @return 0 with *@out set for "json", "text", "ecs", "ecs-bulk" or "splunk-hec"; else -1. */
+/**
+ * @return 0 with *@out set for "json", "text", "ecs", "ecs-bulk", "splunk-hec" or "cyclonedx";
+ * else -1.
+ */
 int fmt_parse(const char *name, enum fmt_kind *out);
 
 /** The name fmt_parse() takes. */

@@ -50,7 +50,8 @@ static void check_text(const char *s, size_t n)
 
 static void write_all(const struct report *r)
 {
-	static const enum fmt_kind kinds[] = {FMT_JSON, FMT_TEXT, FMT_ECS, FMT_ECS_BULK, FMT_HEC};
+	static const enum fmt_kind kinds[] = {FMT_JSON, FMT_TEXT, FMT_ECS, FMT_ECS_BULK, FMT_HEC,
+		FMT_CDX};
 	size_t i;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {

@@ -1,6 +1,6 @@
 #!/bin/bash
 # What the collector receives: gzip and HMAC it can verify, and the dashboard formats (ECS
-# NDJSON, ECS _bulk, Splunk HEC) parsed by it, on a host with a real dpkg-installed finding.
+# NDJSON, ECS _bulk, Splunk HEC, CycloneDX) parsed by it, on a host with a real dpkg-installed finding.
 . "$KSCAN_SRC/tests/lib/fixtures.sh"
 . "$KSCAN_SRC/tests/lib/collector.sh"
 
@@ -97,6 +97,19 @@ ID=$(jget "$FX/r.json" 'r["report_id"]')
 rcheck "ecs-bulk: action lines parsed by the collector" \
 	"q[1]['parsed'] == 'ecs-bulk' and q[1]['report_ids'] == ['$ID']"
 ecs_check "ecs-bulk: create actions with stable ids before each event" "$C_DIR/body-2" bulk
+
+# cyclonedx: one BOM, under CycloneDX's media type, named by the report id.
+collector_start cdx server
+kscan_config "$FX/c.yaml" "$C_URL" "format: cyclonedx"
+run_kscan --root "$R" --config "$FX/c.yaml" --output "$FX/r.json"
+expect_exit "cyclonedx delivered" 1
+ID=$(jget "$FX/r.json" 'r["report_id"]')
+rcheck "cyclonedx: a BOM of this report, with its media type" \
+	"(q[0]['parsed'] == 'cyclonedx' and q[0]['report_ids'] == ['$ID'] and
+	q[0]['headers']['content-type'] == 'application/vnd.cyclonedx+json; version=1.6' and
+	q[0]['headers']['idempotency-key'] == '$ID')"
+collector_stop cdx
+rm -rf "$FX/spool"
 
 # splunk-hec: envelopes, and the token as "Authorization: Splunk <token>".
 collector_start hec server

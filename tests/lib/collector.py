@@ -116,10 +116,22 @@ def parse_ndjson(body):
     return "ecs-bulk" if bulk else "ecs", sorted(set(ids))
 
 
+def parse_cyclonedx(body):
+    bom = json.loads(body.decode("utf-8"))
+    if bom["bomFormat"] != "CycloneDX" or bom["specVersion"] != "1.6":
+        raise ValueError("not a CycloneDX 1.6 BOM")
+    props = {p["name"]: p["value"] for p in bom["metadata"]["properties"]}
+    if bom["serialNumber"] != "urn:uuid:" + props["kscan:report_id"]:
+        raise ValueError("serialNumber is not the report id")
+    return "cyclonedx", [props["kscan:report_id"]]
+
+
 def parse_body(ctype, body):
     try:
         if ctype == "application/x-ndjson":
             return parse_ndjson(body)
+        if ctype == "application/vnd.cyclonedx+json; version=1.6":
+            return parse_cyclonedx(body)
         try:
             return parse_native(body)
         except (ValueError, KeyError):

@@ -1,7 +1,8 @@
 /*
  * Unit tests for every writer: the native JSON report (report/fmt/fmt_json.c), the text
- * report (fmt_text.c), the dashboard formats (fmt_ecs.c, fmt_hec.c), the format table
- * (fmt.c), json_milli() and the delivery member of the native and text reports.
+ * report (fmt_text.c), the dashboard formats (fmt_ecs.c, fmt_hec.c), the CycloneDX BOM
+ * (fmt_cdx.c; tests/integration/formats-cyclonedx.sh checks it against the schema), the
+ * format table (fmt.c), json_milli() and the delivery member of the native and text reports.
  */
 #include <check.h>
 #include <errno.h>
@@ -345,7 +346,8 @@ END_TEST
 
 START_TEST(test_names)
 {
-	static const char *const names[] = {"json", "text", "ecs", "ecs-bulk", "splunk-hec"};
+	static const char *const names[] = {"json", "text", "ecs", "ecs-bulk", "splunk-hec",
+		"cyclonedx"};
 	enum fmt_kind k;
 	size_t i;
 
@@ -359,6 +361,7 @@ START_TEST(test_names)
 	ck_assert_str_eq(fmt_content_type(FMT_ECS), "application/x-ndjson");
 	ck_assert_str_eq(fmt_content_type(FMT_ECS_BULK), "application/x-ndjson");
 	ck_assert_str_eq(fmt_content_type(FMT_HEC), "application/json");
+	ck_assert_str_eq(fmt_content_type(FMT_CDX), "application/vnd.cyclonedx+json; version=1.6");
 }
 END_TEST
 
@@ -373,6 +376,10 @@ START_TEST(test_too_big)
 	buf_free(&b);
 	buf_init(&b, 500);
 	ck_assert_int_eq(fmt_write(FMT_HEC, r, &b, false, false), -1);
+	ck_assert_int_eq(errno, E2BIG);
+	buf_free(&b);
+	buf_init(&b, 500);
+	ck_assert_int_eq(fmt_write(FMT_CDX, r, &b, false, false), -1);
 	ck_assert_int_eq(errno, E2BIG);
 	buf_free(&b);
 	report_free(r);
@@ -445,6 +452,55 @@ END_TEST
  * Hostile strings in both native writers: JSON escapes them (U+FFFD and a _b64 sibling for
  * bytes that are not UTF-8); text shows terminal escapes and line breaks, never acts on them.
  */
+/* The BOM of the sample: its package's purl, the hashed installer and the host. */
+START_TEST(test_cdx)
+{
+	struct report *r = sample("web01");
+	char *out = render(FMT_CDX, r);
+
+	ck_assert_int_eq(strncmp(out, "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\","
+			 "\"serialNumber\":\"urn:uuid:" RID "\"", 88), 0);
+	ck_assert_uint_eq(lines(out), 1);
+	has(out, "\"purl\":\"pkg:deb/debian/kesl@12.0.0-6672?arch=amd64&distro=debian-12\"");
+	has(out, "\"hashes\":[{\"alg\":\"SHA-256\",\"content\":\"ab12cd34");
+	has(out, "\"technique\":\"hash-comparison\"");
+	has(out, "\"technique\":\"dynamic-analysis\"");
+	has(out, "\"name\":\"web01\"");
+	has(out, "\"aggregate\":\"complete\"");
+	free(out);
+	report_free(r);
+}
+END_TEST
+
+/* A hostile name stays inside its JSON string, and a purl is percent-encoded. */
+START_TEST(test_cdx_hostile)
+{
+	struct report *r = report_new("0.1.0");
+	struct report_evidence ev;
+	struct report_finding *f;
+	char *out;
+
+	ck_assert_ptr_nonnull(r);
+	memcpy(r->report_id, RID2, sizeof(RID2));
+	ck_assert_int_eq(report_set_str(&r->os_id, "deb ian"), 0);
+	f = report_finding(r, "kaspersky.kesl", "Kaspersky", "KESL", NULL);
+	ck_assert_ptr_nonnull(f);
+	ev = ev_of(REPORT_EV_PACKAGE, REPORT_STATE_INSTALLED);
+	ev.manager = "dpkg";
+	ev.name = "ke\"sl/x?y#z";
+	ev.version = "1:2&3";
+	ev.path = "/opt/a\"b\nc\\d\xff";
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	ck_assert_int_eq(report_finish(r), 0);
+	out = render(FMT_CDX, r);
+	ck_assert_uint_eq(lines(out), 1);
+	has(out, "\"purl\":\"pkg:deb/deb%20ian/ke%22sl%2Fx%3Fy%23z@1%3A2%263\"");
+	ck_assert_ptr_null(strchr(out, '\xff'));
+	free(out);
+	report_free(r);
+}
+END_TEST
+
 START_TEST(test_native_hostile)
 {
 	struct report *r = hostile();
@@ -479,6 +535,8 @@ static Suite *fmt_suite(void)
 	tcase_add_test(tc, test_ecs_clean_incomplete);
 	tcase_add_test(tc, test_hec);
 	tcase_add_test(tc, test_hec_not_utf8);
+	tcase_add_test(tc, test_cdx);
+	tcase_add_test(tc, test_cdx_hostile);
 	tcase_add_test(tc, test_delivery_member);
 	tcase_add_test(tc, test_milli);
 	tcase_add_test(tc, test_names);
