@@ -31,6 +31,9 @@ has -rw-r--r-- usr/share/man/man5/kscan.yaml.5.gz
 has -rw-r--r-- usr/share/man/man5/kscan-signatures.5.gz
 has -rw-r--r-- usr/share/bash-completion/completions/kscan
 has -rw-r--r-- usr/share/doc/kscan/copyright
+dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/share/doc/kscan/copyright >"$FX/copyright"
+check "the .deb's copyright is debian/copyright (the MIT text of LICENSE)" \
+	cmp -s "$FX/copyright" "$KSCAN_SRC/packaging/debian/copyright"
 dpkg-deb -e "$deb" "$FX/ctl"
 check "cron file is a conffile" grep -qx /etc/cron.d/kscan "$FX/ctl/conffiles"
 check "kscan.yaml is a conffile" grep -qx /etc/kscan/kscan.yaml "$FX/ctl/conffiles"

@@ -33,6 +33,9 @@ has -rw-r--r-- /usr/share/man/man5/kscan.yaml.5
 has -rw-r--r-- /usr/share/man/man5/kscan-signatures.5
 has -rw-r--r-- /usr/share/bash-completion/completions/kscan
 has -rw-r--r-- /usr/share/doc/kscan/signatures.md
+has -rw-r--r-- /usr/share/licenses/kscan/LICENSE
+rpm -qp --licensefiles "$pkg" >"$FX/licenses" 2>/dev/null
+check "LICENSE is the package's %license" grep -qx /usr/share/licenses/kscan/LICENSE "$FX/licenses"
 rpm -qp --configfiles "$pkg" >"$FX/conf" 2>/dev/null
 check "cron file is %config" grep -qx /etc/cron.d/kscan "$FX/conf"
 check "kscan.yaml is %config" grep -qx /etc/kscan/kscan.yaml "$FX/conf"
