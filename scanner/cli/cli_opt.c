@@ -5,7 +5,9 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/limits.h"
 #include "base/xstd.h"
@@ -51,6 +53,7 @@ static const struct option cli_opt_table[] = {
 	{"splay", required_argument, NULL, CLI_OPT_SPLAY},
 	{"config", required_argument, NULL, CLI_OPT_CONFIG},
 	{"post", required_argument, NULL, CLI_OPT_POST},
+	{"color", required_argument, NULL, CLI_OPT_COLOR},
 	{"help", no_argument, NULL, CLI_OPT_HELP},
 	{"version", no_argument, NULL, CLI_OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -153,6 +156,43 @@ int cli_opt_post(const char *v, const char **out, struct kerr *err)
 	}
 	*out = v;
 	return 0;
+}
+
+int cli_opt_color(const char *v, enum cli_opt_color *out, struct kerr *err)
+{
+	static const char *const names[] = {"auto", "always", "never"};
+	size_t i;
+
+	for (i = 0; i < XSTD_COUNTOF(names); i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = (enum cli_opt_color)i;
+			return 0;
+		}
+	}
+	return cli_opt_bad(err, "unknown --color '%s' (auto, always or never)", v);
+}
+
+bool cli_opt_color_on(enum cli_opt_color when, int fd)
+{
+	const char *no_color = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+
+	switch (when) {
+	case CLI_OPT_COLOR_ALWAYS:
+		return true;
+	case CLI_OPT_COLOR_NEVER:
+		return false;
+	case CLI_OPT_COLOR_AUTO:
+	default:
+		break;
+	}
+	if (no_color != NULL && no_color[0] != '\0') {
+		return false;
+	}
+	if (term != NULL && strcmp(term, "dumb") == 0) {
+		return false;
+	}
+	return isatty(fd) == 1;
 }
 
 int cli_opt_splay(const char *v, uint64_t *ms, bool *has, struct kerr *err)

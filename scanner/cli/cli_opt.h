@@ -51,6 +51,15 @@ enum {
 	CLI_OPT_SPLAY = 'Z',
 	CLI_OPT_POST = 'U',
 	CLI_OPT_MAX_SIG_AGE = 'A',
+	CLI_OPT_COLOR = 'C',
+};
+
+/** --color: whether coloured output is wanted. */
+enum cli_opt_color {
+	/** A terminal, NO_COLOR unset or empty, TERM not "dumb" (the default). */
+	CLI_OPT_COLOR_AUTO,
+	CLI_OPT_COLOR_ALWAYS,
+	CLI_OPT_COLOR_NEVER,
 };
 
 /** What a verb accepts and who takes its options. */
@@ -175,6 +184,15 @@ int cli_opt_list_add(const char *opt, const char **v, size_t *n, const char *val
 
 /** --post: a URL kscan may post to (https). */
 int cli_opt_post(const char *v, const char **out, struct kerr *err);
+
+/** --color WHEN: auto, always or never. @return 0, or CLI_EXIT_USAGE with @err set. */
+int cli_opt_color(const char *v, enum cli_opt_color *out, struct kerr *err);
+
+/**
+ * Whether output written to @fd is coloured under @when. Every coloured output asks this,
+ * so --color, NO_COLOR (https://no-color.org) and TERM=dumb mean the same everywhere.
+ */
+bool cli_opt_color_on(enum cli_opt_color when, int fd);
 
 /** --splay: seconds, 0 included (a command line may turn off the file's splay). */
 int cli_opt_splay(const char *v, uint64_t *ms, bool *has, struct kerr *err);

@@ -17,7 +17,7 @@
 #include "scanner/scan.h"
 
 /* Options of a scan, deep ones included (q is every verb's). */
-#define CLI_SCAN_ACCEPTS "rsfoNPKSADjpRxeMTLZcU"
+#define CLI_SCAN_ACCEPTS "rsfoNPCKSADjpRxeMTLZcU"
 
 const char cli_scan_help[] =
 	"Usage: kscan [scan] [OPTION]...\n"
@@ -30,6 +30,8 @@ const char cli_scan_help[] =
 	"  -f, --format FORMAT        json, text, ecs, ecs-bulk, splunk-hec or cyclonedx\n"
 	"                             (default: text on a terminal, else json)\n"
 	"      --pretty               indent the JSON report\n"
+	"      --color WHEN           colour the text report: auto (default: a terminal,\n"
+	"                             NO_COLOR unset or empty, TERM not dumb), always, never\n"
 	"      --keys DIR             trusted pack-signing keys (default /etc/kscan/keys)\n"
 	"      --require-signed       refuse --signatures packs without a valid PACK.sig\n"
 	"      --max-signature-age DAYS  a pack dated more than DAYS ago, undated or\n"
@@ -145,6 +147,8 @@ static int cli_scan_take(void *ctx, int code, const char *arg, const char *word,
 	case CLI_OPT_PRETTY:
 		o->pretty = true;
 		return 0;
+	case CLI_OPT_COLOR:
+		return cli_opt_color(arg, &o->color, err);
 	case CLI_OPT_MAX_SIG_AGE:
 		return cli_opt_uint("--max-signature-age", arg, KS_SIG_MAX_AGE_DAYS_MAX,
 			&o->max_age_days, err);
@@ -257,7 +261,9 @@ static int cli_scan_emit(const struct cli_scan_opts *o, const struct report *rep
 	int rc;
 
 	buf_init(&out, KS_REPORT_MAX);
-	rc = fmt_write(kind, rep, &out, o->pretty, tty);
+	/* a file is never a terminal, but --color=always may still want it coloured */
+	rc = fmt_write(kind, rep, &out, o->pretty,
+		cli_opt_color_on(o->color, cli_scan_to_stdout(o) ? STDOUT_FILENO : -1));
 	if (rc != 0) {
 		cli_opt_err("cannot format the report: %s", strerror(errno));
 		buf_free(&out);

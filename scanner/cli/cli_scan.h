@@ -24,6 +24,8 @@ struct cli_scan_opts {
 	bool has_format;
 	enum fmt_kind format;
 	bool pretty;
+	/** --color: the text report's banner. */
+	enum cli_opt_color color;
 	/** The report file; NULL or "-": stdout. */
 	const char *output;
 	const char *config;

@@ -33,6 +33,17 @@ got=$(comp --log "")
 check "--log values: '$got'" [ "$got" = "stderr syslog " ]
 got=$(comp --de)
 check "options without a command are scan's: '$got'" [ "$got" = "--deep " ]
+# an option's value before the verb is not the verb (scan's options stay offered)
+got=$(comp --root /tmp --de)
+check "--root /tmp --de -> --deep: '$got'" [ "$got" = "--deep " ]
+got=$(comp --format json --de)
+check "--format json --de -> --deep: '$got'" [ "$got" = "--deep " ]
+got=$(comp -f json --out)
+check "-f json --out -> --output: '$got'" [ "$got" = "--output " ]
+got=$(comp --root /tmp "")
+check "--root /tmp then a command: '$got'" [ "$got" = "help packages scan send signatures version " ]
+got=$(comp --color "")
+check "--color values: '$got'" [ "$got" = "always auto never " ]
 got=$(comp packages --)
 check "packages options: '$got'" [ "$got" = "--help --log --quiet --root --verbose --version " ]
 got=$(comp signatures hash --r)
