@@ -195,7 +195,10 @@ static int fmt_cdx_parts(struct json *j, const struct report *r, const struct re
 	json_key(j, "components");
 	json_arr_begin(j);
 	for (i = 0; i < f->nev; i++) {
-		if (fmt_cdx_is_package(&f->ev[i]) && fmt_cdx_package(j, r, f, &f->ev[i], ++n) != 0) {
+		if (!fmt_cdx_is_package(&f->ev[i])) {
+			continue;
+		}
+		if (fmt_cdx_package(j, r, f, &f->ev[i], ++n) != 0) {
 			err = -1;
 		}
 	}
@@ -394,8 +397,10 @@ static void fmt_cdx_failed(struct json *j, const struct report *r)
 
 	buf_init(&names, KS_REPORT_STR_MAX);
 	for (i = 0; i < r->nsources; i++) {
+		const char *sep = buf_len(&names) > 0 ? "," : "";
+
 		if (r->sources[i].status == REPORT_SRC_FAILED) {
-			buf_addf(&names, "%s%s", buf_len(&names) > 0 ? "," : "", r->sources[i].name);
+			buf_addf(&names, "%s%s", sep, r->sources[i].name);
 		}
 	}
 	if (buf_len(&names) > 0 && buf_error(&names) == 0) {
