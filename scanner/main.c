@@ -88,6 +88,7 @@
  * - fmt_text.[ch] the human report
  * - fmt_ecs.[ch], fmt_hec.[ch]   Elastic Common Schema and Splunk HEC events for dashboards
  * - fmt_cdx.[ch]  a CycloneDX bill of materials of the Kaspersky software found
+ * - fmt_ocsf.[ch] OCSF Compliance Finding events: pass or fail per host against the ban
  *
  * report/deliver/: where the report goes, none lost
  * - output.[ch]   stdout or an atomically replaced file

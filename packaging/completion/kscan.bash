@@ -67,7 +67,7 @@ _kscan()
 
 	case $prev in
 	--format | -f)
-		mapfile -t COMPREPLY < <(compgen -W "json text ecs ecs-bulk splunk-hec cyclonedx" \
+		mapfile -t COMPREPLY < <(compgen -W "json text ecs ecs-bulk splunk-hec cyclonedx ocsf" \
 			-- "$cur")
 		return
 		;;

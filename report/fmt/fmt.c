@@ -7,6 +7,7 @@
 #include "report/fmt/fmt_ecs.h"
 #include "report/fmt/fmt_hec.h"
 #include "report/fmt/fmt_json.h"
+#include "report/fmt/fmt_ocsf.h"
 #include "report/fmt/fmt_text.h"
 #include "base/xstd.h"
 
@@ -21,6 +22,7 @@ static const struct {
 	{"ecs-bulk", FMT_ECS_BULK, "application/x-ndjson"},
 	{"splunk-hec", FMT_HEC, "application/json"},
 	{"cyclonedx", FMT_CDX, "application/vnd.cyclonedx+json; version=" FMT_CDX_SPEC},
+	{"ocsf", FMT_OCSF, "application/x-ndjson"},
 };
 
 int fmt_parse(const char *name, enum fmt_kind *out)
@@ -75,6 +77,8 @@ int fmt_write(enum fmt_kind k, const struct report *r, struct buf *out, bool pre
 		return fmt_hec_write(r, out);
 	case FMT_CDX:
 		return fmt_cdx_write(r, out, pretty);
+	case FMT_OCSF:
+		return fmt_ocsf_write(r, out);
 	default:
 		errno = EINVAL;
 		return -1;

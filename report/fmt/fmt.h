@@ -21,11 +21,13 @@ enum fmt_kind {
 	FMT_HEC,
 	/** A CycloneDX bill of materials of the Kaspersky software found. */
 	FMT_CDX,
+	/** OCSF Compliance Finding events, one JSON object per line. */
+	FMT_OCSF,
 };
 
 /**
- * @return 0 with *@out set for "json", "text", "ecs", "ecs-bulk", "splunk-hec" or "cyclonedx";
- * else -1.
+ * @return 0 with *@out set for "json", "text", "ecs", "ecs-bulk", "splunk-hec", "cyclonedx"
+ * or "ocsf"; else -1.
  */
 int fmt_parse(const char *name, enum fmt_kind *out);
 

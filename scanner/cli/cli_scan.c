@@ -27,7 +27,7 @@ const char cli_scan_help[] =
 	"  -r, --root DIR             scan the system mounted at DIR instead of this host\n"
 	"  -s, --signatures PATH      add a signature pack (file or directory); repeatable\n"
 	"      --no-default-signatures  do not use the packs built into kscan\n"
-	"  -f, --format FORMAT        json, text, ecs, ecs-bulk, splunk-hec or cyclonedx\n"
+	"  -f, --format FORMAT        json, text, ecs, ecs-bulk, splunk-hec, cyclonedx or ocsf\n"
 	"                             (default: text on a terminal, else json)\n"
 	"      --pretty               indent the JSON report\n"
 	"      --color WHEN           colour the text report: auto (default: a terminal,\n"
@@ -140,7 +140,7 @@ static int cli_scan_take(void *ctx, int code, const char *arg, const char *word,
 	case CLI_OPT_FORMAT:
 		if (fmt_parse(arg, &o->format) != 0) {
 			return cli_opt_bad(err, "unknown format '%s' (json, text, ecs, ecs-bulk, "
-				"splunk-hec or cyclonedx)", arg);
+				"splunk-hec, cyclonedx or ocsf)", arg);
 		}
 		o->has_format = true;
 		return 0;

@@ -301,8 +301,8 @@ static void cfg_format(struct cfg *l, const char *key, bool collector)
 	}
 	if (fmt_parse(s, &k) != 0 || (collector && k == FMT_TEXT)) {
 		yread_err(l->y, yread_here(l->y), "unknown format \"%s\" for \"%s\" (%s)", s, key,
-			collector ? "json, ecs, ecs-bulk, splunk-hec or cyclonedx" :
-				    "json, text, ecs, ecs-bulk, splunk-hec or cyclonedx");
+			collector ? "json, ecs, ecs-bulk, splunk-hec, cyclonedx or ocsf" :
+				    "json, text, ecs, ecs-bulk, splunk-hec, cyclonedx or ocsf");
 		return;
 	}
 	if (collector) {

@@ -51,7 +51,7 @@ static void check_text(const char *s, size_t n)
 static void write_all(const struct report *r)
 {
 	static const enum fmt_kind kinds[] = {FMT_JSON, FMT_TEXT, FMT_ECS, FMT_ECS_BULK, FMT_HEC,
-		FMT_CDX};
+		FMT_CDX, FMT_OCSF};
 	size_t i;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {

@@ -1,6 +1,6 @@
 #!/bin/bash
 # What the collector receives: gzip and HMAC it can verify, and the dashboard formats (ECS
-# NDJSON, ECS _bulk, Splunk HEC, CycloneDX) parsed by it, on a host with a real dpkg-installed finding.
+# NDJSON, ECS _bulk, Splunk HEC, CycloneDX, OCSF) parsed by it, on a host with a real dpkg-installed finding.
 . "$KSCAN_SRC/tests/lib/fixtures.sh"
 . "$KSCAN_SRC/tests/lib/collector.sh"
 
@@ -109,6 +109,18 @@ rcheck "cyclonedx: a BOM of this report, with its media type" \
 	q[0]['headers']['content-type'] == 'application/vnd.cyclonedx+json; version=1.6' and
 	q[0]['headers']['idempotency-key'] == '$ID')"
 collector_stop cdx
+rm -rf "$FX/spool"
+
+# ocsf: Compliance Finding events as NDJSON, tied to the report by correlation_uid.
+collector_start ocsf server
+kscan_config "$FX/c.yaml" "$C_URL" "format: ocsf"
+run_kscan --root "$R" --config "$FX/c.yaml" --output "$FX/r.json"
+expect_exit "ocsf delivered" 1
+ID=$(jget "$FX/r.json" 'r["report_id"]')
+rcheck "ocsf: events of this report, as NDJSON" \
+	"(q[0]['parsed'] == 'ocsf' and q[0]['report_ids'] == ['$ID'] and
+	q[0]['headers']['content-type'] == 'application/x-ndjson')"
+collector_stop ocsf
 rm -rf "$FX/spool"
 
 # splunk-hec: envelopes, and the token as "Authorization: Splunk <token>".

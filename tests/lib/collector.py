@@ -93,11 +93,19 @@ def check_ecs(ev):
     return ev["kscan"]["report_id"]
 
 
+def parse_ocsf(objs):
+    if any(o["class_uid"] != 2003 or o["metadata"]["version"] != "1.8.0" for o in objs):
+        raise ValueError("not OCSF 1.8.0 Compliance Findings")
+    return "ocsf", sorted({o["metadata"]["correlation_uid"] for o in objs})
+
+
 def parse_ndjson(body):
     lines = body.decode("utf-8").split("\n")
     if lines[-1] != "":
         raise ValueError("NDJSON must end with a newline")
     objs = [json.loads(l) for l in lines[:-1]]
+    if "class_uid" in objs[0]:
+        return parse_ocsf(objs)
     bulk = "create" in objs[0]
     ids = []
     if bulk:

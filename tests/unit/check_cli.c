@@ -196,7 +196,7 @@ START_TEST(test_scan_refusals)
 	usage_is(SCAN("--root"), "option '--root' needs an argument");
 	usage_is(SCAN("-r"), "option '-r' needs an argument");
 	usage_is(SCAN("--format", "xml"),
-		"unknown format 'xml' (json, text, ecs, ecs-bulk, splunk-hec or cyclonedx)");
+		"unknown format 'xml' (json, text, ecs, ecs-bulk, splunk-hec, cyclonedx or ocsf)");
 	usage_is(SCAN("--log", "journal"), "unknown --log 'journal' (stderr or syslog)");
 	/* another verb's option is named, not its value */
 	usage_is(SCAN("--id", "x"), "option '--id' does not apply here");

@@ -184,9 +184,9 @@ static const struct {
 	{"signatures: /etc/x\n",
 		"k.yaml:1:13: expected a sequence of paths for \"signatures\", got a string"},
 	{"format: xml\n", "k.yaml:1:9: unknown format \"xml\" for \"format\" "
-		"(json, text, ecs, ecs-bulk, splunk-hec or cyclonedx)"},
+		"(json, text, ecs, ecs-bulk, splunk-hec, cyclonedx or ocsf)"},
 	{"collector: {format: text}\n", "k.yaml:1:21: unknown format \"text\" for \"format\" "
-		"(json, ecs, ecs-bulk, splunk-hec or cyclonedx)"},
+		"(json, ecs, ecs-bulk, splunk-hec, cyclonedx or ocsf)"},
 	{"collector: []\n", "k.yaml:1:12: expected a mapping for \"collector\", got a sequence"},
 	{"- a\n", "k.yaml:1:1: expected a mapping at the top of the configuration, got a "
 		"sequence"},

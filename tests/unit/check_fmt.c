@@ -1,8 +1,9 @@
 /*
  * Unit tests for every writer: the native JSON report (report/fmt/fmt_json.c), the text
  * report (fmt_text.c), the dashboard formats (fmt_ecs.c, fmt_hec.c), the CycloneDX BOM
- * (fmt_cdx.c; tests/integration/formats-cyclonedx.sh checks it against the schema), the
- * format table (fmt.c), json_milli() and the delivery member of the native and text reports.
+ * (fmt_cdx.c; tests/integration/formats-cyclonedx.sh checks it against the schema), OCSF
+ * (fmt_ocsf.c; formats-ocsf.sh checks it against OCSF's files), the format table (fmt.c),
+ * json_milli() and the delivery member of the native and text reports.
  */
 #include <check.h>
 #include <errno.h>
@@ -347,7 +348,7 @@ END_TEST
 START_TEST(test_names)
 {
 	static const char *const names[] = {"json", "text", "ecs", "ecs-bulk", "splunk-hec",
-		"cyclonedx"};
+		"cyclonedx", "ocsf"};
 	enum fmt_kind k;
 	size_t i;
 
@@ -362,6 +363,7 @@ START_TEST(test_names)
 	ck_assert_str_eq(fmt_content_type(FMT_ECS_BULK), "application/x-ndjson");
 	ck_assert_str_eq(fmt_content_type(FMT_HEC), "application/json");
 	ck_assert_str_eq(fmt_content_type(FMT_CDX), "application/vnd.cyclonedx+json; version=1.6");
+	ck_assert_str_eq(fmt_content_type(FMT_OCSF), "application/x-ndjson");
 }
 END_TEST
 
@@ -380,6 +382,10 @@ START_TEST(test_too_big)
 	buf_free(&b);
 	buf_init(&b, 500);
 	ck_assert_int_eq(fmt_write(FMT_CDX, r, &b, false, false), -1);
+	ck_assert_int_eq(errno, E2BIG);
+	buf_free(&b);
+	buf_init(&b, 500);
+	ck_assert_int_eq(fmt_write(FMT_OCSF, r, &b, false, false), -1);
 	ck_assert_int_eq(errno, E2BIG);
 	buf_free(&b);
 	report_free(r);
@@ -501,6 +507,30 @@ START_TEST(test_cdx_hostile)
 }
 END_TEST
 
+/*
+ * OCSF: the sample's one Fail event puts each kind of evidence in its OCSF object (the
+ * schema check of whole events is tests/integration/formats-ocsf.sh).
+ */
+START_TEST(test_ocsf)
+{
+	struct report *r = sample("web01");
+	char *out = render(FMT_OCSF, r);
+
+	ck_assert_int_eq(strncmp(out, "{\"activity_id\":1,\"activity_name\":\"Create\","
+			 "\"category_uid\":2,", 53), 0);
+	ck_assert_uint_eq(lines(out), 1);
+	has(out, "\"class_uid\":2003,");
+	has(out, "\"type_uid\":200301,");
+	has(out, "\"status_id\":3,\"status\":\"Fail\"");
+	has(out, "\"hashes\":[{\"algorithm_id\":3,\"algorithm\":\"SHA-256\",\"value\":\"ab12");
+	has(out, "\"process\":{\"pid\":");
+	has(out, "\"remediation\":{\"desc\":\"apt-get purge kesl");
+	has(out, "\"correlation_uid\":\"" RID "\"");
+	free(out);
+	report_free(r);
+}
+END_TEST
+
 START_TEST(test_native_hostile)
 {
 	struct report *r = hostile();
@@ -537,6 +567,7 @@ static Suite *fmt_suite(void)
 	tcase_add_test(tc, test_hec_not_utf8);
 	tcase_add_test(tc, test_cdx);
 	tcase_add_test(tc, test_cdx_hostile);
+	tcase_add_test(tc, test_ocsf);
 	tcase_add_test(tc, test_delivery_member);
 	tcase_add_test(tc, test_milli);
 	tcase_add_test(tc, test_names);
