@@ -187,6 +187,10 @@
 #define KS_CONFIG_DIAGS_MAX 64u
 /* Extra collector headers: a handful is normal; a hundred is a mistake. */
 #define KS_HTTP_HEADERS_MAX 32u
+/* A Splunk index, source or sourcetype prefix: Splunk caps index names at 80 bytes. */
+#define KS_HEC_NAME_MAX 80u
+/* Names in hec.fields: six exist, so a longer list is a mistake. */
+#define KS_HEC_FIELDS_MAX 8u
 
 /* Delivery to the collector */
 

@@ -62,21 +62,27 @@ const char *fmt_content_type(enum fmt_kind k)
 	return "application/octet-stream";
 }
 
-int fmt_write(enum fmt_kind k, const struct report *r, struct buf *out, bool pretty, bool color)
+void fmt_opts_init(struct fmt_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	fmt_hec_opts_init(&o->hec);
+}
+
+int fmt_write(enum fmt_kind k, const struct report *r, struct buf *out, const struct fmt_opts *o)
 {
 	switch (k) {
 	case FMT_JSON:
-		return fmt_json_write(r, out, pretty);
+		return fmt_json_write(r, out, o->pretty);
 	case FMT_TEXT:
-		return fmt_text_write(r, out, color);
+		return fmt_text_write(r, out, o->color);
 	case FMT_ECS:
 		return fmt_ecs_write(r, out, false);
 	case FMT_ECS_BULK:
 		return fmt_ecs_write(r, out, true);
 	case FMT_HEC:
-		return fmt_hec_write(r, out);
+		return fmt_hec_write(r, out, &o->hec);
 	case FMT_CDX:
-		return fmt_cdx_write(r, out, pretty);
+		return fmt_cdx_write(r, out, o->pretty);
 	case FMT_OCSF:
 		return fmt_ocsf_write(r, out);
 	default:

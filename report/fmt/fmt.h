@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "report/fmt/fmt_hec.h"
 #include "report/report.h"
 #include "base/buf.h"
 
@@ -37,11 +38,24 @@ const char *fmt_name(enum fmt_kind k);
 /** The media type of a request body in format @k. */
 const char *fmt_content_type(enum fmt_kind k);
 
+/** How the writers write; fmt_opts_init() sets the defaults. */
+struct fmt_opts {
+	/** Indents the native JSON and the CycloneDX BOM (the line formats are one object per
+	 * line by definition). */
+	bool pretty;
+	/** Colours the text banner. */
+	bool color;
+	/** Splunk HEC: index, source, sourcetype, indexed fields. */
+	struct fmt_hec_opts hec;
+};
+
+/** No indent, no colour, HEC's defaults. */
+void fmt_opts_init(struct fmt_opts *o);
+
 /**
- * Writes @r in format @k to @out. @pretty indents the native JSON (the line formats are one
- * object per line by definition); @color colors the text banner.
+ * Writes @r in format @k to @out, as @o says.
  * @return 0, or -1 with errno (ENOMEM, E2BIG past the buffer's cap).
  */
-int fmt_write(enum fmt_kind k, const struct report *r, struct buf *out, bool pretty, bool color);
+int fmt_write(enum fmt_kind k, const struct report *r, struct buf *out, const struct fmt_opts *o);
 
 #endif

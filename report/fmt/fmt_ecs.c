@@ -294,8 +294,10 @@ static void fmt_ecs_finding(struct json *j, const struct report *r, const struct
 }
 
 /* One event: the scan's summary (@f NULL) or a finding's alert. */
-static void fmt_ecs_event(struct json *j, const struct report *r, const struct report_finding *f)
+static void fmt_ecs_event(struct json *j, const struct report *r, const struct report_finding *f,
+	const void *ctx)
 {
+	(void)ctx;
 	if (f == NULL) {
 		fmt_ecs_summary(j, r);
 	} else {
@@ -305,5 +307,5 @@ static void fmt_ecs_event(struct json *j, const struct report *r, const struct r
 
 int fmt_ecs_write(const struct report *r, struct buf *out, bool bulk)
 {
-	return fmt_json_events(r, out, bulk ? fmt_ecs_action : NULL, fmt_ecs_event);
+	return fmt_json_events(r, out, bulk ? fmt_ecs_action : NULL, fmt_ecs_event, NULL);
 }

@@ -437,7 +437,7 @@ void fmt_json_stamp(struct json *j, const struct report *r)
 }
 
 int fmt_json_events(const struct report *r, struct buf *out, fmt_json_action_fn *action,
-	fmt_json_event_fn *event)
+	fmt_json_event_fn *event, const void *ctx)
 {
 	struct json j;
 	size_t i;
@@ -451,7 +451,7 @@ int fmt_json_events(const struct report *r, struct buf *out, fmt_json_action_fn 
 			action(out, r, f);
 		}
 		json_init(&j, out, false);
-		event(&j, r, f);
+		event(&j, r, f, ctx);
 		err = json_error(&j);
 		buf_addc(out, '\n');
 	}

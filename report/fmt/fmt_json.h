@@ -54,9 +54,12 @@ void fmt_json_stamp(struct json *j, const struct report *r);
 /** "size" and "mtime" of a file evidence item, each only when known. */
 void fmt_json_size_mtime(struct json *j, const struct report_evidence *e);
 
-/** Writes one event (a JSON object) for @r's scan (@f NULL) or for its finding @f. */
+/**
+ * Writes one event (a JSON object) for @r's scan (@f NULL) or for its finding @f; @ctx is
+ * the writer's own (its options), as given to fmt_json_events().
+ */
 typedef void fmt_json_event_fn(struct json *j, const struct report *r,
-	const struct report_finding *f);
+	const struct report_finding *f, const void *ctx);
 
 /** Writes a line before an event, such as an Elasticsearch _bulk action. */
 typedef void fmt_json_action_fn(struct buf *out, const struct report *r,
@@ -68,6 +71,6 @@ typedef void fmt_json_action_fn(struct buf *out, const struct report *r,
  * @return 0, or -1 with errno (ENOMEM, E2BIG past the buffer's cap).
  */
 int fmt_json_events(const struct report *r, struct buf *out, fmt_json_action_fn *action,
-	fmt_json_event_fn *event);
+	fmt_json_event_fn *event, const void *ctx);
 
 #endif

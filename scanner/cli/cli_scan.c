@@ -179,6 +179,7 @@ int cli_scan_parse(int argc, char **argv, struct cli_scan_opts *o, struct kerr *
 	int rc;
 
 	memset(o, 0, sizeof(*o));
+	fmt_hec_opts_init(&o->hec);
 	rc = cli_opt_parse_bare(argc, argv, &v, &o->common, err);
 	if (rc != 0 || o->common.help || o->common.version) {
 		return rc;
@@ -239,6 +240,7 @@ void cli_scan_merge(struct cli_scan_opts *o, const struct conf *cfg)
 		o->format = cfg->format;
 	}
 	o->pretty = o->pretty || cfg->pretty;
+	conf_hec_opts(cfg, &o->hec);
 	o->output = o->output != NULL ? o->output : cfg->output;
 	cli_opt_merge_common(&o->common, cfg);
 	if (!o->has_splay) {
@@ -256,14 +258,18 @@ static int cli_scan_emit(const struct cli_scan_opts *o, const struct report *rep
 {
 	bool tty = cli_scan_to_stdout(o) && isatty(STDOUT_FILENO);
 	enum fmt_kind kind = o->has_format ? o->format : tty ? FMT_TEXT : FMT_JSON;
+	struct fmt_opts fo;
 	struct buf out;
 	struct kerr e;
 	int rc;
 
-	buf_init(&out, KS_REPORT_MAX);
+	fmt_opts_init(&fo);
+	fo.pretty = o->pretty;
 	/* a file is never a terminal, but --color=always may still want it coloured */
-	rc = fmt_write(kind, rep, &out, o->pretty,
-		cli_opt_color_on(o->color, cli_scan_to_stdout(o) ? STDOUT_FILENO : -1));
+	fo.color = cli_opt_color_on(o->color, cli_scan_to_stdout(o) ? STDOUT_FILENO : -1);
+	fo.hec = o->hec;
+	buf_init(&out, KS_REPORT_MAX);
+	rc = fmt_write(kind, rep, &out, &fo);
 	if (rc != 0) {
 		cli_opt_err("cannot format the report: %s", strerror(errno));
 		buf_free(&out);

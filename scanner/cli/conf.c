@@ -29,6 +29,7 @@ void conf_init(struct conf *c)
 	memset(c, 0, sizeof(*c));
 	deliver_opts_init(&d);
 	c->collector_format = d.format;
+	c->hec_fields = d.hec.fields;
 	c->connect_timeout_ms = d.http.connect_timeout_ms;
 	c->timeout_ms = d.http.timeout_ms;
 	c->attempts = d.http.attempts;
@@ -52,7 +53,8 @@ void conf_free(struct conf *c)
 {
 	char **strs[] = {&c->root, &c->keys, &c->output, &c->url, &c->ca_file,
 		&c->pinned_pubkey, &c->client_cert, &c->client_key, &c->token_file,
-		&c->auth_scheme, &c->hmac_key_file, &c->spool_dir};
+		&c->auth_scheme, &c->hmac_key_file, &c->spool_dir, &c->hec_index, &c->hec_source,
+		&c->hec_sourcetype};
 	size_t i;
 
 	for (i = 0; i < XSTD_COUNTOF(strs); i++) {
@@ -100,6 +102,16 @@ void conf_deliver_opts(const struct conf *c, struct deliver_opts *o)
 	}
 	o->spool.max_reports = c->spool_max_reports;
 	o->spool.max_bytes = c->spool_max_bytes;
+	conf_hec_opts(c, &o->hec);
+}
+
+void conf_hec_opts(const struct conf *c, struct fmt_hec_opts *o)
+{
+	fmt_hec_opts_init(o);
+	o->index = c->hec_index;
+	o->source = c->hec_source;
+	o->sourcetype = c->hec_sourcetype;
+	o->fields = c->hec_fields;
 }
 
 /* ---- Values with units ---- */
@@ -169,6 +181,11 @@ enum cfg_kind {
 	CFG_COUNT,
 	CFG_SIZE,
 	CFG_LOG,
+	CFG_HEC,
+	CFG_HEC_INDEX,
+	CFG_HEC_NAME,
+	CFG_HEC_FIELDS,
+	CFG_HEC_CHANNEL,
 };
 
 /* One load. */
@@ -567,6 +584,103 @@ static void cfg_headers(struct cfg *l, const char *key)
 	}
 }
 
+/*
+ * Splunk index names: lower-case letters, digits, "_" and "-", not first (Splunk's
+ * indexes.conf rules); a wrong one is refused by HEC for every report of the fleet.
+ */
+static void cfg_hec_index(struct cfg *l, const char *key, char **dst)
+{
+	const char *s = cfg_str(l, key);
+	size_t n;
+
+	if (s == NULL) {
+		return;
+	}
+	n = strlen(s);
+	if (n > KS_HEC_NAME_MAX || s[0] == '_' || s[0] == '-' ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") != n) {
+		yread_err(l->y, yread_here(l->y), "\"%s\" must be a Splunk index name (lower-case "
+			"letters, digits, _ and -, not first; at most %u bytes), not \"%s\"", key,
+			KS_HEC_NAME_MAX, s);
+		return;
+	}
+	cfg_keep(l, dst, s);
+}
+
+/* source and the sourcetype prefix: printable ASCII without spaces, as Splunk's searches
+ * quote them least. */
+static void cfg_hec_name(struct cfg *l, const char *key, char **dst)
+{
+	const char *s = cfg_str(l, key);
+	size_t i, n;
+
+	if (s == NULL) {
+		return;
+	}
+	n = strlen(s);
+	for (i = 0; i < n && s[i] > ' ' && s[i] <= '~'; i++) {
+	}
+	if (i != n || n > KS_HEC_NAME_MAX) {
+		yread_err(l->y, yread_here(l->y), "\"%s\" must be printable ASCII without spaces, "
+			"at most %u bytes", key, KS_HEC_NAME_MAX);
+		return;
+	}
+	cfg_keep(l, dst, s);
+}
+
+/* One name of hec.fields. */
+static void cfg_hec_field(void *ctx, size_t index)
+{
+	struct cfg *l = ctx;
+	const char *s = cfg_str(l, "fields");
+	unsigned bit;
+
+	(void)index;
+	if (s == NULL) {
+		return;
+	}
+	if (fmt_hec_field_parse(s, &bit) != 0) {
+		yread_err(l->y, yread_here(l->y), "unknown field \"%s\" in \"fields\" (verdict, "
+			"product, state, host, signature or report_id)", s);
+		return;
+	}
+	l->c->hec_fields |= bit;
+}
+
+static void cfg_hec_fields(struct cfg *l, const char *key)
+{
+	/* the list replaces the default set: [] turns indexed fields off */
+	l->c->hec_fields = 0;
+	(void)yread_seq(l->y, key, "a sequence of field names", KS_HEC_FIELDS_MAX, cfg_hec_field,
+		l);
+}
+
+/* A GUID, as HEC wants it for indexer acknowledgement; it travels as a header. */
+static void cfg_hec_channel(struct cfg *l, const char *key)
+{
+	static const char hex[] = "0123456789abcdefABCDEF";
+	const char *s = cfg_str(l, key);
+	size_t i;
+	bool ok;
+
+	if (s == NULL) {
+		return;
+	}
+	ok = strlen(s) == 36;
+	for (i = 0; ok && i < 36; i++) {
+		ok = i == 8 || i == 13 || i == 18 || i == 23 ? s[i] == '-' :
+							       strchr(hex, s[i]) != NULL;
+	}
+	if (!ok) {
+		yread_err(l->y, yread_here(l->y), "\"%s\" must be a GUID "
+			"(0aeeac95-ac74-4aa9-b30d-6c4c0ac581ba), not \"%s\"", key, s);
+		return;
+	}
+	if (cfg_header_name_ok(l, "X-Splunk-Request-Channel")) {
+		cfg_header_add(l, "X-Splunk-Request-Channel", s);
+	}
+}
+
 #define CFG_OFF(m) offsetof(struct conf, m)
 /* Timeouts and backoff: 1 ms (tests) to 1 hour (a cron job must end). */
 #define CFG_HOUR_MS UINT64_C(3600000)
@@ -595,6 +709,15 @@ static const struct yread_field cfg_collector_fields[] = {
 	{"spool_max_bytes", CFG_SIZE, CFG_OFF(spool_max_bytes), false, (uint64_t)4 << 10,
 		KS_SPOOL_BYTES_MAX},
 	{"splay", CFG_DURATION, CFG_OFF(splay_ms), false, 0, KS_DURATION_MAX_MS},
+	{"hec", CFG_HEC, 0, false, 0, 0},
+};
+
+static const struct yread_field cfg_hec_fields_table[] = {
+	{"index", CFG_HEC_INDEX, CFG_OFF(hec_index), false, 0, 0},
+	{"source", CFG_HEC_NAME, CFG_OFF(hec_source), false, 0, 0},
+	{"sourcetype", CFG_HEC_NAME, CFG_OFF(hec_sourcetype), false, 0, 0},
+	{"fields", CFG_HEC_FIELDS, 0, false, 0, 0},
+	{"channel", CFG_HEC_CHANNEL, 0, false, 0, 0},
 };
 
 /* --max-duration: whole seconds up to KS_DEEP_DURATION_MAX. */
@@ -640,6 +763,15 @@ static void cfg_collector_checks(struct cfg *l)
 		yread_err(l->y, l->collector_at, "backoff_cap is less than backoff_base in "
 			"collector");
 	}
+}
+
+static void cfg_hec(struct cfg *l, const char *key)
+{
+	if (!yread_want(l->y, YAML_MAPPING_START_EVENT, "a mapping", key, false)) {
+		return;
+	}
+	yread_map(l->y, cfg_hec_fields_table, XSTD_COUNTOF(cfg_hec_fields_table),
+		" in collector.hec", cfg_value, l, l->c);
 }
 
 /* Reads the collector section: a mapping of its own keys, then the checks across them. */
@@ -693,6 +825,21 @@ static void cfg_value(void *ctx, const struct yread_field *f, void *obj)
 		break;
 	case CFG_COMPRESS:
 		cfg_compress(l, f->key);
+		break;
+	case CFG_HEC:
+		cfg_hec(l, f->key);
+		break;
+	case CFG_HEC_INDEX:
+		cfg_hec_index(l, f->key, p);
+		break;
+	case CFG_HEC_NAME:
+		cfg_hec_name(l, f->key, p);
+		break;
+	case CFG_HEC_FIELDS:
+		cfg_hec_fields(l, f->key);
+		break;
+	case CFG_HEC_CHANNEL:
+		cfg_hec_channel(l, f->key);
 		break;
 	case CFG_DURATION:
 	case CFG_COUNT:

@@ -151,6 +151,32 @@ assert f["event"]["finding"] == rep["findings"][0] and f["event"]["hostname"] ==
 kscan_config "$FX/c.yaml" "$C_URL" "format: splunk-hec" "token_file: $FX/token" "auth_scheme: Bearer"
 run_kscan --root "$R" --config "$FX/c.yaml"
 rcheck "auth_scheme overrides the Splunk scheme" 'q[1]["headers"]["authorization"] == "Bearer hec-token-42"'
+# collector.hec: index, source, sourcetype prefix, indexed fields, and the channel header
+# HEC needs when indexer acknowledgement is on.
+CH=0aeeac95-ac74-4aa9-b30d-6c4c0ac581ba
+kscan_config "$FX/c.yaml" "$C_URL" "format: splunk-hec" "token_file: $FX/token" \
+	"hec: {index: compliance, source: kscan-fleet, sourcetype: \"agency:kscan\",
+	fields: [verdict, product, signature], channel: $CH}"
+run_kscan --root "$R" --config "$FX/c.yaml"
+expect_exit "splunk-hec with collector.hec delivered" 1
+rcheck "collector.hec: the channel header, envelopes parsed" \
+	"(q[2]['headers']['x-splunk-request-channel'] == '$CH' and
+	q[2]['parsed'] == 'splunk-hec')"
+check "collector.hec: index, source, sourcetypes and indexed fields" python3 -c '
+import json, sys
+env = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()]
+s, f = env
+assert [e["sourcetype"] for e in env] == ["agency:kscan:scan", "agency:kscan:finding"], env
+assert all(e["index"] == "compliance" and e["source"] == "kscan-fleet" for e in env)
+assert s["fields"] == {"verdict": "detected"}, s["fields"]
+assert f["fields"] == {"verdict": "detected", "product":
+	"Kaspersky Endpoint Security for Linux", "signature": "kaspersky.kesl"}, f["fields"]
+' "$C_DIR/body-3"
+kscan_config "$FX/c.yaml" "$C_URL" "format: splunk-hec" "hec: {index: Compliance}"
+run_kscan --root "$R" --config "$FX/c.yaml"
+expect_exit "an index name Splunk refuses stops the load" 65
+check "and says where and why" grep -q 'c.yaml:.*"index" must be a Splunk index name' \
+	"$FX/err"
 
 # The same formats locally, and the native report's JSON Schema on a delivered report.
 run_kscan --root "$R" --format ecs --pretty

@@ -75,11 +75,18 @@ def parse_hec(body):
         extra = set(env) - {"time", "host", "source", "sourcetype", "index", "event", "fields"}
         if extra:
             raise ValueError("unknown envelope members %s" % sorted(extra))
-        if not isinstance(env.get("time"), (int, float)) or env.get("source") != "kscan":
+        if not isinstance(env.get("time"), (int, float)) or not isinstance(env["source"], str):
             raise ValueError("bad envelope %r" % env)
-        types.append(env["sourcetype"])
+        # HEC indexes only flat fields: strings or arrays of strings
+        for k, v in env.get("fields", {}).items():
+            if not isinstance(v, str) and not (isinstance(v, list) and
+                                               all(isinstance(x, str) for x in v)):
+                raise ValueError("field %s is not flat: %r" % (k, v))
+        types.append(env["sourcetype"].rsplit(":", 1))
         ids.append(env["event"]["report_id"])
-    if not types or types[0] != "kscan:scan" or any(t != "kscan:finding" for t in types[1:]):
+    # PREFIX:scan first, then PREFIX:finding, one prefix (collector.hec.sourcetype)
+    if (not types or types[0][1] != "scan" or any(t[1] != "finding" for t in types[1:])
+            or len({t[0] for t in types}) != 1):
         raise ValueError("bad sourcetypes %s" % types)
     return "splunk-hec", sorted(set(ids))
 

@@ -83,11 +83,14 @@ static struct report *sample(const char *hostname)
 
 static char *render_as(enum fmt_kind k, const struct report *r, bool pretty)
 {
+	struct fmt_opts o;
 	struct buf b;
 	char *s;
 
+	fmt_opts_init(&o);
+	o.pretty = pretty;
 	buf_init(&b, 1 << 20);
-	ck_assert_int_eq(fmt_write(k, r, &b, pretty, false), 0);
+	ck_assert_int_eq(fmt_write(k, r, &b, &o), 0);
 	s = buf_take(&b, NULL);
 	ck_assert_ptr_nonnull(s);
 	return s;
@@ -211,7 +214,8 @@ END_TEST
 
 static const char hec_scan[] =
 	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ksca"
-	"n:scan\",\"event\":{\"schema\":5,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\""
+	"n:scan\",\"fields\":{\"verdict\":\"detected\",\"host\":\"web01\"},\"event\":{\"sch"
+	"ema\":5,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\""
 	",\"verdict\":\"detected\",\"findings\":1,\"kscan\":{\"version\":\"0.1.0\"},\"host\":{\""
 	"hostname\":\"web01\",\"machine_id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"id\""
 	":\"debian\",\"version_id\":\"12\",\"pretty_name\":\"Debian GNU/Linux 12 (bookworm)\"},"
@@ -223,7 +227,9 @@ static const char hec_scan[] =
 
 static const char hec_finding[] =
 	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ks"
-	"can:finding\",\"event\":{\"schema\":5,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a"
+	"can:finding\",\"fields\":{\"verdict\":\"detected\",\"host\":\"web01\",\"product\":"
+	"\"Kaspersky Endpoint Security for Linux\",\"state\":\"running\"},\"event\":{\"schema"
+	"\":5,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a"
 	"291c07\",\"verdict\":\"detected\",\"hostname\":\"web01\",\"machine_id\":\"0123456789"
 	"abcdef0123456789abcdef\",\"finding\":{\"signature\":\"kaspersky.kesl\",\"vendor\":\""
 	"Kaspersky\",\"product\":\"Kaspersky Endpoint Security for Linux\",\"state\":\"runnin"
@@ -370,22 +376,24 @@ END_TEST
 START_TEST(test_too_big)
 {
 	struct report *r = sample("web01");
+	struct fmt_opts o;
 	struct buf b;
 
+	fmt_opts_init(&o);
 	buf_init(&b, 500);
-	ck_assert_int_eq(fmt_write(FMT_ECS, r, &b, false, false), -1);
+	ck_assert_int_eq(fmt_write(FMT_ECS, r, &b, &o), -1);
 	ck_assert_int_eq(errno, E2BIG);
 	buf_free(&b);
 	buf_init(&b, 500);
-	ck_assert_int_eq(fmt_write(FMT_HEC, r, &b, false, false), -1);
+	ck_assert_int_eq(fmt_write(FMT_HEC, r, &b, &o), -1);
 	ck_assert_int_eq(errno, E2BIG);
 	buf_free(&b);
 	buf_init(&b, 500);
-	ck_assert_int_eq(fmt_write(FMT_CDX, r, &b, false, false), -1);
+	ck_assert_int_eq(fmt_write(FMT_CDX, r, &b, &o), -1);
 	ck_assert_int_eq(errno, E2BIG);
 	buf_free(&b);
 	buf_init(&b, 500);
-	ck_assert_int_eq(fmt_write(FMT_OCSF, r, &b, false, false), -1);
+	ck_assert_int_eq(fmt_write(FMT_OCSF, r, &b, &o), -1);
 	ck_assert_int_eq(errno, E2BIG);
 	buf_free(&b);
 	report_free(r);
@@ -458,6 +466,37 @@ END_TEST
  * Hostile strings in both native writers: JSON escapes them (U+FFFD and a _b64 sibling for
  * bytes that are not UTF-8); text shows terminal escapes and line breaks, never acts on them.
  */
+/* Index, source, sourcetype prefix and the indexed fields asked for; none when none asked. */
+START_TEST(test_hec_opts)
+{
+	struct report *r = sample("web01");
+	struct fmt_opts o;
+	struct buf b;
+	char *out;
+
+	fmt_opts_init(&o);
+	o.hec.index = "compliance";
+	o.hec.source = "kscan-fleet";
+	o.hec.sourcetype = "agency:kscan";
+	o.hec.fields = FMT_HEC_SIGNATURE | FMT_HEC_REPORT_ID;
+	buf_init(&b, 1 << 20);
+	ck_assert_int_eq(fmt_write(FMT_HEC, r, &b, &o), 0);
+	out = buf_take(&b, NULL);
+	has(out, "\"source\":\"kscan-fleet\",\"sourcetype\":\"agency:kscan:scan\",\"index\":"
+		"\"compliance\",\"fields\":{\"report_id\":\"" RID "\"},\"event\"");
+	has(out, "\"sourcetype\":\"agency:kscan:finding\",\"index\":\"compliance\",\"fields\":"
+		"{\"report_id\":\"" RID "\",\"signature\":\"kaspersky.kesl\"},\"event\"");
+	free(out);
+	o.hec.fields = 0;
+	buf_init(&b, 1 << 20);
+	ck_assert_int_eq(fmt_write(FMT_HEC, r, &b, &o), 0);
+	out = buf_take(&b, NULL);
+	ck_assert_ptr_null(strstr(out, "\"fields\""));
+	free(out);
+	report_free(r);
+}
+END_TEST
+
 /* The BOM of the sample: its package's purl, the hashed installer and the host. */
 START_TEST(test_cdx)
 {
@@ -565,6 +604,7 @@ static Suite *fmt_suite(void)
 	tcase_add_test(tc, test_ecs_clean_incomplete);
 	tcase_add_test(tc, test_hec);
 	tcase_add_test(tc, test_hec_not_utf8);
+	tcase_add_test(tc, test_hec_opts);
 	tcase_add_test(tc, test_cdx);
 	tcase_add_test(tc, test_cdx_hostile);
 	tcase_add_test(tc, test_ocsf);
