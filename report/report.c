@@ -111,6 +111,9 @@ static void report_finding_free(struct report_finding *f)
 		report_step_free(&f->steps[i]);
 	}
 	free(f->steps);
+	free(f->pack);
+	free(f->pack_version);
+	free(f->reference);
 	free(f->signature);
 	free(f->vendor);
 	free(f->product);
@@ -333,6 +336,21 @@ struct report_finding *report_finding(struct report *r, const char *id, const ch
 	}
 	r->findings[r->nfindings++] = f;
 	return f;
+}
+
+int report_finding_rule(struct report_finding *f, const char *pack, const char *version,
+	const char *reference)
+{
+	if (f->pack != NULL) {
+		return 0;
+	}
+	if (report_set_str(&f->pack, pack) != 0 ||
+	    report_set_str(&f->pack_version, version != NULL && version[0] != '\0' ? version :
+										  NULL) != 0 ||
+	    report_set_str(&f->reference, reference) != 0) {
+		return -1;
+	}
+	return 0;
 }
 
 /* Orders NULL before any string, so optional fields compare too. */

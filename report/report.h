@@ -20,7 +20,7 @@
  * Schema version of the JSON report (docs/report.md). 2 added `delivery`; 3 added
  * confidence (evidence and findings) and the packs' date, expires and stale.
  */
-#define REPORT_SCHEMA 5
+#define REPORT_SCHEMA 6
 
 /** How strongly a finding proves the product, weakest first. Strongest wins. */
 enum report_state {
@@ -157,6 +157,13 @@ struct report_finding {
 	char *vendor;
 	char *product;
 	char *remove;
+	/**
+	 * The pack the signature came from (its name as in the report's packs) and that pack's
+	 * version, and the signature's first reference; NULL when unknown (report_finding_rule()).
+	 */
+	char *pack;
+	char *pack_version;
+	char *reference;
 	/** The strongest state of its evidence (set by report_finish()). */
 	enum report_state state;
 	/** The highest confidence of its evidence, dropped too (set by report_finish()). */
@@ -398,6 +405,14 @@ void report_source_count(struct report_source *s, const char *key, uint64_t valu
  */
 struct report_finding *report_finding(struct report *r, const char *id, const char *vendor,
 	const char *product, const char *remove);
+
+/**
+ * Records where @f's signature came from: the pack's name and version (empty: none) and the
+ * signature's first reference URL (may be NULL). The first call wins.
+ * @return 0, or -1 with errno (ENOMEM).
+ */
+int report_finding_rule(struct report_finding *f, const char *pack, const char *version,
+	const char *reference);
 
 /**
  * Adds a copy of @ev (all strings duplicated) to @f. Identical evidence (every field equal)

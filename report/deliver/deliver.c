@@ -207,6 +207,7 @@ int deliver_report(struct deliver *d, const struct report *rep)
 
 	fmt_opts_init(&fo);
 	fo.hec = d->o->hec;
+	fo.ecs_namespace = d->o->ecs_namespace;
 	buf_init(&body, KS_REPORT_MAX);
 	if (fmt_write(d->o->format, rep, &body, &fo) != 0) {
 		deliver_say(d, true, "cannot format report %s for the collector", rep->report_id);

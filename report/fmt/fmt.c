@@ -76,9 +76,9 @@ int fmt_write(enum fmt_kind k, const struct report *r, struct buf *out, const st
 	case FMT_TEXT:
 		return fmt_text_write(r, out, o->color);
 	case FMT_ECS:
-		return fmt_ecs_write(r, out, false);
+		return fmt_ecs_write(r, out, false, o->ecs_namespace);
 	case FMT_ECS_BULK:
-		return fmt_ecs_write(r, out, true);
+		return fmt_ecs_write(r, out, true, o->ecs_namespace);
 	case FMT_HEC:
 		return fmt_hec_write(r, out, &o->hec);
 	case FMT_CDX:

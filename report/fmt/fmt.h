@@ -47,6 +47,8 @@ struct fmt_opts {
 	bool color;
 	/** Splunk HEC: index, source, sourcetype, indexed fields. */
 	struct fmt_hec_opts hec;
+	/** ECS: data_stream.namespace; NULL: "default". */
+	const char *ecs_namespace;
 };
 
 /** No indent, no colour, HEC's defaults. */

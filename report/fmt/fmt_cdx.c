@@ -314,6 +314,8 @@ static void fmt_cdx_finding_props(struct json *j, const struct report_finding *f
 	json_key(j, "properties");
 	json_arr_begin(j);
 	fmt_cdx_prop(j, "kscan:signature", f->signature);
+	fmt_cdx_prop(j, "kscan:pack", f->pack);
+	fmt_cdx_prop(j, "kscan:pack_version", f->pack_version);
 	fmt_cdx_prop(j, "kscan:state", report_state_name(f->state));
 	fmt_cdx_prop(j, "kscan:confidence", report_confidence_name(f->confidence));
 	fmt_cdx_prop(j, "kscan:shared_only", f->shared_only ? "true" : "false");
@@ -348,6 +350,16 @@ static int fmt_cdx_finding(struct json *j, const struct report *r, const struct 
 		}
 	}
 	json_kv_str(j, "description", "found by kscan");
+	if (f->reference != NULL) {
+		json_key(j, "externalReferences");
+		json_arr_begin(j);
+		json_obj_begin(j);
+		json_kv_str(j, "url", f->reference);
+		json_kv_str(j, "type", "documentation");
+		json_kv_str(j, "comment", "where the signature's facts come from");
+		json_obj_end(j);
+		json_arr_end(j);
+	}
 	err = fmt_cdx_parts(j, r, f);
 	json_key(j, "evidence");
 	json_obj_begin(j);

@@ -14,11 +14,16 @@
  * Times before 1970 or past year 9999 (a file's mtime is whatever its owner set) have no
  * faithful xstd_rfc3339() form, so they are left out like any unknown field.
  */
+bool fmt_json_time_ok(int64_t ms)
+{
+	return ms >= 0 && ms <= FMT_JSON_TIME_MAX;
+}
+
 void fmt_json_time(struct json *j, const char *key, int64_t ms)
 {
 	char t[32];
 
-	if (ms < 0 || ms > FMT_JSON_TIME_MAX) {
+	if (!fmt_json_time_ok(ms)) {
 		return;
 	}
 	xstd_rfc3339(ms, t);
@@ -303,6 +308,14 @@ void fmt_json_finding(struct json *j, const struct report_finding *f, bool live)
 	json_kv_str(j, "signature", f->signature);
 	json_kv_str(j, "vendor", f->vendor);
 	json_kv_str(j, "product", f->product);
+	if (f->pack != NULL) {
+		json_key(j, "pack");
+		json_obj_begin(j);
+		json_kv_str(j, "name", f->pack);
+		json_kv_str(j, "version", f->pack_version);
+		json_obj_end(j);
+	}
+	json_kv_str(j, "reference", f->reference);
 	json_kv_str(j, "state", report_state_name(f->state));
 	json_kv_str(j, "confidence", report_confidence_name(f->confidence));
 	json_kv_bool(j, "low_confidence", report_finding_low_confidence(f));
@@ -448,7 +461,7 @@ int fmt_json_events(const struct report *r, struct buf *out, fmt_json_action_fn 
 		const struct report_finding *f = i == 0 ? NULL : r->findings[i - 1];
 
 		if (action != NULL) {
-			action(out, r, f);
+			action(out, r, f, ctx);
 		}
 		json_init(&j, out, false);
 		event(&j, r, f, ctx);

@@ -24,6 +24,9 @@ int fmt_json_write(const struct report *r, struct buf *out, bool pretty);
 /** "KEY": RFC 3339 UTC with milliseconds; nothing for a time without a 4-digit-year form. */
 void fmt_json_time(struct json *j, const char *key, int64_t ms);
 
+/** Whether @ms has that form: from 1970 to the end of year 9999. */
+bool fmt_json_time_ok(int64_t ms);
+
 /** "signatures": {"packs": [...]}. */
 void fmt_json_packs(struct json *j, const struct report *r);
 
@@ -61,9 +64,9 @@ void fmt_json_size_mtime(struct json *j, const struct report_evidence *e);
 typedef void fmt_json_event_fn(struct json *j, const struct report *r,
 	const struct report_finding *f, const void *ctx);
 
-/** Writes a line before an event, such as an Elasticsearch _bulk action. */
+/** Writes a line before an event, such as an Elasticsearch _bulk action; @ctx as above. */
 typedef void fmt_json_action_fn(struct buf *out, const struct report *r,
-	const struct report_finding *f);
+	const struct report_finding *f, const void *ctx);
 
 /**
  * The dashboard formats' event loop: one line for the scan, then one per finding, each

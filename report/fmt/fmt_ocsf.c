@@ -147,9 +147,23 @@ static void fmt_ocsf_compliance(struct json *j, enum fmt_ocsf_outcome o, const c
 	json_obj_end(j);
 }
 
+/* finding_info.analytic: the signature that matched, as a rule of its pack. */
+static void fmt_ocsf_analytic(struct json *j, const struct report_finding *f)
+{
+	json_key(j, "analytic");
+	json_obj_begin(j);
+	json_kv_str(j, "uid", f->signature);
+	json_kv_str(j, "name", f->product);
+	json_kv_u64(j, "type_id", 1);
+	json_kv_str(j, "type", "Rule");
+	json_kv_str(j, "category", f->pack);
+	json_kv_str(j, "version", f->pack_version);
+	json_obj_end(j);
+}
+
 /* finding_info: a stable id per report and product, so a re-sent report is not a new one. */
 static void fmt_ocsf_info(struct json *j, const struct report *r, const char *what,
-	const char *title, const char *desc)
+	const char *title, const char *desc, const struct report_finding *f)
 {
 	char uid[sizeof(r->report_id) + KS_SIG_ID_MAX + 2];
 	size_t i;
@@ -165,6 +179,10 @@ static void fmt_ocsf_info(struct json *j, const struct report *r, const char *wh
 	json_str(j, "Prohibited Software");
 	json_arr_end(j);
 	json_kv_i64(j, "created_time", r->finished_ms);
+	if (f != NULL) {
+		fmt_ocsf_analytic(j, f);
+		json_kv_str(j, "src_url", f->reference);
+	}
 	json_key(j, "data_sources");
 	json_arr_begin(j);
 	for (i = 0; i < r->nsources; i++) {
@@ -438,7 +456,7 @@ static int fmt_ocsf_finding(struct json *j, const struct report *r,
 	fmt_ocsf_device(j, r);
 	fmt_ocsf_compliance(j, OCSF_FAIL, msg);
 	fmt_ocsf_info(j, r, f->signature, f->product,
-		f->shared_only ? "Shared Kaspersky component, no product beside it" : msg);
+		f->shared_only ? "Shared Kaspersky component, no product beside it" : msg, f);
 	json_key(j, "resources");
 	json_arr_begin(j);
 	fmt_ocsf_host_resource(j, r);
@@ -480,7 +498,7 @@ static void fmt_ocsf_scan(struct json *j, const struct report *r)
 	fmt_ocsf_metadata(j, r, 0);
 	fmt_ocsf_device(j, r);
 	fmt_ocsf_compliance(j, o, detail);
-	fmt_ocsf_info(j, r, "scan", title, detail);
+	fmt_ocsf_info(j, r, "scan", title, detail, NULL);
 	json_key(j, "resources");
 	json_arr_begin(j);
 	fmt_ocsf_host_resource(j, r);

@@ -241,6 +241,7 @@ void cli_scan_merge(struct cli_scan_opts *o, const struct conf *cfg)
 	}
 	o->pretty = o->pretty || cfg->pretty;
 	conf_hec_opts(cfg, &o->hec);
+	o->ecs_namespace = cfg->ecs_namespace;
 	o->output = o->output != NULL ? o->output : cfg->output;
 	cli_opt_merge_common(&o->common, cfg);
 	if (!o->has_splay) {
@@ -268,6 +269,7 @@ static int cli_scan_emit(const struct cli_scan_opts *o, const struct report *rep
 	/* a file is never a terminal, but --color=always may still want it coloured */
 	fo.color = cli_opt_color_on(o->color, cli_scan_to_stdout(o) ? STDOUT_FILENO : -1);
 	fo.hec = o->hec;
+	fo.ecs_namespace = o->ecs_namespace;
 	buf_init(&out, KS_REPORT_MAX);
 	rc = fmt_write(kind, rep, &out, &fo);
 	if (rc != 0) {

@@ -54,7 +54,7 @@ void conf_free(struct conf *c)
 	char **strs[] = {&c->root, &c->keys, &c->output, &c->url, &c->ca_file,
 		&c->pinned_pubkey, &c->client_cert, &c->client_key, &c->token_file,
 		&c->auth_scheme, &c->hmac_key_file, &c->spool_dir, &c->hec_index, &c->hec_source,
-		&c->hec_sourcetype};
+		&c->hec_sourcetype, &c->ecs_namespace};
 	size_t i;
 
 	for (i = 0; i < XSTD_COUNTOF(strs); i++) {
@@ -103,6 +103,7 @@ void conf_deliver_opts(const struct conf *c, struct deliver_opts *o)
 	o->spool.max_reports = c->spool_max_reports;
 	o->spool.max_bytes = c->spool_max_bytes;
 	conf_hec_opts(c, &o->hec);
+	o->ecs_namespace = c->ecs_namespace;
 }
 
 void conf_hec_opts(const struct conf *c, struct fmt_hec_opts *o)
@@ -186,6 +187,8 @@ enum cfg_kind {
 	CFG_HEC_NAME,
 	CFG_HEC_FIELDS,
 	CFG_HEC_CHANNEL,
+	CFG_ECS,
+	CFG_ECS_NAMESPACE,
 };
 
 /* One load. */
@@ -681,6 +684,28 @@ static void cfg_hec_channel(struct cfg *l, const char *key)
 	}
 }
 
+/*
+ * A data stream namespace: Elasticsearch refuses upper case, "-" (it separates the parts of
+ * logs-DATASET-NAMESPACE) and a handful of punctuation; kscan takes the plain subset.
+ */
+static void cfg_ecs_namespace(struct cfg *l, const char *key, char **dst)
+{
+	const char *s = cfg_str(l, key);
+	size_t n;
+
+	if (s == NULL) {
+		return;
+	}
+	n = strlen(s);
+	if (n > KS_ECS_NAMESPACE_MAX || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.") != n) {
+		yread_err(l->y, yread_here(l->y), "\"%s\" must be lower-case letters, digits, _ "
+			"and ., at most %u bytes (a data stream namespace), not \"%s\"", key,
+			KS_ECS_NAMESPACE_MAX, s);
+		return;
+	}
+	cfg_keep(l, dst, s);
+}
+
 #define CFG_OFF(m) offsetof(struct conf, m)
 /* Timeouts and backoff: 1 ms (tests) to 1 hour (a cron job must end). */
 #define CFG_HOUR_MS UINT64_C(3600000)
@@ -710,6 +735,11 @@ static const struct yread_field cfg_collector_fields[] = {
 		KS_SPOOL_BYTES_MAX},
 	{"splay", CFG_DURATION, CFG_OFF(splay_ms), false, 0, KS_DURATION_MAX_MS},
 	{"hec", CFG_HEC, 0, false, 0, 0},
+	{"ecs", CFG_ECS, 0, false, 0, 0},
+};
+
+static const struct yread_field cfg_ecs_fields_table[] = {
+	{"namespace", CFG_ECS_NAMESPACE, CFG_OFF(ecs_namespace), false, 0, 0},
 };
 
 static const struct yread_field cfg_hec_fields_table[] = {
@@ -772,6 +802,15 @@ static void cfg_hec(struct cfg *l, const char *key)
 	}
 	yread_map(l->y, cfg_hec_fields_table, XSTD_COUNTOF(cfg_hec_fields_table),
 		" in collector.hec", cfg_value, l, l->c);
+}
+
+static void cfg_ecs(struct cfg *l, const char *key)
+{
+	if (!yread_want(l->y, YAML_MAPPING_START_EVENT, "a mapping", key, false)) {
+		return;
+	}
+	yread_map(l->y, cfg_ecs_fields_table, XSTD_COUNTOF(cfg_ecs_fields_table),
+		" in collector.ecs", cfg_value, l, l->c);
 }
 
 /* Reads the collector section: a mapping of its own keys, then the checks across them. */
@@ -840,6 +879,12 @@ static void cfg_value(void *ctx, const struct yread_field *f, void *obj)
 		break;
 	case CFG_HEC_CHANNEL:
 		cfg_hec_channel(l, f->key);
+		break;
+	case CFG_ECS:
+		cfg_ecs(l, f->key);
+		break;
+	case CFG_ECS_NAMESPACE:
+		cfg_ecs_namespace(l, f->key, p);
 		break;
 	case CFG_DURATION:
 	case CFG_COUNT:

@@ -116,6 +116,8 @@ struct conf {
 	char *hec_source;
 	char *hec_sourcetype;
 	unsigned hec_fields;
+	/* collector.ecs.namespace: ECS data_stream.namespace */
+	char *ecs_namespace;
 	bool gzip;
 	uint64_t connect_timeout_ms;
 	uint64_t timeout_ms;

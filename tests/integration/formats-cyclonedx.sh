@@ -35,6 +35,9 @@ expect "dpkg: identified by its manifest" 'any(m["technique"] == "manifest-analy
 	for m in r["components"][0]["evidence"]["identity"][0]["methods"])'
 expect "dpkg: removal plan as properties" 'any(p["name"].startswith("kscan:remove:") and
 	"kesl" in p["value"] for p in r["components"][0]["properties"])'
+expect "dpkg: the signature's reference and pack" 'r["components"][0]["externalReferences"][0]
+	["url"].startswith("https://") and any(p["name"] == "kscan:pack" and p["value"] ==
+	"builtin:kaspersky-kesl.yaml" for p in r["components"][0]["properties"])'
 expect "dpkg: composition complete" 'r["compositions"][0]["aggregate"] == "complete"'
 judge "$FX/deb.json"
 

@@ -55,6 +55,11 @@ expect "dpkg: the device and its OS" 'all(e["device"]["hostname"] == "web01" and
 expect "dpkg: ids tie the events to one report" 'len({e["metadata"]["correlation_uid"]
 	for e in r}) == 1 and len({e["metadata"]["uid"] for e in r}) == 2 and
 	len({e["finding_info"]["uid"] for e in r}) == 2'
+expect "dpkg: the signature as the analytic, its reference as src_url" 'any(
+	e["finding_info"]["analytic"] == {"uid": "kaspersky.kesl", "name":
+	"Kaspersky Endpoint Security for Linux", "type_id": 1, "type": "Rule", "category":
+	"builtin:kaspersky-kesl.yaml", "version": e["unmapped"]["kscan"]["finding"]["pack"]
+	["version"]} and e["finding_info"]["src_url"].startswith("https://") for e in r)'
 expect "dpkg: the native finding under unmapped.kscan" 'all(e["unmapped"]["kscan"]["finding"]
 	["signature"].startswith("kaspersky.") for e in r)'
 judge "$FX/deb.ndjson.list"

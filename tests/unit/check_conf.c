@@ -97,6 +97,10 @@ START_TEST(test_hec)
 	ck_assert_int_eq(load(&c, "collector: {hec: {fields: []}}\n", &e), 0);
 	ck_assert_uint_eq(c.hec_fields, 0);
 	conf_free(&c);
+	ck_assert_int_eq(load(&c, "collector: {ecs: {namespace: agency.north_1}}\n", &e), 0);
+	conf_deliver_opts(&c, &d);
+	ck_assert_str_eq(d.ecs_namespace, "agency.north_1");
+	conf_free(&c);
 }
 END_TEST
 
@@ -230,6 +234,9 @@ static const struct {
 		"\"fields\" (verdict, product, state, host, signature or report_id)"},
 	{"collector: {hec: {channel: abc-1}}\n", "k.yaml:1:28: \"channel\" must be a GUID "
 		"(0aeeac95-ac74-4aa9-b30d-6c4c0ac581ba), not \"abc-1\""},
+	{"collector: {ecs: {namespace: North-1}}\n", "k.yaml:1:30: \"namespace\" must be "
+		"lower-case letters, digits, _ and ., at most 100 bytes (a data stream namespace), "
+		"not \"North-1\""},
 	{"collector: {hec: {hosts: x}}\n", "k.yaml:1:19: unknown key \"hosts\" in "
 		"collector.hec"},
 	{"collector:\n  headers: {X-Splunk-Request-Channel: a}\n  hec: {channel: "

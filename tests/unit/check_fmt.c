@@ -102,46 +102,51 @@ static char *render(enum fmt_kind k, const struct report *r)
 }
 
 static const char ecs_summary[] =
-	"{\"@timestamp\":\"2026-11-22T06:41:46.357Z\",\"ecs\":{\"version\":\"8.11.0\"},\"agent\""
-	":{\"type\":\"kscan\",\"version\":\"0.1.0\"},\"host\":{\"name\":\"web01\",\"hostname\":"
-	"\"web01\",\"id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"type\":\"linux\",\"pla"
-	"tform\":\"debian\",\"version\":\"12\",\"full\":\"Debian GNU/Linux 12 (bookworm)\",\"ke"
-	"rnel\":\"6.1.0-18-amd64\"}},\"event\":{\"kind\":\"state\",\"category\":[\"host\"],\"ty"
-	"pe\":[\"info\"],\"module\":\"kscan\",\"dataset\":\"kscan.scan\",\"id\":\"6f1c2d0e-9b7a"
-	"-4c3e-8f21-5d4b3a291c07\",\"outcome\":\"success\",\"start\":\"2026-11-22T06:41:45.123Z"
-	"\",\"end\":\"2026-11-22T06:41:46.357Z\",\"duration\":1234000000},\"message\":\"kscan: "
-	"detected, 1 finding(s)\",\"kscan\":{\"schema\":5,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f"
-	"21-5d4b3a291c07\",\"verdict\":\"detected\",\"findings\":1,\"scan\":{\"root\":\"/\",\"m"
-	"ode\":\"quick\",\"live\":false,\"started_at\":\"2026-11-22T06:41:45.123Z\",\"finished_"
-	"at\":\"2026-11-22T06:41:46.357Z\",\"duration_ms\":1234,\"sandbox\":{\"no_new_privs\":f"
-	"alse,\"landlock_abi\":0}},\"signatures\":{\"packs\":[]},\"sources\":{\"dpkg\":{\"statu"
-	"s\":\"ok\",\"counts\":{\"packages\":1234}}},\"errors\":[]}}\n";
+	"{\"@timestamp\":\"2026-11-22T06:41:46.357Z\",\"ecs\":{\"version\":\"8.11.0\"},\"agen"
+	"t\":{\"type\":\"kscan\",\"version\":\"0.1.0\"},\"host\":{\"name\":\"web01\",\"hostna"
+	"me\":\"web01\",\"id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"type\":\"linux"
+	"\",\"platform\":\"debian\",\"version\":\"12\",\"full\":\"Debian GNU/Linux 12 (bookwo"
+	"rm)\",\"kernel\":\"6.1.0-18-amd64\"}},\"data_stream\":{\"type\":\"logs\",\"dataset\""
+	":\"kscan.scan\",\"namespace\":\"default\"},\"event\":{\"kind\":\"state\",\"category"
+	"\":[\"host\"],\"type\":[\"info\"],\"module\":\"kscan\",\"dataset\":\"kscan.scan\",\""
+	"id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"outcome\":\"success\",\"start\":\"20"
+	"26-11-22T06:41:45.123Z\",\"end\":\"2026-11-22T06:41:46.357Z\",\"duration\":123400000"
+	"0},\"message\":\"kscan: detected, 1 finding(s)\",\"kscan\":{\"schema\":6,\"report_id"
+	"\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"verdict\":\"detected\",\"findings\":1,"
+	"\"scan\":{\"root\":\"/\",\"mode\":\"quick\",\"live\":false,\"started_at\":\"2026-11-"
+	"22T06:41:45.123Z\",\"finished_at\":\"2026-11-22T06:41:46.357Z\",\"duration_ms\":1234"
+	",\"sandbox\":{\"no_new_privs\":false,\"landlock_abi\":0}},\"signatures\":{\"packs\":"
+	"[]},\"sources\":{\"dpkg\":{\"status\":\"ok\",\"counts\":{\"packages\":1234}}},\"erro"
+	"rs\":[]}}\n";
 
 static const char ecs_finding[] =
 	"{\"@timestamp\":\"2026-11-22T06:41:46.357Z\",\"ecs\":{\"version\":\"8.11.0\"},\"agen"
 	"t\":{\"type\":\"kscan\",\"version\":\"0.1.0\"},\"host\":{\"name\":\"web01\",\"hostna"
 	"me\":\"web01\",\"id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"type\":\"linux"
 	"\",\"platform\":\"debian\",\"version\":\"12\",\"full\":\"Debian GNU/Linux 12 (bookwo"
-	"rm)\",\"kernel\":\"6.1.0-18-amd64\"}},\"event\":{\"kind\":\"alert\",\"category\":[\""
-	"file\",\"package\",\"process\"],\"type\":[\"info\"],\"module\":\"kscan\",\"dataset\""
-	":\"kscan.finding\",\"id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07:kaspersky.kesl\",\""
-	"severity\":4},\"rule\":{\"id\":\"kaspersky.kesl\",\"name\":\"Kaspersky Endpoint Secu"
-	"rity for Linux\"},\"package\":{\"name\":\"kesl\",\"version\":\"12.0.0-6672\",\"archi"
-	"tecture\":\"amd64\",\"type\":\"deb\"},\"file\":{\"path\":\"/root/kesl.deb\",\"name\""
-	":\"kesl.deb\",\"directory\":\"/root\",\"type\":\"file\",\"size\":42,\"hash\":{\"sha2"
-	"56\":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34\"}},\"proces"
-	"s\":{\"name\":\"kesl\",\"executable\":\"/opt/kaspersky/kesl/libexec/kesl\"},\"kscan"
-	"\":{\"schema\":5,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"verdict\":"
-	"\"detected\",\"finding\":{\"signature\":\"kaspersky.kesl\",\"vendor\":\"Kaspersky\","
-	"\"product\":\"Kaspersky Endpoint Security for Linux\",\"state\":\"running\",\"confid"
-	"ence\":\"high\",\"low_confidence\":false,\"remove\":[],\"remove_hint\":\"apt-get pur"
-	"ge kesl\",\"evidence_kinds\":[\"hash\",\"package\",\"process\"],\"evidence\":[{\"kin"
-	"d\":\"package\",\"state\":\"installed\",\"confidence\":\"high\",\"manager\":\"dpkg\""
-	",\"name\":\"kesl\",\"version\":\"12.0.0-6672\",\"arch\":\"amd64\"},{\"kind\":\"hash"
-	"\",\"state\":\"installer\",\"confidence\":\"high\",\"path\":\"/root/kesl.deb\",\"typ"
-	"e\":\"file\",\"sha256\":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab"
-	"12cd34\",\"size\":42},{\"kind\":\"process\",\"state\":\"running\",\"confidence\":\"h"
-	"igh\",\"name\":\"kesl\",\"path\":\"/opt/kaspersky/kesl/libexec/kesl\"}]}}}\n";
+	"rm)\",\"kernel\":\"6.1.0-18-amd64\"}},\"data_stream\":{\"type\":\"logs\",\"dataset\""
+	":\"kscan.finding\",\"namespace\":\"default\"},\"event\":{\"kind\":\"alert\",\"catego"
+	"ry\":[\"file\",\"package\",\"process\"],\"type\":[\"info\"],\"module\":\"kscan\",\"d"
+	"ataset\":\"kscan.finding\",\"id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07:kaspersky.k"
+	"esl\",\"severity\":4},\"rule\":{\"id\":\"kaspersky.kesl\",\"name\":\"Kaspersky Endpo"
+	"int Security for Linux\",\"category\":\"Prohibited software\"},\"package\":{\"name\""
+	":\"kesl\",\"version\":\"12.0.0-6672\",\"architecture\":\"amd64\",\"type\":\"deb\"},"
+	"\"file\":{\"path\":\"/root/kesl.deb\",\"name\":\"kesl.deb\",\"directory\":\"/root\","
+	"\"type\":\"file\",\"size\":42,\"hash\":{\"sha256\":\"ab12cd34ab12cd34ab12cd34ab12cd3"
+	"4ab12cd34ab12cd34ab12cd34ab12cd34\"}},\"process\":{\"name\":\"kesl\",\"executable\":"
+	"\"/opt/kaspersky/kesl/libexec/kesl\"},\"related\":{\"hash\":[\"ab12cd34ab12cd34ab12c"
+	"d34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34\"]},\"kscan\":{\"schema\":6,\"report_id"
+	"\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"verdict\":\"detected\",\"finding\":{\""
+	"signature\":\"kaspersky.kesl\",\"vendor\":\"Kaspersky\",\"product\":\"Kaspersky Endp"
+	"oint Security for Linux\",\"state\":\"running\",\"confidence\":\"high\",\"low_confid"
+	"ence\":false,\"remove\":[],\"remove_hint\":\"apt-get purge kesl\",\"evidence_kinds\""
+	":[\"hash\",\"package\",\"process\"],\"evidence\":[{\"kind\":\"package\",\"state\":\""
+	"installed\",\"confidence\":\"high\",\"manager\":\"dpkg\",\"name\":\"kesl\",\"version"
+	"\":\"12.0.0-6672\",\"arch\":\"amd64\"},{\"kind\":\"hash\",\"state\":\"installer\",\""
+	"confidence\":\"high\",\"path\":\"/root/kesl.deb\",\"type\":\"file\",\"sha256\":\"ab1"
+	"2cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34\",\"size\":42},{\"kind"
+	"\":\"process\",\"state\":\"running\",\"confidence\":\"high\",\"name\":\"kesl\",\"pat"
+	"h\":\"/opt/kaspersky/kesl/libexec/kesl\"}]}}}\n";
 
 /* ck_assert_str_eq() cannot print long strings: show where they part instead. */
 static void same(const char *got, const char *want)
@@ -178,8 +183,9 @@ START_TEST(test_ecs)
 	free(out);
 	/* _bulk: a create action with a stable id before each event */
 	out = render(FMT_ECS_BULK, r);
-	(void)snprintf(want, size, "{\"create\":{\"_id\":\"" RID "\"}}\n%s"
-		"{\"create\":{\"_id\":\"" RID ":kaspersky.kesl\"}}\n%s", ecs_summary, ecs_finding);
+	(void)snprintf(want, size, "{\"create\":{\"_index\":\"logs-kscan.scan-default\",\"_id\":"
+		"\"" RID "\"}}\n%s{\"create\":{\"_index\":\"logs-kscan.finding-default\",\"_id\":"
+		"\"" RID ":kaspersky.kesl\"}}\n%s", ecs_summary, ecs_finding);
 	same(out, want);
 	free(out);
 	free(want);
@@ -215,7 +221,7 @@ END_TEST
 static const char hec_scan[] =
 	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ksca"
 	"n:scan\",\"fields\":{\"verdict\":\"detected\",\"host\":\"web01\"},\"event\":{\"sch"
-	"ema\":5,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\""
+	"ema\":6,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\""
 	",\"verdict\":\"detected\",\"findings\":1,\"kscan\":{\"version\":\"0.1.0\"},\"host\":{\""
 	"hostname\":\"web01\",\"machine_id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"id\""
 	":\"debian\",\"version_id\":\"12\",\"pretty_name\":\"Debian GNU/Linux 12 (bookworm)\"},"
@@ -229,7 +235,7 @@ static const char hec_finding[] =
 	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ks"
 	"can:finding\",\"fields\":{\"verdict\":\"detected\",\"host\":\"web01\",\"product\":"
 	"\"Kaspersky Endpoint Security for Linux\",\"state\":\"running\"},\"event\":{\"schema"
-	"\":5,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a"
+	"\":6,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a"
 	"291c07\",\"verdict\":\"detected\",\"hostname\":\"web01\",\"machine_id\":\"0123456789"
 	"abcdef0123456789abcdef\",\"finding\":{\"signature\":\"kaspersky.kesl\",\"vendor\":\""
 	"Kaspersky\",\"product\":\"Kaspersky Endpoint Security for Linux\",\"state\":\"runnin"
@@ -431,7 +437,7 @@ START_TEST(test_native)
 	struct report *r = sample("web01");
 	char *out = render(FMT_JSON, r);
 
-	ck_assert_int_eq(strncmp(out, "{\"schema\":5,\"report_id\":\"" RID "\",\"kscan\":"
+	ck_assert_int_eq(strncmp(out, "{\"schema\":6,\"report_id\":\"" RID "\",\"kscan\":"
 			 "{\"version\":\"0.1.0\"},", 70), 0);
 	ck_assert_uint_eq(lines(out), 1);
 	has(out, "\"host\":{\"hostname\":\"web01\",\"machine_id\":"
@@ -466,6 +472,58 @@ END_TEST
  * Hostile strings in both native writers: JSON escapes them (U+FFFD and a _b64 sibling for
  * bytes that are not UTF-8); text shows terminal escapes and line breaks, never acts on them.
  */
+/*
+ * Several items of a kind: ECS fields become arrays in evidence order, a field only when
+ * every item has it (parallel arrays); sockets fill server.* and network.*, accounts
+ * related.user.
+ */
+START_TEST(test_ecs_arrays)
+{
+	struct report *r = report_new("0.1.0");
+	struct report_evidence ev;
+	struct report_finding *f;
+	char *out;
+
+	ck_assert_ptr_nonnull(r);
+	memcpy(r->report_id, RID, sizeof(RID));
+	f = report_finding(r, "kaspersky.klnagent", "Kaspersky", "Network Agent", NULL);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(report_finding_rule(f, "builtin:kaspersky-klnagent.yaml", "2026.11.22",
+		"https://support.kaspersky.com/"), 0);
+	ev = ev_of(REPORT_EV_SOCKET, REPORT_STATE_RUNNING);
+	ev.proto = "tcp";
+	ev.address = "0.0.0.0";
+	ev.port = 15000;
+	ev.pid = 7;
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	ev.proto = "udp";
+	ev.address = "::";
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	ev = ev_of(REPORT_EV_PROCESS, REPORT_STATE_RUNNING);
+	ev.name = "klnagent";
+	ev.pid = 7;
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	ev.name = "klnagent_watchdog";
+	ev.pid = 0;
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	ev = ev_of(REPORT_EV_ACCOUNT, REPORT_STATE_REMNANT);
+	ev.account = "user";
+	ev.name = "klnagent";
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	ck_assert_int_eq(report_finish(r), 0);
+	out = render(FMT_ECS, r);
+	has(out, "\"rule\":{\"id\":\"kaspersky.klnagent\",\"name\":\"Network Agent\",\"categ"
+		"ory\":\"Prohibited software\",\"ruleset\":\"builtin:kaspersky-klnagent.yaml\","
+		"\"version\":\"2026.11.22\",\"reference\":\"https://support.kaspersky.com/\"}");
+	has(out, "\"process\":{\"name\":[\"klnagent\",\"klnagent_watchdog\"]}");
+	has(out, "\"server\":{\"ip\":[\"0.0.0.0\",\"::\"],\"port\":[15000,15000]},\"network\":"
+		"{\"transport\":[\"tcp\",\"udp\"],\"type\":[\"ipv4\",\"ipv6\"]}");
+	has(out, "\"related\":{\"user\":[\"klnagent\"]}");
+	free(out);
+	report_free(r);
+}
+END_TEST
+
 /* Index, source, sourcetype prefix and the indexed fields asked for; none when none asked. */
 START_TEST(test_hec_opts)
 {
@@ -605,6 +663,7 @@ static Suite *fmt_suite(void)
 	tcase_add_test(tc, test_hec);
 	tcase_add_test(tc, test_hec_not_utf8);
 	tcase_add_test(tc, test_hec_opts);
+	tcase_add_test(tc, test_ecs_arrays);
 	tcase_add_test(tc, test_cdx);
 	tcase_add_test(tc, test_cdx_hostile);
 	tcase_add_test(tc, test_ocsf);
