@@ -189,6 +189,8 @@
 #define KS_HTTP_HEADERS_MAX 32u
 /* A Splunk index, source or sourcetype prefix: Splunk caps index names at 80 bytes. */
 #define KS_HEC_NAME_MAX 80u
+/* compliance: entries of a pack: a handful of directives and laws, not a catalogue. */
+#define KS_SIG_COMPLIANCE_MAX 16u
 /* data_stream.namespace: Elasticsearch caps it at 100 bytes. */
 #define KS_ECS_NAMESPACE_MAX 100u
 /* Names in hec.fields: six exist, so a longer list is a mistake. */

@@ -158,6 +158,12 @@ void report_free(struct report *r)
 		free(r->packs[i].sha256);
 		free(r->packs[i].date);
 		free(r->packs[i].expires);
+		for (size_t k = 0; k < r->packs[i].ncompliance; k++) {
+			free(r->packs[i].compliance[k].framework);
+			free(r->packs[i].compliance[k].control);
+			free(r->packs[i].compliance[k].reference);
+		}
+		free(r->packs[i].compliance);
 	}
 	free(r->packs);
 	for (i = 0; i < r->nsources; i++) {
@@ -351,6 +357,60 @@ int report_finding_rule(struct report_finding *f, const char *pack, const char *
 		return -1;
 	}
 	return 0;
+}
+
+int report_pack_add_compliance(struct report_pack *p, const char *framework,
+	const char *control, const char *reference)
+{
+	struct report_compliance *c;
+
+	if (vec_reserve_implied(&p->compliance, p->ncompliance, sizeof(*c),
+		    KS_SIG_COMPLIANCE_MAX) != 0) {
+		return -1;
+	}
+	c = &p->compliance[p->ncompliance];
+	memset(c, 0, sizeof(*c));
+	if (report_set_str(&c->framework, framework) != 0 ||
+	    report_set_str(&c->control, control) != 0 ||
+	    report_set_str(&c->reference, reference) != 0) {
+		free(c->framework);
+		free(c->control);
+		free(c->reference);
+		return -1;
+	}
+	p->ncompliance++;
+	return 0;
+}
+
+bool report_obligation_first(const struct report *r, size_t pack, size_t k)
+{
+	const struct report_compliance *c = &r->packs[pack].compliance[k];
+	size_t i, m;
+
+	for (i = 0; i <= pack; i++) {
+		for (m = 0; m < r->packs[i].ncompliance && (i < pack || m < k); m++) {
+			const struct report_compliance *o = &r->packs[i].compliance[m];
+
+			if (strcmp(o->framework, c->framework) == 0 &&
+			    strcmp(o->control, c->control) == 0) {
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+const struct report_pack *report_finding_pack(const struct report *r,
+	const struct report_finding *f)
+{
+	size_t i;
+
+	for (i = 0; f->pack != NULL && i < r->npacks; i++) {
+		if (strcmp(r->packs[i].name, f->pack) == 0) {
+			return &r->packs[i];
+		}
+	}
+	return NULL;
 }
 
 /* Orders NULL before any string, so optional fields compare too. */

@@ -237,6 +237,14 @@ struct report_source {
 	struct fscov *fs;
 };
 
+/** An obligation a pack's signatures concern: the legal basis of its findings. */
+struct report_compliance {
+	char *framework;
+	char *control;
+	/** NULL when the pack gives none. */
+	char *reference;
+};
+
 /** A signature pack the scan used. */
 struct report_pack {
 	char *name;
@@ -251,6 +259,9 @@ struct report_pack {
 	char *expires;
 	/** Expired, or (with a maximum age) too old or undated. */
 	bool stale;
+	/** Its `compliance:` entries (report_pack_add_compliance()). */
+	struct report_compliance *compliance;
+	size_t ncompliance;
 };
 
 /** The verdict, from findings and source outcomes (see report_finish()). */
@@ -378,6 +389,20 @@ int report_set_str(char **dst, const char *s);
 /** Records a pack. @return 0 or -1 (ENOMEM, E2BIG past KS_SIG_PACKS_MAX packs). */
 int report_add_pack(struct report *r, const char *name, const char *version,
 	const char *sha256, bool builtin, size_t nsignatures);
+
+/** Adds an obligation to @p (strings copied; @reference may be NULL). @return 0 or -1. */
+int report_pack_add_compliance(struct report_pack *p, const char *framework,
+	const char *control, const char *reference);
+
+/**
+ * Whether obligation @k of pack @pack is the first of its framework and control among the
+ * report's packs: what lists the scan's legal basis once each.
+ */
+bool report_obligation_first(const struct report *r, size_t pack, size_t k);
+
+/** The pack @f's signature came from, or NULL when unknown. */
+const struct report_pack *report_finding_pack(const struct report *r,
+	const struct report_finding *f);
 
 /**
  * Adds a source named @name (a static string) with status @status. Adding a name twice

@@ -305,8 +305,27 @@ static void fmt_cdx_occurrences(struct json *j, const struct report_finding *f)
 	json_arr_end(j);
 }
 
+/* "kscan:compliance:N": "FRAMEWORK: CONTROL", the legal basis of @p (a finding's pack). */
+static void fmt_cdx_compliance(struct json *j, const struct report_pack *p)
+{
+	char key[48];
+	struct buf v;
+	size_t i;
+
+	for (i = 0; p != NULL && i < p->ncompliance; i++) {
+		buf_init(&v, 2 * KS_REPORT_STR_MAX + 4);
+		buf_addf(&v, "%s: %s", p->compliance[i].framework, p->compliance[i].control);
+		(void)snprintf(key, sizeof(key), "kscan:compliance:%zu", i + 1);
+		if (buf_error(&v) == 0) {
+			fmt_cdx_prop(j, key, buf_str(&v));
+		}
+		buf_free(&v);
+	}
+}
+
 /* The finding's state, confidence and removal plan: no CycloneDX field holds them. */
-static void fmt_cdx_finding_props(struct json *j, const struct report_finding *f)
+static void fmt_cdx_finding_props(struct json *j, const struct report *r,
+	const struct report_finding *f)
 {
 	char key[48];
 	size_t i;
@@ -325,6 +344,7 @@ static void fmt_cdx_finding_props(struct json *j, const struct report_finding *f
 		fmt_cdx_prop(j, key, f->steps[i].command != NULL ? f->steps[i].command :
 								    f->steps[i].description);
 	}
+	fmt_cdx_compliance(j, report_finding_pack(r, f));
 	json_arr_end(j);
 }
 
@@ -366,7 +386,7 @@ static int fmt_cdx_finding(struct json *j, const struct report *r, const struct 
 	fmt_cdx_identity(j, f);
 	fmt_cdx_occurrences(j, f);
 	json_obj_end(j);
-	fmt_cdx_finding_props(j, f);
+	fmt_cdx_finding_props(j, r, f);
 	json_obj_end(j);
 	return err;
 }

@@ -160,6 +160,34 @@ static void fmt_ecs_event_head(struct json *j, const struct report_finding *f)
 	json_kv_str(j, "dataset", fmt_ecs_dataset(f));
 }
 
+/*
+ * tags: the frameworks of the legal basis (the finding's pack's, or every pack's for the
+ * scan), so a dashboard filters by directive; ECS has no compliance fields.
+ */
+static void fmt_ecs_tags(struct json *j, const struct report *r, const struct report_finding *f)
+{
+	const struct report_pack *fp = f != NULL ? report_finding_pack(r, f) : NULL;
+	bool any = false;
+	size_t i, k;
+
+	for (i = 0; i < r->npacks; i++) {
+		for (k = 0; k < r->packs[i].ncompliance; k++) {
+			if (f != NULL ? &r->packs[i] != fp : !report_obligation_first(r, i, k)) {
+				continue;
+			}
+			if (!any) {
+				json_key(j, "tags");
+				json_arr_begin(j);
+				any = true;
+			}
+			json_str(j, r->packs[i].compliance[k].framework);
+		}
+	}
+	if (any) {
+		json_arr_end(j);
+	}
+}
+
 /* data_stream.*: Elastic's data stream naming, the dataset the same as event.dataset. */
 static void fmt_ecs_data_stream(struct json *j, const struct report_finding *f, const char *ns)
 {
@@ -178,6 +206,7 @@ static void fmt_ecs_summary(struct json *j, const struct report *r, const char *
 	json_obj_begin(j);
 	fmt_ecs_common(j, r);
 	fmt_ecs_data_stream(j, NULL, ns);
+	fmt_ecs_tags(j, r, NULL);
 	fmt_ecs_event_head(j, NULL);
 	json_kv_str(j, "id", r->report_id);
 	/* the scan read everything it should, or not: incomplete is a failed audit */
@@ -572,6 +601,7 @@ static void fmt_ecs_finding(struct json *j, const struct report *r, const struct
 	json_obj_begin(j);
 	fmt_ecs_common(j, r);
 	fmt_ecs_data_stream(j, f, ns);
+	fmt_ecs_tags(j, r, f);
 	fmt_ecs_event_head(j, f);
 	json_key(j, "id");
 	fmt_ecs_finding_id(j, r, f);
@@ -588,7 +618,7 @@ static void fmt_ecs_finding(struct json *j, const struct report *r, const struct
 	json_obj_begin(j);
 	fmt_json_stamp(j, r);
 	json_key(j, "finding");
-	fmt_json_finding(j, f, r->live);
+	fmt_json_finding(j, r, f);
 	json_obj_end(j);
 	json_obj_end(j);
 }

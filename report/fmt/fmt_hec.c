@@ -138,7 +138,7 @@ static void fmt_hec_finding(struct json *j, const struct report *r, const struct
 	json_kv_str(j, "hostname", r->hostname);
 	json_kv_str(j, "machine_id", r->machine_id);
 	json_key(j, "finding");
-	fmt_json_finding(j, f, r->live);
+	fmt_json_finding(j, r, f);
 	fmt_hec_end(j);
 }
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "report/fscov.h"
 #include "report/fmt/json.h"
@@ -41,6 +42,55 @@ static void fmt_json_kv_str_null(struct json *j, const char *key, const char *s)
 	}
 }
 
+/* One obligation: {"framework", "control", "reference"}. */
+static void fmt_json_obligation(struct json *j, const struct report_compliance *c)
+{
+	json_obj_begin(j);
+	json_kv_str(j, "framework", c->framework);
+	json_kv_str(j, "control", c->control);
+	json_kv_str(j, "reference", c->reference);
+	json_obj_end(j);
+}
+
+/* "compliance": [...] of one pack, when it has any. */
+static void fmt_json_pack_compliance(struct json *j, const struct report_pack *p)
+{
+	size_t i;
+
+	if (p == NULL || p->ncompliance == 0) {
+		return;
+	}
+	json_key(j, "compliance");
+	json_arr_begin(j);
+	for (i = 0; i < p->ncompliance; i++) {
+		fmt_json_obligation(j, &p->compliance[i]);
+	}
+	json_arr_end(j);
+}
+
+/* "compliance": every obligation of the loaded packs, once each: the scan's legal basis. */
+static void fmt_json_all_compliance(struct json *j, const struct report *r)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < r->npacks; i++) {
+		n += r->packs[i].ncompliance;
+	}
+	if (n == 0) {
+		return;
+	}
+	json_key(j, "compliance");
+	json_arr_begin(j);
+	for (i = 0; i < r->npacks; i++) {
+		for (k = 0; k < r->packs[i].ncompliance; k++) {
+			if (report_obligation_first(r, i, k)) {
+				fmt_json_obligation(j, &r->packs[i].compliance[k]);
+			}
+		}
+	}
+	json_arr_end(j);
+}
+
 void fmt_json_packs(struct json *j, const struct report *r)
 {
 	size_t i;
@@ -62,9 +112,11 @@ void fmt_json_packs(struct json *j, const struct report *r)
 		fmt_json_kv_str_null(j, "date", p->date);
 		fmt_json_kv_str_null(j, "expires", p->expires);
 		json_kv_bool(j, "stale", p->stale);
+		fmt_json_pack_compliance(j, p);
 		json_obj_end(j);
 	}
 	json_arr_end(j);
+	fmt_json_all_compliance(j, r);
 	if (r->max_age_days > 0) {
 		json_kv_u64(j, "max_age_days", r->max_age_days);
 	}
@@ -300,8 +352,9 @@ static void fmt_json_steps(struct json *j, const struct report_finding *f)
 	}
 }
 
-void fmt_json_finding(struct json *j, const struct report_finding *f, bool live)
+void fmt_json_finding(struct json *j, const struct report *r, const struct report_finding *f)
 {
+	bool live = r->live;
 	size_t i;
 
 	json_obj_begin(j);
@@ -316,6 +369,7 @@ void fmt_json_finding(struct json *j, const struct report_finding *f, bool live)
 		json_obj_end(j);
 	}
 	json_kv_str(j, "reference", f->reference);
+	fmt_json_pack_compliance(j, report_finding_pack(r, f));
 	json_kv_str(j, "state", report_state_name(f->state));
 	json_kv_str(j, "confidence", report_confidence_name(f->confidence));
 	json_kv_bool(j, "low_confidence", report_finding_low_confidence(f));
@@ -362,7 +416,7 @@ static void fmt_json_results(struct json *j, const struct report *r)
 	json_key(j, "findings");
 	json_arr_begin(j);
 	for (i = 0; i < r->nfindings; i++) {
-		fmt_json_finding(j, r->findings[i], r->live);
+		fmt_json_finding(j, r, r->findings[i]);
 	}
 	json_arr_end(j);
 	fmt_json_errors(j, r);

@@ -40,10 +40,10 @@ void fmt_json_scan(struct json *j, const struct report *r);
 void fmt_json_sources(struct json *j, const struct report *r);
 
 /**
- * One finding object, as in the native report's findings[]; @live is the report's (only a
- * live scan can say whether a product runs).
+ * One finding object, as in the native report's findings[], with its pack's obligations
+ * (only a live report, @r, can say whether a product runs).
  */
-void fmt_json_finding(struct json *j, const struct report_finding *f, bool live);
+void fmt_json_finding(struct json *j, const struct report *r, const struct report_finding *f);
 
 /** "delivery": {...}, only when the spool has something to tell. */
 void fmt_json_delivery(struct json *j, const struct report *r);

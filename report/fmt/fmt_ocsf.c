@@ -29,16 +29,6 @@ enum {
 /* compliance.status_id, and the severity each one carries. */
 enum fmt_ocsf_outcome { OCSF_PASS = 1, OCSF_WARNING = 2, OCSF_FAIL = 3 };
 
-/*
- * The obligations the control answers. Every Kaspersky-branded product is in scope "in whole
- * or in part", so each finding concerns all three; research/kaspersky-footprint.md cites them.
- */
-static const char *const fmt_ocsf_standards[] = {
-	"DHS BOD 17-01",
-	"NDAA FY2018 Section 1634",
-	"FAR 52.204-23",
-};
-
 #define FMT_OCSF_CONTROL "No Kaspersky-branded product is present on the system"
 
 static const char *fmt_ocsf_outcome_name(enum fmt_ocsf_outcome o)
@@ -127,19 +117,38 @@ static void fmt_ocsf_device(struct json *j, const struct report *r)
 	json_obj_end(j);
 }
 
-/* compliance: the directives, the control, and how the host fared against it. */
-static void fmt_ocsf_compliance(struct json *j, enum fmt_ocsf_outcome o, const char *detail)
+/*
+ * standards and requirements: the frameworks and controls of the packs' compliance: entries,
+ * each once; @f's pack's for a finding, every loaded pack's for the host's event.
+ */
+static void fmt_ocsf_obligations(struct json *j, const struct report *r,
+	const struct report_finding *f, bool controls)
 {
-	size_t i;
+	const struct report_pack *fp = f != NULL ? report_finding_pack(r, f) : NULL;
+	size_t i, k;
 
-	json_key(j, "compliance");
-	json_obj_begin(j);
-	json_key(j, "standards");
+	json_key(j, controls ? "requirements" : "standards");
 	json_arr_begin(j);
-	for (i = 0; i < sizeof(fmt_ocsf_standards) / sizeof(fmt_ocsf_standards[0]); i++) {
-		json_str(j, fmt_ocsf_standards[i]);
+	for (i = 0; i < r->npacks; i++) {
+		for (k = 0; k < r->packs[i].ncompliance; k++) {
+			const struct report_compliance *c = &r->packs[i].compliance[k];
+
+			if ((f == NULL && report_obligation_first(r, i, k)) || &r->packs[i] == fp) {
+				json_str(j, controls ? c->control : c->framework);
+			}
+		}
 	}
 	json_arr_end(j);
+}
+
+/* compliance: the directives, the control, and how the host fared against it. */
+static void fmt_ocsf_compliance(struct json *j, const struct report *r,
+	const struct report_finding *f, enum fmt_ocsf_outcome o, const char *detail)
+{
+	json_key(j, "compliance");
+	json_obj_begin(j);
+	fmt_ocsf_obligations(j, r, f, false);
+	fmt_ocsf_obligations(j, r, f, true);
 	json_kv_str(j, "control", FMT_OCSF_CONTROL);
 	json_kv_u64(j, "status_id", (uint64_t)o);
 	json_kv_str(j, "status", fmt_ocsf_outcome_name(o));
@@ -454,7 +463,7 @@ static int fmt_ocsf_finding(struct json *j, const struct report *r,
 	json_kv_str(j, "message", msg);
 	fmt_ocsf_metadata(j, r, n);
 	fmt_ocsf_device(j, r);
-	fmt_ocsf_compliance(j, OCSF_FAIL, msg);
+	fmt_ocsf_compliance(j, r, f, OCSF_FAIL, msg);
 	fmt_ocsf_info(j, r, f->signature, f->product,
 		f->shared_only ? "Shared Kaspersky component, no product beside it" : msg, f);
 	json_key(j, "resources");
@@ -475,7 +484,7 @@ static int fmt_ocsf_finding(struct json *j, const struct report *r,
 	json_obj_begin(j);
 	fmt_json_stamp(j, r);
 	json_key(j, "finding");
-	fmt_json_finding(j, f, r->live);
+	fmt_json_finding(j, r, f);
 	json_obj_end(j);
 	json_obj_end(j);
 	json_obj_end(j);
@@ -497,7 +506,7 @@ static void fmt_ocsf_scan(struct json *j, const struct report *r)
 	json_kv_str(j, "message", detail);
 	fmt_ocsf_metadata(j, r, 0);
 	fmt_ocsf_device(j, r);
-	fmt_ocsf_compliance(j, o, detail);
+	fmt_ocsf_compliance(j, r, NULL, o, detail);
 	fmt_ocsf_info(j, r, "scan", title, detail, NULL);
 	json_key(j, "resources");
 	json_arr_begin(j);

@@ -155,6 +155,41 @@ static void fmt_text_header(struct buf *out, const struct report *r)
 	buf_adds(out, r->npacks == 0 ? "none\n" : "\n");
 }
 
+/*
+ * "Legal basis:": the frameworks of the packs' compliance: entries, once each, wrapped under
+ * the header's column so that no line passes 100 columns.
+ */
+static void fmt_text_legal(struct buf *out, const struct report *r)
+{
+	const size_t indent = sizeof("Legal basis: ") - 1;
+	size_t i, k, col = indent;
+	bool any = false;
+
+	for (i = 0; i < r->npacks; i++) {
+		for (k = 0; k < r->packs[i].ncompliance; k++) {
+			const char *fw = r->packs[i].compliance[k].framework;
+
+			if (!report_obligation_first(r, i, k)) {
+				continue;
+			}
+			buf_adds(out, any ? "," : "Legal basis: ");
+			if (any && col + 2 + strlen(fw) > 100) {
+				buf_addf(out, "\n%*s", (int)indent, "");
+				col = indent;
+			} else if (any) {
+				buf_adds(out, " ");
+				col += 2;
+			}
+			fmt_text_esc(out, fw, false);
+			col += strlen(fw);
+			any = true;
+		}
+	}
+	if (any) {
+		buf_adds(out, "\n");
+	}
+}
+
 /* "2 ok, 1 absent, 0 failed" */
 static void fmt_text_source_tally(struct buf *out, const struct report *r)
 {
@@ -619,6 +654,7 @@ int fmt_text_write(const struct report *r, struct buf *out, bool color)
 
 	fmt_text_banner(out, r, color);
 	fmt_text_header(out, r);
+	fmt_text_legal(out, r);
 	if (r->nfindings == 0) {
 		buf_adds(out, "\nFindings: none\n");
 	} else {
