@@ -6,6 +6,7 @@
 #define KSCAN_CLI_OPT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/kerr.h"
@@ -193,6 +194,13 @@ int cli_opt_color(const char *v, enum cli_opt_color *out, struct kerr *err);
  * so --color, NO_COLOR (https://no-color.org) and TERM=dumb mean the same everywhere.
  */
 bool cli_opt_color_on(enum cli_opt_color when, int fd);
+
+/**
+ * The name of @names[0..@n) closest to the first @len bytes of @word, for a "did you mean"
+ * hint: at most two edits (a swap of neighbours is one) and fewer than half of @len.
+ * @return that name (the first of equals), or NULL when none is that close.
+ */
+const char *cli_opt_closest(const char *word, size_t len, const char *const *names, size_t n);
 
 /** --splay: seconds, 0 included (a command line may turn off the file's splay). */
 int cli_opt_splay(const char *v, uint64_t *ms, bool *has, struct kerr *err);
