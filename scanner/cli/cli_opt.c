@@ -104,10 +104,12 @@ int cli_opt_version(void)
 	return CLI_EXIT_CLEAN;
 }
 
-int cli_opt_help(const char *help)
+int cli_opt_help(const char *help, bool exits)
 {
 	fputs(help, stdout);
-	fputs(cli_opt_exit_help, stdout);
+	if (exits) {
+		fputs(cli_opt_exit_help, stdout);
+	}
 	return CLI_EXIT_CLEAN;
 }
 
@@ -415,7 +417,7 @@ int cli_opt_log_apply(const struct cli_opt_common *c)
 	return -1;
 }
 
-int cli_opt_settle(int rc, const struct cli_opt_common *c, const char *help,
+int cli_opt_settle(int rc, const struct cli_opt_common *c, const char *help, bool exits,
 	const struct kerr *err)
 {
 	if (rc != 0) {
@@ -425,7 +427,7 @@ int cli_opt_settle(int rc, const struct cli_opt_common *c, const char *help,
 		return cli_opt_usage("%s", err->msg);
 	}
 	if (c->help) {
-		return cli_opt_help(help);
+		return cli_opt_help(help, exits);
 	}
 	if (c->version) {
 		return cli_opt_version();

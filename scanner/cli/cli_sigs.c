@@ -343,7 +343,8 @@ int cli_sigs_main(int argc, char **argv)
 	struct kerr err;
 	int rc;
 
-	rc = cli_opt_settle(cli_sigs_parse(argc, argv, &o, &err), &o.common, cli_sigs_help, &err);
+	rc = cli_opt_settle(cli_sigs_parse(argc, argv, &o, &err), &o.common, cli_sigs_help, true,
+		&err);
 	if (rc >= 0) {
 		return rc;
 	}
@@ -359,8 +360,7 @@ int cli_sigs_main(int argc, char **argv)
 	case CLI_SIGS_HASH:
 		return cli_sigs_hash(&o);
 	case CLI_SIGS_HELP:
-		fputs(cli_sigs_help, stdout);
-		return CLI_EXIT_CLEAN;
+		return cli_opt_help(cli_sigs_help, true);
 	case CLI_SIGS_UNKNOWN:
 	default:
 		return CLI_EXIT_SOFTWARE;
