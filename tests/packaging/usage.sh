@@ -10,7 +10,7 @@ MAN="$KSCAN_BUILD/docs/man/kscan.1"
 command -v mandoc >/dev/null || skip_all "mandoc not installed (packaging/setup-debian.sh)"
 mandoc -T ascii "$MAN" | col -b >"$FX/kscan.txt"
 
-# "WORDS|WORDS|...": each verb's help, one per command line
+# each verb's --help ("": kscan --help)
 for verb in "" "scan" "send" "packages" "signatures"; do
 	# shellcheck disable=SC2086
 	"$KSCAN" $verb --help >"$FX/help" 2>&1 || not_ok "kscan $verb --help failed"
