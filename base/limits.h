@@ -239,6 +239,8 @@
 
 /* --signatures given more often than this is a mistake, not a use. */
 #define KS_CLI_LIST_MAX 256u
+/* A word compared for a "did you mean" hint: longer than any option or verb, so no hint. */
+#define KS_CLI_HINT_WORD_MAX 32u
 
 /* One log message after escaping: an error message with a path or two fits; more is cut. */
 #define KS_LOG_MSG_MAX 4096u

@@ -17,7 +17,8 @@ PKGS="
 	bfs hyperfine
 	clang libclang-rt-14-dev valgrind time
 	clamav python3-jsonschema
-	debhelper lintian fakeroot mandoc groff-base bash-completion systemd
+	debhelper lintian rpmlint fakeroot mandoc groff-base bash-completion systemd
+	file cpio
 	ansible-core python3-apt
 "
 

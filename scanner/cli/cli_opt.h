@@ -6,6 +6,7 @@
 #define KSCAN_CLI_OPT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/kerr.h"
@@ -114,10 +115,10 @@ int cli_opt_parse_bare(int argc, char **argv, const struct cli_opt_verb *v,
 
 /**
  * What a verb does with its parse result @rc: a usage error is reported; --help prints
- * @help and the exit codes; --version prints the version; otherwise logging is set up.
- * @return -1 to run the verb, or the exit code.
+ * @help and, if @exits, the scan's exit codes; --version prints the version; otherwise
+ * logging is set up. @return -1 to run the verb, or the exit code.
  */
-int cli_opt_settle(int rc, const struct cli_opt_common *c, const char *help,
+int cli_opt_settle(int rc, const struct cli_opt_common *c, const char *help, bool exits,
 	const struct kerr *err);
 
 /** Sets up logging from @c. @return -1, or CLI_EXIT_USAGE (reported) on a contradiction. */
@@ -154,8 +155,11 @@ int cli_opt_conf_run(const struct cli_opt_conf_verb *v);
 /** Prints the version. @return CLI_EXIT_CLEAN. */
 int cli_opt_version(void);
 
-/** Prints @help and the exit codes. @return CLI_EXIT_CLEAN. */
-int cli_opt_help(const char *help);
+/**
+ * Prints @help and, if @exits, the scan's exit codes (a verb with exit codes of its own,
+ * send or packages, says them in @help instead). @return CLI_EXIT_CLEAN.
+ */
+int cli_opt_help(const char *help, bool exits);
 
 /** Logs an error. */
 void cli_opt_err(const char *fmt, ...) KS_PRINTF(1, 2);
@@ -193,6 +197,13 @@ int cli_opt_color(const char *v, enum cli_opt_color *out, struct kerr *err);
  * so --color, NO_COLOR (https://no-color.org) and TERM=dumb mean the same everywhere.
  */
 bool cli_opt_color_on(enum cli_opt_color when, int fd);
+
+/**
+ * The name of @names[0..@n) closest to the first @len bytes of @word, for a "did you mean"
+ * hint: at most two edits (a swap of neighbours is one) and fewer than half of @len.
+ * @return that name (the first of equals), or NULL when none is that close.
+ */
+const char *cli_opt_closest(const char *word, size_t len, const char *const *names, size_t n);
 
 /** --splay: seconds, 0 included (a command line may turn off the file's splay). */
 int cli_opt_splay(const char *v, uint64_t *ms, bool *has, struct kerr *err);

@@ -10,6 +10,10 @@ static const char cli_pkgs_help[] =
 	"Usage: kscan packages [--root DIR]\n"
 	"Print every package kscan reads from the dpkg and rpm databases, one per line:\n"
 	"manager, name, version, architecture, dpkg status abbreviation, state (tab-separated).\n"
+	"\n"
+	"  -r, --root DIR             read the databases of the system mounted at DIR\n"
+	"  -q, --quiet, --verbose, --log SINK   logging, as for kscan scan\n"
+	"\n"
 	"Exit status 0, or 2 if a database could not be read.\n";
 
 static int cli_pkgs_take(void *ctx, int code, const char *arg, const char *word,
@@ -41,7 +45,8 @@ int cli_pkgs_main(int argc, char **argv)
 	size_t i;
 	int rc;
 
-	rc = cli_opt_settle(cli_pkgs_parse(argc, argv, &o, &e), &o.common, cli_pkgs_help, &e);
+	rc = cli_opt_settle(cli_pkgs_parse(argc, argv, &o, &e), &o.common, cli_pkgs_help, false,
+		&e);
 	if (rc >= 0) {
 		return rc;
 	}

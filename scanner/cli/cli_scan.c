@@ -69,6 +69,8 @@ const char cli_scan_help[] =
 	"  kscan send                      deliver the spooled reports to the collector\n"
 	"  kscan signatures lint PATH...   validate signature packs\n"
 	"  kscan signatures list           list the loaded signatures\n"
+	"  kscan signatures sign --key KEY PACK...   sign packs (Ed25519, PACK.sig)\n"
+	"  kscan signatures verify [--keys DIR] PACK...   check packs' owners and signatures\n"
 	"  kscan signatures hash DIR... --id ID --product NAME   make a hash signature\n"
 	"  kscan packages [--root DIR]     list the packages kscan reads from dpkg and rpm\n"
 	"\n";
@@ -452,7 +454,8 @@ int cli_scan_main(int argc, char **argv)
 	struct kerr err;
 	int rc;
 
-	rc = cli_opt_settle(cli_scan_parse(argc, argv, &o, &err), &o.common, cli_scan_help, &err);
+	rc = cli_opt_settle(cli_scan_parse(argc, argv, &o, &err), &o.common, cli_scan_help, true,
+		&err);
 	if (rc >= 0) {
 		return rc;
 	}

@@ -23,6 +23,18 @@ expect_rc "packages --help" 0 "$KSCAN" packages --help
 expect_rc "unknown option" 64 "$KSCAN" --bogus
 check "unknown option is named" grep -q "unknown option '--bogus'" "$FX/err"
 expect_rc "unknown command" 64 "$KSCAN" frobnicate
+check "a command near nothing gets no hint" bash -c '! grep -q "did you mean" "$1"' _ "$FX/err"
+expect_rc "misspelt option" 64 "$KSCAN" scan --formt json
+check "misspelt option: the nearest is named" \
+	grep -qxF "kscan: unknown option '--formt' (did you mean '--format'?)" "$FX/err"
+expect_rc "misspelt option before the verb's operands" 64 "$KSCAN" signatures sign --kye k p
+check "misspelt option: the verb's own is named" grep -qF "(did you mean '--key'?)" "$FX/err"
+expect_rc "misspelt command" 64 "$KSCAN" scna
+check "misspelt command: the nearest is named" \
+	grep -qxF "kscan: unknown command 'scna' (did you mean 'scan'?)" "$FX/err"
+expect_rc "misspelt signatures command" 64 "$KSCAN" signatures verfiy p
+check "misspelt signatures command: the nearest is named" \
+	grep -qF "unknown signatures command 'verfiy' (did you mean 'verify'?)" "$FX/err"
 expect_rc "stray argument" 64 "$KSCAN" scan extra
 expect_rc "bad format" 64 "$KSCAN" --format xml
 expect_rc "missing option argument" 64 "$KSCAN" --root

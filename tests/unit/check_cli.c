@@ -205,6 +205,42 @@ START_TEST(test_scan_refusals)
 }
 END_TEST
 
+START_TEST(test_hints)
+{
+	static const char *const verbs[] = {"scan", "signatures", "packages", "send", "help",
+		"version"};
+	int argc;
+	char **argv;
+
+	/* a typo of one of the verb's options is named; a word near nothing is not */
+	usage_is(SCAN("--formt", "json"), "unknown option '--formt' (did you mean '--format'?)");
+	usage_is(SCAN("--formt=json"), "unknown option '--formt=json' (did you mean '--format'?)");
+	usage_is(SCAN("--deeep"), "unknown option '--deeep' (did you mean '--deep'?)");
+	usage_is(SCAN("--qeuit"), "unknown option '--qeuit' (did you mean '--quiet'?)");
+	usage_is(SCAN("--zzz"), "unknown option '--zzz'");
+	usage_is(SCAN("-z"), "unknown option '-z'");
+	/* only the verb's own options are offered: --id is hash's, --root is the nearest here */
+	usage_is(SCAN("--rooot"), "unknown option '--rooot' (did you mean '--root'?)");
+	argv = ARGV(argc, "packages", "--formt", "json");
+	usage_is(cli_pkgs_parse(argc, argv, &po, &err), "unknown option '--formt'");
+	usage_is(SIGS("sign", "--kye", "k"), "unknown option '--kye' (did you mean '--key'?)");
+	usage_is(SIGS("lsit"), "unknown signatures command 'lsit' (did you mean 'list'?)");
+	usage_is(SIGS("lnt", "a.yaml"), "unknown signatures command 'lnt' (did you mean 'lint'?)");
+	/* the verbs: a swap of neighbours is one edit; at most 2, under half the word */
+	ck_assert_str_eq(cli_opt_closest("scna", 4, verbs, XSTD_COUNTOF(verbs)), "scan");
+	ck_assert_str_eq(cli_opt_closest("sned", 4, verbs, XSTD_COUNTOF(verbs)), "send");
+	ck_assert_str_eq(cli_opt_closest("signatuers", 10, verbs, XSTD_COUNTOF(verbs)),
+		"signatures");
+	ck_assert_str_eq(cli_opt_closest("pakcges", 7, verbs, XSTD_COUNTOF(verbs)), "packages");
+	ck_assert_ptr_null(cli_opt_closest("sc", 2, verbs, XSTD_COUNTOF(verbs)));
+	ck_assert_ptr_null(cli_opt_closest("frobnicate", 10, verbs, XSTD_COUNTOF(verbs)));
+	ck_assert_ptr_null(cli_opt_closest("sxxn", 4, verbs, XSTD_COUNTOF(verbs)));
+	ck_assert_ptr_null(cli_opt_closest("scanscanscanscanscanscanscanscans", 33, verbs,
+		XSTD_COUNTOF(verbs)));
+	release();
+}
+END_TEST
+
 START_TEST(test_scan_quiet_verbose)
 {
 	usage_is(SCAN("--quiet", "--verbose"), "--quiet and --verbose contradict each other");
@@ -511,6 +547,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(tc, test_scan_every_option);
 	tcase_add_test(tc, test_scan_short_options);
 	tcase_add_test(tc, test_scan_refusals);
+	tcase_add_test(tc, test_hints);
 	tcase_add_test(tc, test_scan_quiet_verbose);
 	tcase_add_test(tc, test_scan_ranges);
 	tcase_add_test(tc, test_scan_post_https);

@@ -1170,6 +1170,22 @@ static char *text_of(struct report *r, bool color)
 	return s;
 }
 
+/* No line of @t is wider than 100 columns (UTF-8 lead bytes). */
+static void text_fits(const char *t)
+{
+	size_t cols = 0, line = 1;
+
+	for (; *t != '\0'; t++) {
+		if (*t == '\n') {
+			cols = 0;
+			line++;
+			continue;
+		}
+		cols += ((unsigned char)*t & 0xc0) != 0x80 ? 1 : 0;
+		ck_assert_msg(cols <= 100, "line %zu is wider than 100 columns", line);
+	}
+}
+
 START_TEST(test_text_detected)
 {
 	struct report *r = sample_detected();
@@ -1180,13 +1196,21 @@ START_TEST(test_text_detected)
 		"Warning: some sources failed (see Coverage), there may be more\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\n[1] Kaspersky Endpoint Security for Linux "
 		"(kaspersky.kesl): running, high confidence\n"));
+	/* wrapped at 100 columns, under the value column */
 	ck_assert_ptr_nonnull(strstr(t, "\n      installed  package        high    "
-		"kesl 12.0.0-6672 amd64 "
-		"(dpkg, status \"install ok installed\", from /var/lib/dpkg/status)\n"));
+		"kesl 12.0.0-6672 amd64 (dpkg, status \"install ok installed\",\n"
+		"                                        from /var/lib/dpkg/status)\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\n      running    process        high    kesl "
 		"(/opt/kaspersky/kesl/libexec/kesl)\n"));
-	ck_assert_ptr_nonnull(strstr(t, "install-current (symlink -> install_12.0.0.6672, "
-		"modified 2026-11-22T05:40:00.000Z, role install)\n"));
+	ck_assert_ptr_nonnull(strstr(t, "install-current (symlink ->\n"
+		"                                        install_12.0.0.6672, "
+		"modified 2026-11-22T05:40:00.000Z, role\n"
+		"                                        install)\n"));
+	/* a sha256 too long for the value column starts nearer the margin */
+	ck_assert_ptr_nonnull(strstr(t, "bytes, sha256\n          ab12cd34"));
+	ck_assert_ptr_nonnull(strstr(t, "\nSignatures: 1 pack, 5 signatures, version 2026.11\n"
+		"            builtin:kaspersky-kesl.yaml\n"));
+	text_fits(t);
 	ck_assert_ptr_nonnull(strstr(t, "\n    remove:   no step could be planned from the "
 		"evidence\n    hint:     apt-get purge kesl\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\n    hint:     (no hint in the signature)\n"));
@@ -1220,6 +1244,39 @@ START_TEST(test_text_clean_incomplete)
 		"Reason: source rpm failed: /var/lib/rpm/rpmdb.sqlite: bad \\xff header\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nErrors (103):\n  - error 0 \\xc0\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\n  ... and 3 more not kept\n"));
+	free(t);
+	report_free(r);
+}
+END_TEST
+
+/*
+ * A long plan command is wrapped with " \\" so it still pastes as one command, never inside
+ * a quoted name; a step's description continues under its text.
+ */
+START_TEST(test_text_wrap)
+{
+	struct report *r = new_report();
+	struct report_finding *f = kesl(r);
+	static const char *const targets[] = {"/opt/x"};
+	char *t;
+
+	add_ev(f, ev_path(REPORT_STATE_REMNANT, "/opt/kaspersky/kesl"));
+	ck_assert_int_eq(report_add_step(f, "delete_paths", "Delete what the product left on "
+		"disk, every path that this scan found and that no package of the system owns",
+		"rm -rf -- /opt/kaspersky/kesl/install_12.0.0.6672 /var/opt/kaspersky/kesl/"
+		"install-current '/home/alice/some long name with spaces.deb' /var/log/kaspersky",
+		targets, 1), 0);
+	ck_assert_int_eq(report_finish(r), 0);
+	t = text_of(r, false);
+	text_fits(t);
+	ck_assert_ptr_nonnull(strstr(t, "\n      1. Delete what the product left on disk, every "
+		"path that this scan found and that no package\n"
+		"         of the system owns\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\n         $ rm -rf -- /opt/kaspersky/kesl/"
+		"install_12.0.0.6672 \\\n"
+		"           /var/opt/kaspersky/kesl/install-current "
+		"'/home/alice/some long name with spaces.deb' \\\n"
+		"           /var/log/kaspersky\n"));
 	free(t);
 	report_free(r);
 }
@@ -1335,6 +1392,7 @@ static Suite *report_suite(void)
 	tc = tcase_create("text");
 	tcase_add_test(tc, test_text_detected);
 	tcase_add_test(tc, test_text_clean_incomplete);
+	tcase_add_test(tc, test_text_wrap);
 	tcase_add_loop_test(tc, test_text_escape, 0, (int)XSTD_COUNTOF(text_esc_cases));
 	tcase_add_loop_test(tc, test_text_color, 0, (int)XSTD_COUNTOF(samples));
 	suite_add_tcase(s, tc);
