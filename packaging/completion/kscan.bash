@@ -23,7 +23,7 @@ _kscan_words()
 		*) echo "$common" ;;
 		esac
 		;;
-	packages) echo "$common --root" ;;
+	packages) echo "$common --root --format --pretty" ;;
 	*) ;;
 	esac
 }
@@ -67,8 +67,12 @@ _kscan()
 
 	case $prev in
 	--format | -f)
-		mapfile -t COMPREPLY < <(compgen -W "json text ecs ecs-bulk splunk-hec cyclonedx ocsf" \
-			-- "$cur")
+		if [ "$cmd" = packages ]; then
+			mapfile -t COMPREPLY < <(compgen -W "tsv json" -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -W \
+				"json text ecs ecs-bulk splunk-hec cyclonedx ocsf" -- "$cur")
+		fi
 		return
 		;;
 	--color)

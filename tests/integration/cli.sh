@@ -38,7 +38,8 @@ check "misspelt signatures command: the nearest is named" \
 expect_rc "stray argument" 64 "$KSCAN" scan extra
 expect_rc "bad format" 64 "$KSCAN" --format xml
 expect_rc "missing option argument" 64 "$KSCAN" --root
-expect_rc "option of another command" 64 "$KSCAN" packages --format json
+expect_rc "option of another command" 64 "$KSCAN" packages --deep
+expect_rc "a format packages does not write" 64 "$KSCAN" packages --format ecs
 expect_rc "missing root" 64 "$KSCAN" --root "$FX/does-not-exist"
 expect_rc "signatures without verb" 64 "$KSCAN" signatures
 expect_rc "no signatures at all" 64 "$KSCAN" --no-default-signatures --root "$FX"

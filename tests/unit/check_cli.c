@@ -222,7 +222,11 @@ START_TEST(test_hints)
 	/* only the verb's own options are offered: --id is hash's, --root is the nearest here */
 	usage_is(SCAN("--rooot"), "unknown option '--rooot' (did you mean '--root'?)");
 	argv = ARGV(argc, "packages", "--formt", "json");
-	usage_is(cli_pkgs_parse(argc, argv, &po, &err), "unknown option '--formt'");
+	usage_is(cli_pkgs_parse(argc, argv, &po, &err),
+		"unknown option '--formt' (did you mean '--format'?)");
+	argv = ARGV(argc, "packages", "--rot", "/r");
+	usage_is(cli_pkgs_parse(argc, argv, &po, &err),
+		"unknown option '--rot' (did you mean '--root'?)");
 	usage_is(SIGS("sign", "--kye", "k"), "unknown option '--kye' (did you mean '--key'?)");
 	usage_is(SIGS("lsit"), "unknown signatures command 'lsit' (did you mean 'list'?)");
 	usage_is(SIGS("lnt", "a.yaml"), "unknown signatures command 'lnt' (did you mean 'lint'?)");
@@ -430,8 +434,17 @@ START_TEST(test_packages)
 	ck_assert_int_eq(cli_pkgs_parse(argc, argv, &po, &err), 0);
 	ck_assert_str_eq(po.root, "/s");
 	ck_assert(po.common.has_log);
-	argv = ARGV(argc, "packages", "--format", "json");
-	usage_is(cli_pkgs_parse(argc, argv, &po, &err), "option '--format' does not apply here");
+	argv = ARGV(argc, "packages", "--format", "json", "--pretty");
+	ck_assert_int_eq(cli_pkgs_parse(argc, argv, &po, &err), 0);
+	ck_assert(po.json && po.pretty);
+	argv = ARGV(argc, "packages", "-f", "tsv");
+	ck_assert_int_eq(cli_pkgs_parse(argc, argv, &po, &err), 0);
+	ck_assert(!po.json);
+	argv = ARGV(argc, "packages", "--format", "ecs");
+	usage_is(cli_pkgs_parse(argc, argv, &po, &err),
+		"unknown format 'ecs' for packages (tsv or json)");
+	argv = ARGV(argc, "packages", "--deep");
+	usage_is(cli_pkgs_parse(argc, argv, &po, &err), "option '--deep' does not apply here");
 	argv = ARGV(argc, "packages", "-r");
 	usage_is(cli_pkgs_parse(argc, argv, &po, &err), "option '-r' needs an argument");
 	argv = ARGV(argc, "packages", "dpkg");
