@@ -248,4 +248,25 @@
 /* --splay: a day spreads a daily fleet job over the whole day; longer would skip days. */
 #define KS_SPLAY_MAX 86400u
 
+/* Package archives and kits inspected by the deep sweep (scanner/deep/kit.c) */
+
+/* rpm header index entries: real packages carry a few hundred tags; more is hostile. */
+#define KS_RPMHDR_INDEX_MAX 65536u
+/* rpm header data: file lists of the largest real packages stay well under this. */
+#define KS_RPMHDR_DATA_MAX ((size_t)64 << 20)
+/* One string of a header or control field kept as evidence: a summary line, a maintainer. */
+#define KS_KIT_FIELD_MAX 512u
+/* A .deb's control.tar member decompressed: control and scripts, never megabytes. */
+#define KS_KIT_CONTROL_MAX ((size_t)4 << 20)
+/* The control file itself. */
+#define KS_KIT_CONTROL_FILE_MAX ((size_t)256 << 10)
+/* Members listed in an archive: more is a bomb or a tree, not an installer kit. */
+#define KS_KIT_MEMBERS_MAX 20000u
+/* A member name: longer is not a path any signature names. */
+#define KS_KIT_NAME_MAX 4096u
+/* Decompressed bytes read while listing one tarball (headers interleave with data). */
+#define KS_KIT_BYTES_MAX ((uint64_t)512 << 20)
+/* The first bytes of a file read for magic: a shell bundle's header lines fit. */
+#define KS_KIT_HEAD 4096u
+
 #endif

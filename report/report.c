@@ -84,6 +84,9 @@ static void report_evidence_free(struct report_evidence *e)
 	report_free_const(e->account);
 	report_free_const(e->user);
 	report_free_const(e->command);
+	report_free_const(e->format);
+	report_free_const(e->vendor);
+	report_free_const(e->summary);
 }
 
 static void report_step_free(struct report_step *st)
@@ -436,10 +439,12 @@ static int report_ev_cmp(const struct report_evidence *a, const struct report_ev
 {
 	const char *const sa[] = { a->path, a->name, a->manager, a->arch, a->version, a->role,
 		a->pattern, a->status, a->ftype, a->target, a->sha256, a->source, a->proto,
-		a->address, a->account, a->user, a->command };
+		a->address, a->account, a->user, a->command, a->format, a->vendor,
+		a->summary };
 	const char *const sb[] = { b->path, b->name, b->manager, b->arch, b->version, b->role,
 		b->pattern, b->status, b->ftype, b->target, b->sha256, b->source, b->proto,
-		b->address, b->account, b->user, b->command };
+		b->address, b->account, b->user, b->command, b->format, b->vendor,
+		b->summary };
 	const int64_t na[] = { a->pid, a->has_uid, a->uid, a->has_gid, a->gid, a->has_started,
 		a->started_ms, a->has_enabled, a->enabled, a->port };
 	const int64_t nb[] = { b->pid, b->has_uid, b->uid, b->has_gid, b->gid, b->has_started,
@@ -483,7 +488,8 @@ static uint64_t report_ev_hash(const struct report_evidence *e)
 {
 	const char *const s[] = { e->role, e->pattern, e->manager, e->name, e->version, e->arch,
 		e->status, e->path, e->ftype, e->target, e->sha256, e->source, e->proto,
-		e->address, e->account, e->user, e->command };
+		e->address, e->account, e->user, e->command, e->format, e->vendor,
+		e->summary };
 	uint64_t nums[] = { (uint64_t)e->kind, (uint64_t)e->state, (uint64_t)e->confidence,
 		e->size,
 		(uint64_t)e->mtime_ms, (uint64_t)e->has_size << 1 | e->has_mtime, e->pid,
@@ -545,7 +551,8 @@ static size_t report_ev_bytes(const struct report_evidence *e)
 {
 	const char *const s[] = { e->role, e->pattern, e->manager, e->name, e->version, e->arch,
 		e->status, e->path, e->ftype, e->target, e->sha256, e->source, e->proto,
-		e->address, e->account, e->user, e->command };
+		e->address, e->account, e->user, e->command, e->format, e->vendor,
+		e->summary };
 	size_t i, n = sizeof(*e);
 
 	for (i = 0; i < XSTD_COUNTOF(s); i++) {
@@ -560,10 +567,11 @@ static int report_ev_copy(struct report_evidence *dst, const struct report_evide
 	const char **const d[] = { &dst->role, &dst->pattern, &dst->manager, &dst->name,
 		&dst->version, &dst->arch, &dst->status, &dst->path, &dst->ftype, &dst->target,
 		&dst->sha256, &dst->source, &dst->proto, &dst->address, &dst->account, &dst->user,
-		&dst->command };
+		&dst->command, &dst->format, &dst->vendor, &dst->summary };
 	const char *const s[] = { src->role, src->pattern, src->manager, src->name, src->version,
 		src->arch, src->status, src->path, src->ftype, src->target, src->sha256,
-		src->source, src->proto, src->address, src->account, src->user, src->command };
+		src->source, src->proto, src->address, src->account, src->user, src->command,
+		src->format, src->vendor, src->summary };
 	size_t i;
 
 	*dst = *src;
@@ -997,6 +1005,8 @@ const char *report_ev_kind_name(enum report_ev_kind k)
 		return "socket";
 	case REPORT_EV_CRON:
 		return "cron";
+	case REPORT_EV_ARCHIVE:
+		return "archive";
 	case REPORT_EV_KIND_COUNT:
 	default:
 		return "unknown";

@@ -57,6 +57,7 @@ enum report_ev_kind {
 	REPORT_EV_ACCOUNT,
 	REPORT_EV_SOCKET,
 	REPORT_EV_CRON,
+	REPORT_EV_ARCHIVE,
 	REPORT_EV_KIND_COUNT,
 };
 
@@ -126,6 +127,12 @@ struct report_evidence {
 	const char *user;
 	/** Cron jobs: the command of the line. */
 	const char *command;
+	/** Archives: "deb", "rpm", "tar", "zip" or "sh". */
+	const char *format;
+	/** Archives: the maintainer (dpkg) or vendor / packager (rpm) they name. */
+	const char *vendor;
+	/** Archives: their one-line summary. */
+	const char *summary;
 };
 
 /**

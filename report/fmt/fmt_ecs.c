@@ -91,6 +91,8 @@ static const char *fmt_ecs_category(enum report_ev_kind k)
 	switch (k) {
 	case REPORT_EV_PACKAGE:
 		return "package";
+	case REPORT_EV_ARCHIVE:
+		return "package";
 	case REPORT_EV_PATH:
 	case REPORT_EV_FILE:
 	case REPORT_EV_HASH:

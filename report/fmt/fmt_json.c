@@ -226,6 +226,12 @@ static void fmt_json_fs(struct json *j, const struct fscov *c)
 	if (c->mounts_dropped > 0) {
 		json_kv_u64(j, "mounts_skipped_dropped", c->mounts_dropped);
 	}
+	json_key(j, "archives");
+	json_obj_begin(j);
+	json_kv_u64(j, "inspected", c->archives.inspected);
+	json_kv_u64(j, "corrupt", c->archives.corrupt);
+	json_kv_u64(j, "over_limit", c->archives.over_limit);
+	json_obj_end(j);
 }
 
 void fmt_json_sources(struct json *j, const struct report *r)
@@ -285,6 +291,9 @@ static void fmt_json_evidence_live(struct json *j, const struct report_evidence 
 		json_kv_u64(j, "line", e->line);
 	}
 	json_kv_str(j, "command", e->command);
+	json_kv_str(j, "format", e->format);
+	json_kv_str(j, "vendor", e->vendor);
+	json_kv_str(j, "summary", e->summary);
 }
 
 void fmt_json_size_mtime(struct json *j, const struct report_evidence *e)
@@ -322,7 +331,7 @@ static void fmt_json_evidence(struct json *j, const struct report_evidence *e)
 
 /* Kinds in name order, for evidence_kinds. */
 static const enum report_ev_kind fmt_json_kinds_sorted[] = {
-	REPORT_EV_ACCOUNT, REPORT_EV_CRON, REPORT_EV_FILE, REPORT_EV_HASH,
+	REPORT_EV_ACCOUNT, REPORT_EV_ARCHIVE, REPORT_EV_CRON, REPORT_EV_FILE, REPORT_EV_HASH,
 	REPORT_EV_KERNEL_MODULE, REPORT_EV_PACKAGE, REPORT_EV_PATH, REPORT_EV_PROCESS,
 	REPORT_EV_SERVICE, REPORT_EV_SOCKET,
 };

@@ -402,6 +402,9 @@ static void fmt_text_ev_live(struct buf *out, const char **sep, const struct rep
 	}
 	fmt_text_item(out, sep, "user ", e->user);
 	fmt_text_item(out, sep, "command ", e->command);
+	fmt_text_item(out, sep, "", e->format);
+	fmt_text_item(out, sep, "vendor ", e->vendor);
+	fmt_text_item(out, sep, "summary ", e->summary);
 }
 
 /* Everything else known about it, in parentheses: where, status, how it matched. */
@@ -596,6 +599,11 @@ static void fmt_text_fs(struct buf *out, const struct fscov *c)
 	if (c->mounts_dropped > 0) {
 		buf_addf(out, "\n           mounts not entered: %" PRIu64 " more",
 			c->mounts_dropped);
+	}
+	if (c->archives.inspected > 0) {
+		buf_addf(out, "\n           archives: %" PRIu64 " inspected, %" PRIu64 " corrupt, %"
+			PRIu64 " over a limit", c->archives.inspected, c->archives.corrupt,
+			c->archives.over_limit);
 	}
 }
 
