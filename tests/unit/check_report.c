@@ -1114,7 +1114,7 @@ START_TEST(test_json_all_kinds)
 	ck_assert_int_eq(report_finish(r), 0);
 	buf_init(&b, KS_REPORT_MAX);
 	ck_assert_int_eq(fmt_json_write(r, &b, false), 0);
-	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"evidence_kinds\":[\"account\",\"cron\","
+	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"evidence_kinds\":[\"account\",\"archive\",\"cron\","
 		"\"file\",\"hash\",\"kernel_module\",\"package\",\"path\",\"process\",\"service\","
 		"\"socket\"],"
 		"\"evidence\":[{\"kind\":\"package\",\"state\":\"installed\","
@@ -1136,6 +1136,8 @@ START_TEST(test_json_all_kinds)
 		"{\"kind\":\"socket\",\"state\":\"installed\","
 		"\"confidence\":\"high\",\"name\":\"n\"},"
 		"{\"kind\":\"cron\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"archive\",\"state\":\"installed\","
 		"\"confidence\":\"high\",\"name\":\"n\"}]}]"));
 	buf_free(&b);
 	report_free(r);
