@@ -50,6 +50,7 @@
  *                 or an O_PATH walk), never opens FIFOs or devices
  * - dpkg.[ch]     var/lib/dpkg: status, the updates journal, status.d
  * - rpmdb.[ch]    the rpm database through librpm, read-only
+ * - rpmhdr.[ch]   a bounded native parser of rpm headers (package files, database blobs)
  * - pkg.[ch]      the package model both share
  * - paths.[ch]    signature paths looked up in the root, globs expanded
  * - host.[ch]     host name, machine id, os-release, kernel, into a struct host_info
@@ -69,12 +70,15 @@
  * - mounts.[ch]   /proc/self/mountinfo; pseudo and network filesystems are not entered
  * - hashidx.[ch]  size -> digests prefilter, exact names and globs
  * - hash.[ch]     sha256 of a file opened safely, read once, dropped from the page cache
+ * - kit.[ch]      package archives and kits by their magic: .deb control fields and .rpm
+ *                 headers read, tarballs and zips listed (libarchive), all bounded
  *
  * scanner/match/: evidence into findings; every matcher takes a struct match_ctx
  * - match.[ch]    the shared shape (match_ctx, match_add), package names and path hits,
  *                 and the fallback that yields a catch-all's evidence to a specific signature
  * - probematch.[ch] runs the host probes and matches what they return
- * - deepmatch.[ch]  the deep sweep's files, by name and by hash
+ * - deepmatch.[ch]  the deep sweep's files, by name and by hash, and the archives it
+ *                 recognised by content
  * - vendor.[ch]   the vendor rule: a package whose maker is Kaspersky, named by no signature
  * - plan.[ch]     each finding's removal plan, from its evidence (nothing is ever run)
  *

@@ -113,7 +113,7 @@ static long deepmatch_kit_packages(const struct match_ctx *m, const struct deep_
 				return -1;
 			}
 			added++;
-			/* one entry per signature is the evidence: a glob and a name say the same */
+			/* one entry per signature: a glob and a name say the same */
 			break;
 		}
 	}
