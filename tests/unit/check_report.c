@@ -1114,9 +1114,9 @@ START_TEST(test_json_all_kinds)
 	ck_assert_int_eq(report_finish(r), 0);
 	buf_init(&b, KS_REPORT_MAX);
 	ck_assert_int_eq(fmt_json_write(r, &b, false), 0);
-	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"evidence_kinds\":[\"account\",\"archive\",\"cron\","
-		"\"file\",\"hash\",\"kernel_module\",\"package\",\"path\",\"process\",\"service\","
-		"\"socket\"],"
+	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"evidence_kinds\":[\"account\","
+		"\"archive\",\"cron\",\"file\",\"hash\",\"kernel_module\",\"package\",\"path\","
+		"\"process\",\"service\",\"socket\"],"
 		"\"evidence\":[{\"kind\":\"package\",\"state\":\"installed\","
 		"\"confidence\":\"high\",\"name\":\"n\"},"
 		"{\"kind\":\"path\",\"state\":\"installed\","
