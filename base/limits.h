@@ -260,12 +260,18 @@
 #define KS_KIT_CONTROL_MAX ((size_t)4 << 20)
 /* The control file itself. */
 #define KS_KIT_CONTROL_FILE_MAX ((size_t)256 << 10)
-/* Members listed in an archive: more is a bomb or a tree, not an installer kit. */
-#define KS_KIT_MEMBERS_MAX 20000u
+/*
+ * Members listed in an archive: installer kits hold dozens; a source zip of 20,000 members
+ * costs a seek per member (docs/performance.md), and more is a bomb or a tree, not a kit.
+ */
+#define KS_KIT_MEMBERS_MAX 2000u
 /* A member name: longer is not a path any signature names. */
 #define KS_KIT_NAME_MAX 4096u
-/* Decompressed bytes read while listing one tarball (headers interleave with data). */
-#define KS_KIT_BYTES_MAX ((uint64_t)512 << 20)
+/*
+ * Decompressed bytes read while listing one tarball (headers interleave with data): the
+ * members before the cap are still matched; the sweep's cost stays that of a walk.
+ */
+#define KS_KIT_BYTES_MAX ((uint64_t)16 << 20)
 /* The first bytes of a file read for magic: a shell bundle's header lines fit. */
 #define KS_KIT_HEAD 4096u
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "base/limits.h"
 #include "base/xstd.h"
@@ -27,7 +28,9 @@ static const char *const kit_never[] = {
 	".mo", ".po", ".conf", ".desktop", ".service", ".ko", ".ko.xz", ".ko.zst", ".a", ".o",
 	".la", ".pc", ".cmake", ".typelib", ".ttf", ".otf", ".pf2", ".go", ".rs", ".java",
 	".class", ".qm", ".gir", ".vim", ".el", ".elc", ".tcl", ".mk", ".in", ".m4", ".3",
-	".jar", ".1.gz", ".2.gz", ".3.gz", ".5.gz", ".7.gz", ".8.gz", ".man", ".info.gz",
+	".jar", ".inc", ".yaml", ".yml", ".rst", ".pas", ".pp", ".tag", ".ppu", ".bc", ".ads",
+	".ali", ".adb", ".mod", ".debug", ".cfg", ".pom", ".php", ".sql", ".crt", ".pem", ".inl",
+	".pod", ".pyi", ".target", ".enc", ".lang", ".msg", ".ph", ".cuh", ".rsj", ".fpc", ".1.gz", ".2.gz", ".3.gz", ".5.gz", ".7.gz", ".8.gz", ".man", ".info.gz",
 };
 
 static bool kit_ends(const char *name, size_t n, const char *suffix)
@@ -73,6 +76,30 @@ static bool kit_is_bundle(const unsigned char *head, size_t n)
 	return false;
 }
 
+/*
+ * A gzip stream whose first 512 bytes, inflated from the head alone, are a tar header: a
+ * changelog.gz is told apart without libarchive, for the price of a tiny inflate.
+ */
+static bool kit_gzip_tar(const unsigned char *head, size_t n)
+{
+	unsigned char out[512];
+	z_stream z;
+	bool tar;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+		return false;
+	}
+	z.next_in = (unsigned char *)(uintptr_t)head;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = sizeof(out);
+	(void)inflate(&z, Z_SYNC_FLUSH);
+	tar = z.avail_out == 0 && memcmp(out + 257, "ustar", 5) == 0;
+	inflateEnd(&z);
+	return tar;
+}
+
 enum kit_format kit_magic(const unsigned char *head, size_t n)
 {
 	static const unsigned char xz[6] = {0xfd, '7', 'z', 'X', 'Z', 0};
@@ -87,8 +114,8 @@ enum kit_format kit_magic(const unsigned char *head, size_t n)
 	if (n >= 4 && memcmp(head, "PK\3\4", 4) == 0) {
 		return KIT_ZIP;
 	}
-	if ((n >= 2 && head[0] == 0x1f && head[1] == 0x8b) || (n >= 6 && !memcmp(head, xz, 6)) ||
-	    (n >= 262 && memcmp(head + 257, "ustar", 5) == 0)) {
+	if ((n >= 2 && head[0] == 0x1f && head[1] == 0x8b && kit_gzip_tar(head, n)) ||
+	    (n >= 6 && !memcmp(head, xz, 6)) || (n >= 262 && memcmp(head + 257, "ustar", 5) == 0)) {
 		return KIT_TAR;
 	}
 	return kit_is_bundle(head, n) ? KIT_SH : KIT_NONE;

@@ -53,7 +53,7 @@ PY
 python3 - "$R/home/u/bomb.zip" <<'PY'
 import sys, zipfile
 with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_STORED) as z:
-    for i in range(25000):
+    for i in range(3000):
         z.writestr("d/%d" % i, "")
 PY
 
