@@ -30,7 +30,8 @@ static const char *const kit_never[] = {
 	".class", ".qm", ".gir", ".vim", ".el", ".elc", ".tcl", ".mk", ".in", ".m4", ".3",
 	".jar", ".inc", ".yaml", ".yml", ".rst", ".pas", ".pp", ".tag", ".ppu", ".bc", ".ads",
 	".ali", ".adb", ".mod", ".debug", ".cfg", ".pom", ".php", ".sql", ".crt", ".pem", ".inl",
-	".pod", ".pyi", ".target", ".enc", ".lang", ".msg", ".ph", ".cuh", ".rsj", ".fpc", ".1.gz", ".2.gz", ".3.gz", ".5.gz", ".7.gz", ".8.gz", ".man", ".info.gz",
+	".pod", ".pyi", ".target", ".enc", ".lang", ".msg", ".ph", ".cuh", ".rsj", ".fpc",
+	".1.gz", ".2.gz", ".3.gz", ".5.gz", ".7.gz", ".8.gz", ".man", ".info.gz",
 };
 
 static bool kit_ends(const char *name, size_t n, const char *suffix)
