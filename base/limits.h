@@ -251,9 +251,9 @@
 /* Package archives and kits inspected by the deep sweep (scanner/deep/kit.c) */
 
 /* rpm header index entries: real packages carry a few hundred tags; more is hostile. */
-#define KS_RPMHDR_INDEX_MAX 65536u
+#define KS_KITRPM_INDEX_MAX 65536u
 /* rpm header data: file lists of the largest real packages stay well under this. */
-#define KS_RPMHDR_DATA_MAX ((size_t)64 << 20)
+#define KS_KITRPM_DATA_MAX ((size_t)64 << 20)
 /* One string of a header or control field kept as evidence: a summary line, a maintainer. */
 #define KS_KIT_FIELD_MAX 512u
 /* A .deb's control.tar member decompressed: control and scripts, never megabytes. */
@@ -268,10 +268,20 @@
 /* A member name: longer is not a path any signature names. */
 #define KS_KIT_NAME_MAX 4096u
 /*
- * Decompressed bytes read while listing one tarball (headers interleave with data): the
- * members before the cap are still matched; the sweep's cost stays that of a walk.
+ * Decompressed bytes read while listing one tarball (headers interleave with data, so a
+ * .tar.gz is inflated to list it): 4 MiB inflate in ~10 ms, 16 MiB cost the sweep of /usr
+ * 60 ms for one 2 MB test-report tarball. The members before the cap are still matched
+ * (a kit is found by any member the packs name); the cut is counted as over_limit.
  */
-#define KS_KIT_BYTES_MAX ((uint64_t)16 << 20)
+#define KS_KIT_BYTES_MAX ((uint64_t)4 << 20)
+/*
+ * The smallest file the sweep opens to look for a kit by content. Every kit the research
+ * (../shared/research/kaspersky-footprint.md: kesl, klnagent64, ksc64 .deb/.rpm, the kuu
+ * tarballs, kesl.zip) carries a product's binaries, tens of MB and more, never under a
+ * MiB; most files of a system tree are (/usr here: 520 of 143,000 files are larger), so
+ * the rest cost one stat and no open (docs/performance.md). Test fixtures are padded.
+ */
+#define KS_KIT_SIZE_MIN ((uint64_t)1 << 20)
 /* The first bytes of a file read for magic: a shell bundle's header lines fit. */
 #define KS_KIT_HEAD 4096u
 

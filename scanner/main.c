@@ -50,7 +50,6 @@
  *                 or an O_PATH walk), never opens FIFOs or devices
  * - dpkg.[ch]     var/lib/dpkg: status, the updates journal, status.d
  * - rpmdb.[ch]    the rpm database through librpm, read-only
- * - rpmhdr.[ch]   a bounded native parser of rpm headers (package files, database blobs)
  * - pkg.[ch]      the package model both share
  * - paths.[ch]    signature paths looked up in the root, globs expanded
  * - host.[ch]     host name, machine id, os-release, kernel, into a struct host_info
@@ -72,6 +71,7 @@
  * - hash.[ch]     sha256 of a file opened safely, read once, dropped from the page cache
  * - kit.[ch]      package archives and kits by their magic: .deb control fields and .rpm
  *                 headers read, tarballs and zips listed (libarchive), all bounded
+ * - kitrpm.[ch]   kit's own bounded parser of an .rpm file's lead and headers
  *
  * scanner/match/: evidence into findings; every matcher takes a struct match_ctx
  * - match.[ch]    the shared shape (match_ctx, match_add), package names and path hits,

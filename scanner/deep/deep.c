@@ -644,16 +644,28 @@ static int deep_kit_result(struct deep_worker *w, struct deep_kit *k, enum kit_f
 }
 
 /*
- * Opens the file and reads its first bytes; a package archive or kit is read as one.
- * A file that cannot be opened is no gap: no signature asked for it.
+ * Whether the file the walker listed could be a kit: a name that can be one and a size
+ * that can be one (KS_KIT_SIZE_MIN). Everything else costs no open and no read, which is
+ * what keeps the sweep near a bare walk (docs/performance.md).
+ */
+static bool deep_kit_size(const struct deep_ctx *c, const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && (uint64_t)st->st_size >= KS_KIT_SIZE_MIN &&
+		(uint64_t)st->st_size <= c->max_file_size;
+}
+
+/*
+ * Opens the file the walker listed (fd-relative, O_NOFOLLOW, the same inode it stat'ed,
+ * regular) and reads its first bytes; a package archive or kit is read as one. A file
+ * that cannot be opened is no gap: no signature asked for it.
  * @return 0 (k->found says), or -1 on a fatal error.
  */
 static int deep_kit(struct deep_ctx *c, struct deep_worker *w, const struct walk_entry *e,
-	struct deep_kit *k)
+	const struct stat *st, struct deep_kit *k)
 {
 	const int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
 	unsigned char head[KS_KIT_HEAD];
-	enum kit_format f;
+	enum kit_format f = KIT_NONE;
 	ssize_t n;
 	int fd, rc;
 
@@ -663,9 +675,14 @@ static int deep_kit(struct deep_ctx *c, struct deep_worker *w, const struct walk
 	if (fd < 0) {
 		return 0;
 	}
+	if (fstat(fd, &k->st) != 0 || !S_ISREG(k->st.st_mode) || k->st.st_ino != st->st_ino ||
+	    k->st.st_dev != st->st_dev || !deep_kit_size(c, &k->st)) {
+		xstd_close_quietly(fd);
+		return 0;
+	}
 	n = pread(fd, head, sizeof(head), 0);
 	f = n > 0 ? kit_magic(head, (size_t)n) : KIT_NONE;
-	if (f == KIT_NONE || fstat(fd, &k->st) != 0 || !S_ISREG(k->st.st_mode)) {
+	if (f == KIT_NONE) {
 		xstd_close_quietly(fd);
 		return 0;
 	}
@@ -689,19 +706,38 @@ static int deep_kit_found(struct deep_ctx *c, struct deep_worker *w, struct deep
 	return deep_found(c, &f);
 }
 
-/* A file the index does not know by name: only its content can make it a kit. */
+/*
+ * A file the index does not know by name, stat'ed (@st) by the caller: only its content
+ * can make it a kit, and only when its size can be one.
+ */
 static int deep_by_content(struct deep_ctx *c, struct deep_worker *w,
-	const struct walk_entry *e)
+	const struct walk_entry *e, const struct stat *st)
 {
 	struct deep_kit k;
 	int rc;
 
-	rc = deep_kit(c, w, e, &k);
+	if (!deep_kit_size(c, st)) {
+		return 0;
+	}
+	rc = deep_kit(c, w, e, st, &k);
 	if (rc == 0 && k.found) {
 		rc = deep_kit_found(c, w, &k);
 	}
 	deep_kit_free(&k);
 	return rc;
+}
+
+/* The same, for a file no signature asked to stat: one fstatat, no open below the size. */
+static int deep_by_name_only(struct deep_ctx *c, struct deep_worker *w,
+	const struct walk_entry *e)
+{
+	struct stat st;
+
+	/* a file gone or unreadable here is no gap: no signature asked for it */
+	if (fstatat(e->dirfd, e->name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		return 0;
+	}
+	return deep_by_content(c, w, e, &st);
 }
 
 /*
@@ -731,7 +767,7 @@ static int deep_regular(struct deep_ctx *c, struct deep_worker *w, const struct 
 		return 0;
 	}
 	if (names->n == 0 && !hashidx_has_size(c->idx, (uint64_t)st.st_size)) {
-		return kit_name_candidate(e->name) ? deep_by_content(c, w, e) : 0;
+		return kit_name_candidate(e->name) ? deep_by_content(c, w, e, &st) : 0;
 	}
 	hashed = deep_hash(c, w, e, &st, sha);
 	if (hashed < 0) {
@@ -788,7 +824,7 @@ static int deep_entry(void *ctx, unsigned worker, const struct walk_entry *e)
 		deep_hits_free(&names);
 		return 0;
 	}
-	rc = names.n == 0 && hashidx_nhashes(c->idx) == 0 ? deep_by_content(c, w, e)
+	rc = names.n == 0 && hashidx_nhashes(c->idx) == 0 ? deep_by_name_only(c, w, e)
 							    : deep_regular(c, w, e, &names);
 	deep_hits_free(&names);
 	return rc;

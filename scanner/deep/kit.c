@@ -7,12 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "base/limits.h"
 #include "base/xstd.h"
-#include "scanner/sources/rpmhdr.h"
+#include "scanner/deep/kitrpm.h"
 
 /* libarchive's read block: one pread of a kit's headers. */
 #define KIT_BLOCK 16384
@@ -108,8 +109,8 @@ enum kit_format kit_magic(const unsigned char *head, size_t n)
 	if (n >= 21 && memcmp(head, "!<arch>\ndebian-binary", 21) == 0) {
 		return KIT_DEB;
 	}
-	if (n >= RPMHDR_LEAD_SIZE + RPMHDR_INTRO_SIZE && rpmhdr_is_lead(head, n) &&
-	    rpmhdr_intro(head + RPMHDR_LEAD_SIZE) != 0) {
+	if (n >= KITRPM_LEAD_SIZE + KITRPM_INTRO_SIZE && kitrpm_is_lead(head, n) &&
+	    kitrpm_intro(head + KITRPM_LEAD_SIZE) != 0) {
 		return KIT_RPM;
 	}
 	if (n >= 4 && memcmp(head, "PK\3\4", 4) == 0) {
@@ -165,7 +166,7 @@ static char *kit_dup(const char *s)
 }
 
 /* [epoch:]version-release of @p. */
-static char *kit_rpm_evr(const struct rpmhdr_pkg *p)
+static char *kit_rpm_evr(const struct kitrpm_pkg *p)
 {
 	char buf[3 * KS_KIT_FIELD_MAX + 16];
 
@@ -182,7 +183,7 @@ static char *kit_rpm_evr(const struct rpmhdr_pkg *p)
 	return kit_dup(buf);
 }
 
-static int kit_rpm_meta(const struct rpmhdr_pkg *p, struct kit_meta *m)
+static int kit_rpm_meta(const struct kitrpm_pkg *p, struct kit_meta *m)
 {
 	m->name = kit_dup(p->name);
 	m->version = kit_rpm_evr(p);
@@ -201,14 +202,14 @@ static int kit_rpm_meta(const struct rpmhdr_pkg *p, struct kit_meta *m)
 /* The header at @off: its blob (after the 8 magic bytes) read into @blob. */
 static int kit_rpm_header(int fd, off_t off, unsigned char **blob, size_t *n)
 {
-	unsigned char intro[RPMHDR_INTRO_SIZE];
+	unsigned char intro[KITRPM_INTRO_SIZE];
 	size_t size;
 	int rc = kit_pread(fd, intro, sizeof(intro), off);
 
 	if (rc != 0) {
 		return rc < 0 ? -1 : KIT_CORRUPT;
 	}
-	size = rpmhdr_intro(intro);
+	size = kitrpm_intro(intro);
 	if (size == 0) {
 		return KIT_CORRUPT;
 	}
@@ -228,34 +229,34 @@ static int kit_rpm_header(int fd, off_t off, unsigned char **blob, size_t *n)
 
 static int kit_rpm(int fd, struct kit_meta *m)
 {
-	unsigned char intro[RPMHDR_INTRO_SIZE], *blob = NULL;
-	struct rpmhdr_pkg p;
+	unsigned char intro[KITRPM_INTRO_SIZE], *blob = NULL;
+	struct kitrpm_pkg p;
 	size_t sig, n;
 	off_t main_off;
 	int rc;
 
-	rc = kit_pread(fd, intro, sizeof(intro), RPMHDR_LEAD_SIZE);
+	rc = kit_pread(fd, intro, sizeof(intro), KITRPM_LEAD_SIZE);
 	if (rc != 0) {
 		return rc < 0 ? -1 : KIT_CORRUPT;
 	}
-	sig = rpmhdr_intro(intro);
+	sig = kitrpm_intro(intro);
 	if (sig == 0) {
 		return KIT_CORRUPT;
 	}
 	/* the signature header is padded to a multiple of 8 bytes */
-	main_off = (off_t)(RPMHDR_LEAD_SIZE + RPMHDR_INTRO_SIZE + sig);
+	main_off = (off_t)(KITRPM_LEAD_SIZE + KITRPM_INTRO_SIZE + sig);
 	main_off = (main_off + 7) & ~(off_t)7;
 	rc = kit_rpm_header(fd, main_off, &blob, &n);
 	if (rc != KIT_OK) {
 		return rc;
 	}
-	if (rpmhdr_parse(blob, n, &p) != 0) {
+	if (kitrpm_parse(blob, n, &p) != 0) {
 		free(blob);
 		return errno == ENOMEM ? -1 : KIT_CORRUPT;
 	}
 	free(blob);
 	rc = kit_rpm_meta(&p, m);
-	rpmhdr_pkg_free(&p);
+	kitrpm_pkg_free(&p);
 	return rc;
 }
 
@@ -466,6 +467,42 @@ static int kit_list_entries(struct archive *a, bool seekable, kit_member_fn memb
 	return members == 0 && !seekable ? KIT_NOT : KIT_CORRUPT;
 }
 
+/* The end of central directory record: 22 bytes, then a comment of up to 64 KiB. */
+#define KIT_EOCD 22u
+#define KIT_EOCD_SCAN (KIT_EOCD + 65535u)
+
+/*
+ * The member count a zip's end record gives, or -1 when there is none to trust (no
+ * record, or zip64's 0xffff). libarchive's seekable reader loads the whole central
+ * directory before the first member: a source zip of 20,000 members is refused from its
+ * last bytes instead (docs/performance.md).
+ */
+static long kit_zip_count(int fd)
+{
+	unsigned char *tail;
+	struct stat st;
+	size_t n, i;
+	long count = -1;
+
+	if (fstat(fd, &st) != 0 || st.st_size < (off_t)KIT_EOCD) {
+		return -1;
+	}
+	n = (uint64_t)st.st_size < KIT_EOCD_SCAN ? (size_t)st.st_size : KIT_EOCD_SCAN;
+	tail = malloc(n);
+	if (tail == NULL || kit_pread(fd, tail, n, st.st_size - (off_t)n) != 0) {
+		free(tail);
+		return -1;
+	}
+	for (i = n - KIT_EOCD + 1; i-- > 0;) {
+		if (memcmp(tail + i, "PK\5\6", 4) == 0) {
+			count = (long)tail[i + 10] | (long)tail[i + 11] << 8;
+			break;
+		}
+	}
+	free(tail);
+	return count == 0xffff ? -1 : count;
+}
+
 static int kit_list(int fd, enum kit_format f, kit_member_fn member, void *ctx)
 {
 	struct archive *a = archive_read_new();
@@ -473,6 +510,10 @@ static int kit_list(int fd, enum kit_format f, kit_member_fn member, void *ctx)
 
 	if (a == NULL) {
 		return -1;
+	}
+	if (f == KIT_ZIP && kit_zip_count(fd) > (long)KS_KIT_MEMBERS_MAX) {
+		archive_read_free(a);
+		return KIT_OVER_LIMIT;
 	}
 	if (f == KIT_ZIP) {
 		/* seekable: the central directory is read, not the members' data */

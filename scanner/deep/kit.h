@@ -10,7 +10,7 @@
  * a .deb (ar whose first member is debian-binary), an .rpm (lead and header magic), a
  * tarball or zip kit, a self-extracting shell bundle. Its own metadata is read without
  * unpacking the payload: the .deb's control file through libarchive, the .rpm's header
- * with rpmhdr (scanner/sources/rpmhdr.h); tarballs and zips are only listed. Every read
+ * with kitrpm (scanner/deep/kitrpm.h); tarballs and zips are only listed. Every read
  * is bounded (KS_KIT_* in base/limits.h); nothing is ever written to disk.
  */
 

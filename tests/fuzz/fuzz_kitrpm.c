@@ -2,20 +2,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scanner/sources/rpmhdr.h"
+#include "scanner/deep/kitrpm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rpmhdr_pkg p;
+	struct kitrpm_pkg p;
 
-	if (size >= RPMHDR_INTRO_SIZE) {
-		(void)rpmhdr_intro(data);
+	if (size >= KITRPM_INTRO_SIZE) {
+		(void)kitrpm_intro(data);
 	}
-	(void)rpmhdr_is_lead(data, size);
-	if (rpmhdr_parse(data, size, &p) == 0) {
-		rpmhdr_pkg_free(&p);
+	(void)kitrpm_is_lead(data, size);
+	if (kitrpm_parse(data, size, &p) == 0) {
+		kitrpm_pkg_free(&p);
 	}
 	return 0;
 }

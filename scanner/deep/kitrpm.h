@@ -1,6 +1,6 @@
 /** A bounded parser of rpm headers: a package file's, or (later) the rpm database's blobs. */
-#ifndef KSCAN_RPMHDR_H
-#define KSCAN_RPMHDR_H
+#ifndef KSCAN_KITRPM_H
+#define KSCAN_KITRPM_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,16 +12,16 @@
  * signature header (itself a header, padded to 8 bytes), each introduced by 8 magic bytes
  * (8e ad e8 01 and 4 reserved). The rpm database stores the same blob without the magic.
  * Nothing here trusts the input: the entry count and data size are capped
- * (KS_RPMHDR_INDEX_MAX, KS_RPMHDR_DATA_MAX) and every offset is checked.
+ * (KS_KITRPM_INDEX_MAX, KS_KITRPM_DATA_MAX) and every offset is checked.
  */
 
 /** The lead of a package file: 96 bytes starting ed ab ee db. */
-#define RPMHDR_LEAD_SIZE 96u
+#define KITRPM_LEAD_SIZE 96u
 /** A header's introduction: magic, reserved, entry count, data size. */
-#define RPMHDR_INTRO_SIZE 16u
+#define KITRPM_INTRO_SIZE 16u
 
 /** What kscan reads of a package header. Strings are NULL when the tag is absent. */
-struct rpmhdr_pkg {
+struct kitrpm_pkg {
 	char *name;
 	char *version;
 	char *release;
@@ -34,23 +34,23 @@ struct rpmhdr_pkg {
 };
 
 /** True if @p (at least 4 bytes) starts with the lead's magic. */
-bool rpmhdr_is_lead(const unsigned char *p, size_t n);
+bool kitrpm_is_lead(const unsigned char *p, size_t n);
 
 /**
  * Checks a header's 16-byte introduction @intro (magic included).
  * @return the header's size after the introduction (16 * entries + data), or 0 when the
  *         magic is wrong or a cap is passed.
  */
-size_t rpmhdr_intro(const unsigned char *intro);
+size_t kitrpm_intro(const unsigned char *intro);
 
 /**
  * Reads the package tags of the header blob @blob of @n bytes: entry count, data size,
  * index, data (the database form; a file's header after its 8 magic bytes).
- * @return 0 with @out filled (free with rpmhdr_pkg_free()), or -1 with errno EINVAL
+ * @return 0 with @out filled (free with kitrpm_pkg_free()), or -1 with errno EINVAL
  *         (malformed or over a cap) or ENOMEM.
  */
-int rpmhdr_parse(const unsigned char *blob, size_t n, struct rpmhdr_pkg *out);
+int kitrpm_parse(const unsigned char *blob, size_t n, struct kitrpm_pkg *out);
 
-void rpmhdr_pkg_free(struct rpmhdr_pkg *p);
+void kitrpm_pkg_free(struct kitrpm_pkg *p);
 
 #endif

@@ -7,7 +7,7 @@
 
 #include "base/limits.h"
 #include "base/xstd.h"
-#include "scanner/sources/rpmhdr.h"
+#include "scanner/deep/kitrpm.h"
 
 #define BLOB_ENTRIES 16
 #define BLOB_DATA 512
@@ -68,7 +68,7 @@ static size_t blob_len(const struct blob *b)
 START_TEST(test_tags)
 {
 	struct blob b = {.nindex = 0};
-	struct rpmhdr_pkg p;
+	struct kitrpm_pkg p;
 	const unsigned char epoch[4] = {0, 0, 0, 3};
 	const char i18n[] = "Kaspersky Endpoint Security\0Kaspersky Endpoint Security (ru)";
 
@@ -80,7 +80,7 @@ START_TEST(test_tags)
 	str(&b, 1011, "AO Kaspersky Lab");
 	str(&b, 1015, "support@kaspersky.com");
 	str(&b, 1022, "x86_64");
-	ck_assert_int_eq(rpmhdr_parse(finish(&b), blob_len(&b), &p), 0);
+	ck_assert_int_eq(kitrpm_parse(finish(&b), blob_len(&b), &p), 0);
 	ck_assert_str_eq(p.name, "kesl");
 	ck_assert_str_eq(p.version, "12.1.0");
 	ck_assert_str_eq(p.release, "1297");
@@ -90,18 +90,18 @@ START_TEST(test_tags)
 	ck_assert_str_eq(p.vendor, "AO Kaspersky Lab");
 	ck_assert_str_eq(p.packager, "support@kaspersky.com");
 	ck_assert_str_eq(p.arch, "x86_64");
-	rpmhdr_pkg_free(&p);
+	kitrpm_pkg_free(&p);
 }
 END_TEST
 
 START_TEST(test_no_name)
 {
 	struct blob b = {.nindex = 0};
-	struct rpmhdr_pkg p;
+	struct kitrpm_pkg p;
 
 	str(&b, 1001, "1.0");
 	errno = 0;
-	ck_assert_int_eq(rpmhdr_parse(finish(&b), blob_len(&b), &p), -1);
+	ck_assert_int_eq(kitrpm_parse(finish(&b), blob_len(&b), &p), -1);
 	ck_assert_int_eq(errno, EINVAL);
 }
 END_TEST
@@ -110,7 +110,7 @@ END_TEST
 START_TEST(test_bad_offsets)
 {
 	struct blob b = {.nindex = 0};
-	struct rpmhdr_pkg p;
+	struct kitrpm_pkg p;
 
 	str(&b, 1000, "kesl");
 	str(&b, 1004, "summary");
@@ -119,11 +119,11 @@ START_TEST(test_bad_offsets)
 	/* the summary entry points far away; the vendor's string loses its NUL */
 	be32(b.out + 8 + 16 + 8, 0x7fffffff);
 	b.out[b.n - 1] = 'x';
-	ck_assert_int_eq(rpmhdr_parse(b.out, b.n, &p), 0);
+	ck_assert_int_eq(kitrpm_parse(b.out, b.n, &p), 0);
 	ck_assert_str_eq(p.name, "kesl");
 	ck_assert_ptr_null(p.summary);
 	ck_assert_ptr_null(p.vendor);
-	rpmhdr_pkg_free(&p);
+	kitrpm_pkg_free(&p);
 }
 END_TEST
 
@@ -131,19 +131,19 @@ END_TEST
 START_TEST(test_caps)
 {
 	struct blob b = {.nindex = 0};
-	struct rpmhdr_pkg p;
+	struct kitrpm_pkg p;
 
 	str(&b, 1000, "kesl");
 	finish(&b);
-	ck_assert_int_eq(rpmhdr_parse(b.out, b.n - 1, &p), -1);
-	ck_assert_int_eq(rpmhdr_parse(b.out, 7, &p), -1);
-	be32(b.out, KS_RPMHDR_INDEX_MAX + 1);
-	ck_assert_int_eq(rpmhdr_parse(b.out, b.n, &p), -1);
+	ck_assert_int_eq(kitrpm_parse(b.out, b.n - 1, &p), -1);
+	ck_assert_int_eq(kitrpm_parse(b.out, 7, &p), -1);
+	be32(b.out, KS_KITRPM_INDEX_MAX + 1);
+	ck_assert_int_eq(kitrpm_parse(b.out, b.n, &p), -1);
 	be32(b.out, 0);
-	ck_assert_int_eq(rpmhdr_parse(b.out, b.n, &p), -1);
+	ck_assert_int_eq(kitrpm_parse(b.out, b.n, &p), -1);
 	be32(b.out, 1);
 	be32(b.out + 4, 0xffffffffu);
-	ck_assert_int_eq(rpmhdr_parse(b.out, b.n, &p), -1);
+	ck_assert_int_eq(kitrpm_parse(b.out, b.n, &p), -1);
 }
 END_TEST
 
@@ -151,36 +151,36 @@ END_TEST
 START_TEST(test_types)
 {
 	struct blob b = {.nindex = 0};
-	struct rpmhdr_pkg p;
+	struct kitrpm_pkg p;
 	const unsigned char n[4] = {'a', 'b', 'c', 0};
 
 	entry(&b, 1000, 4, n, sizeof(n));
-	ck_assert_int_eq(rpmhdr_parse(finish(&b), blob_len(&b), &p), -1);
+	ck_assert_int_eq(kitrpm_parse(finish(&b), blob_len(&b), &p), -1);
 }
 END_TEST
 
 START_TEST(test_intro)
 {
-	unsigned char intro[RPMHDR_INTRO_SIZE] = {0x8e, 0xad, 0xe8, 0x01};
+	unsigned char intro[KITRPM_INTRO_SIZE] = {0x8e, 0xad, 0xe8, 0x01};
 	const unsigned char lead[4] = {0xed, 0xab, 0xee, 0xdb};
 
 	be32(intro + 8, 2);
 	be32(intro + 12, 10);
-	ck_assert_uint_eq(rpmhdr_intro(intro), 42);
-	be32(intro + 12, (uint32_t)KS_RPMHDR_DATA_MAX + 1);
-	ck_assert_uint_eq(rpmhdr_intro(intro), 0);
+	ck_assert_uint_eq(kitrpm_intro(intro), 42);
+	be32(intro + 12, (uint32_t)KS_KITRPM_DATA_MAX + 1);
+	ck_assert_uint_eq(kitrpm_intro(intro), 0);
 	intro[0] = 0;
 	be32(intro + 12, 10);
-	ck_assert_uint_eq(rpmhdr_intro(intro), 0);
-	ck_assert(rpmhdr_is_lead(lead, sizeof(lead)));
-	ck_assert(!rpmhdr_is_lead(lead, 3));
-	ck_assert(!rpmhdr_is_lead((const unsigned char *)"!<ar", 4));
+	ck_assert_uint_eq(kitrpm_intro(intro), 0);
+	ck_assert(kitrpm_is_lead(lead, sizeof(lead)));
+	ck_assert(!kitrpm_is_lead(lead, 3));
+	ck_assert(!kitrpm_is_lead((const unsigned char *)"!<ar", 4));
 }
 END_TEST
 
-static Suite *rpmhdr_suite(void)
+static Suite *kitrpm_suite(void)
 {
-	Suite *s = suite_create("rpmhdr");
+	Suite *s = suite_create("kitrpm");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_tags);
@@ -195,7 +195,7 @@ static Suite *rpmhdr_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(rpmhdr_suite());
+	SRunner *sr = srunner_create(kitrpm_suite());
 	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);
