@@ -282,6 +282,10 @@
  * the rest cost one stat and no open (docs/performance.md). Test fixtures are padded.
  */
 #define KS_KIT_SIZE_MIN ((uint64_t)1 << 20)
+/* A makeself header's line count: the 2.4 header is 714 lines; more is no bundle of it. */
+#define KS_KIT_SH_LINES_MAX 100000u
+/* A makeself header's bytes before the payload: about 20 KiB in 2.4, 64 KiB leaves room. */
+#define KS_KIT_SH_HEADER_MAX ((uint64_t)64 << 10)
 /* The first bytes of a file read for magic: a shell bundle's header lines fit. */
 #define KS_KIT_HEAD 4096u
 

@@ -639,7 +639,7 @@ static int deep_kit_result(struct deep_worker *w, struct deep_kit *k, enum kit_f
 		w->n.archives.over_limit++;
 	}
 	/* a listing cut by a cap still names what it listed */
-	k->found = rc == KIT_OK || ((f == KIT_TAR || f == KIT_ZIP) && k->nmembers > 0);
+	k->found = rc == KIT_OK || (f != KIT_DEB && f != KIT_RPM && k->nmembers > 0);
 	return 0;
 }
 

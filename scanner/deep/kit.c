@@ -528,7 +528,79 @@ static int kit_list(int fd, enum kit_format f, kit_member_fn member, void *ctx)
 		rc = KIT_NOT;
 	}
 	archive_read_free(a);
-	return rc;
+	/* a bundle's header promised a tarball: not finding one makes it corrupt, not a .gz */
+	return f == KIT_SH && rc == KIT_NOT ? KIT_CORRUPT : rc;
+}
+
+/* ---- self-extracting shell bundles ---- */
+
+/*
+ * The number of header lines before a makeself bundle's payload: skip="714" in makeself
+ * 2.2 and later, offset=`head -n 403 "$0" | wc -c` before. @return 0, or -1 when absent.
+ */
+static int kit_sh_lines(const char *head, size_t n, uint64_t *lines)
+{
+	static const char *const keys[] = {"\nskip=\"", "offset=`head -n "};
+	size_t i;
+
+	for (i = 0; i < XSTD_COUNTOF(keys); i++) {
+		const char *k = memmem(head, n, keys[i], strlen(keys[i]));
+		size_t at, len = 0;
+
+		if (k == NULL) {
+			continue;
+		}
+		at = (size_t)(k - head) + strlen(keys[i]);
+		while (at + len < n && len < 8 && head[at + len] >= '0' && head[at + len] <= '9') {
+			len++;
+		}
+		if (len > 0 && xstd_strntou64(head + at, len, KS_KIT_SH_LINES_MAX, lines) == 0) {
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The byte offset after the first @lines lines of @fd, or -1 past KS_KIT_SH_HEADER_MAX. */
+static off_t kit_sh_offset(int fd, uint64_t lines)
+{
+	char buf[KIT_BLOCK];
+	off_t off = 0;
+
+	while (lines > 0 && (uint64_t)off < KS_KIT_SH_HEADER_MAX) {
+		ssize_t r = pread(fd, buf, sizeof(buf), off);
+		ssize_t i;
+
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r <= 0) {
+			return -1;
+		}
+		for (i = 0; i < r && lines > 0; i++) {
+			lines -= buf[i] == '\n';
+		}
+		off += i;
+	}
+	return lines == 0 ? off : -1;
+}
+
+/* A makeself bundle: its payload (a tarball, compressed or not) after the header, listed. */
+static int kit_sh(int fd, kit_member_fn member, void *ctx)
+{
+	char head[KS_KIT_HEAD];
+	uint64_t lines;
+	ssize_t n = pread(fd, head, sizeof(head), 0);
+	off_t off;
+
+	if (n <= 0 || kit_sh_lines(head, (size_t)n, &lines) != 0) {
+		return n < 0 ? -1 : KIT_CORRUPT;
+	}
+	off = kit_sh_offset(fd, lines);
+	if (off < 0 || lseek(fd, off, SEEK_SET) != off) {
+		return KIT_CORRUPT;
+	}
+	return kit_list(fd, KIT_SH, member, ctx);
 }
 
 int kit_read(int fd, enum kit_format f, struct kit_meta *out, kit_member_fn member, void *ctx)
@@ -546,7 +618,7 @@ int kit_read(int fd, enum kit_format f, struct kit_meta *out, kit_member_fn memb
 	case KIT_ZIP:
 		return kit_list(fd, f, member, ctx);
 	case KIT_SH:
-		return KIT_OK;
+		return kit_sh(fd, member, ctx);
 	case KIT_NONE:
 	default:
 		return KIT_CORRUPT;

@@ -10,8 +10,9 @@
  * a .deb (ar whose first member is debian-binary), an .rpm (lead and header magic), a
  * tarball or zip kit, a self-extracting shell bundle. Its own metadata is read without
  * unpacking the payload: the .deb's control file through libarchive, the .rpm's header
- * with kitrpm (scanner/deep/kitrpm.h); tarballs and zips are only listed. Every read
- * is bounded (KS_KIT_* in base/limits.h); nothing is ever written to disk.
+ * with kitrpm (scanner/deep/kitrpm.h); tarballs, zips and a makeself bundle's payload
+ * tarball are only listed. Every read is bounded (KS_KIT_* in base/limits.h); nothing is
+ * ever written to disk.
  */
 
 /** What the first bytes say a file is. */
@@ -49,7 +50,7 @@ struct kit_meta {
 	char *summary;
 };
 
-/** Called for each member name of a tarball or zip; @return 0, or -1 to stop (error). */
+/** Called for each member name of a tarball, zip or bundle; @return 0, or -1 to stop. */
 typedef int (*kit_member_fn)(void *ctx, const char *name);
 
 /**
@@ -63,7 +64,7 @@ enum kit_format kit_magic(const unsigned char *head, size_t n);
 
 /**
  * Reads the kit of format @f open at @fd (at offset 0) into @out (free with
- * kit_meta_free()); tarball and zip members go to @member.
+ * kit_meta_free()); tarball, zip and bundle members go to @member.
  * @return a kit_result, or -1 with errno (ENOMEM, or the callback's error).
  */
 int kit_read(int fd, enum kit_format f, struct kit_meta *out, kit_member_fn member, void *ctx);
