@@ -1,7 +1,13 @@
 #!/bin/bash
 # kscan scan --deep: package archives and kits recognised by content, whatever their name,
-# built with the real tools (dpkg-deb, rpmbuild, tar, python3 zipfile).
+# built with the real tools (dpkg-deb, rpmbuild, tar, python3 zipfile, makeself). Kits are
+# padded with random bytes to a real size: the sweep opens no file under KS_KIT_SIZE_MIN
+# (1 MiB, base/limits.h), and real Kaspersky kits are tens to hundreds of MiB.
 . "$KSCAN_SRC/tests/lib/fixtures.sh"
+
+# A bit over KS_KIT_SIZE_MIN, incompressible so that no compressor brings a kit under it.
+PAD=$((1024 * 1024 + 65536))
+export FX_PAD_BYTES=$PAD
 
 command -v dpkg-deb >/dev/null || skip_all "dpkg-deb missing"
 
@@ -35,27 +41,54 @@ DECOY=$(FX_DEB_MAINTAINER="Debian Security Tools <team@security.invalid>" \
 	fx_deb kasp-cleaner 0.3-1 all /usr/share/kasp-cleaner/README) ||
 	{ not_ok "build the decoy .deb"; fx_done; exit; }
 cp "$DECOY" "$R/home/u/cleaner.deb"
-# A .deb cut short: counted as corrupt, the sweep goes on.
-head -c 200 "$KESL" >"$R/home/u/broken.deb"
+# A .deb whose control member turns to garbage after 200 bytes: counted as corrupt, the
+# sweep goes on.
+{ head -c 200 "$KESL" && head -c "$PAD" /dev/urandom; } >"$R/home/u/broken.deb"
+# The same KESL package unpadded (a few KiB): under KS_KIT_SIZE_MIN it is never opened
+# under a name that says nothing, and still found by name under its real one.
+SMALL=$(FX_PAD_BYTES="" FX_DEB_MAINTAINER="AO Kaspersky Lab <support@kaspersky.com>" \
+	FX_DEB_DESCRIPTION="Kaspersky Endpoint Security for Linux" \
+	fx_deb kesl 12.1.0-1296 amd64 /opt/kaspersky/kesl/bin/kesl-control) ||
+	{ not_ok "build the small kesl .deb"; fx_done; exit; }
+cp "$SMALL" "$R/home/u/small.bin"
+mkdir -p "$R/var/tmp"
+cp "$SMALL" "$R/var/tmp/kesl_12.1.0-1296_amd64.deb"
 
 # A tarball kit holding an installer the packs name, and a zip kit (python3 zipfile).
 mkdir -p "$FX/kit/kesl-kit"
 echo fake >"$FX/kit/kesl-kit/kesl_12.1.0-1297_amd64.deb"
 echo 'install: kesl' >"$FX/kit/kesl-kit/playbook.yml"
+head -c "$PAD" /dev/urandom >"$FX/kit/kesl-kit/payload.bin"
 tar -C "$FX/kit" -czf "$R/opt/kits/bundle.tgz" kesl-kit
-python3 - "$R/srv/pkg/kit.dat" <<'PY'
-import sys, zipfile
+python3 - "$R/srv/pkg/kit.dat" "$PAD" <<'PY'
+import os, sys, zipfile
 with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
     z.writestr("agent/klnagent64_15.1.0-20748_amd64.sh", "#!/bin/sh\n")
     z.writestr("agent/readme.txt", "kit\n")
+    z.writestr("agent/payload.bin", os.urandom(int(sys.argv[2])))
 PY
 # A zip bomb of entries: past KS_KIT_MEMBERS_MAX, counted over the limit.
-python3 - "$R/home/u/bomb.zip" <<'PY'
-import sys, zipfile
+python3 - "$R/home/u/bomb.zip" "$PAD" <<'PY'
+import os, sys, zipfile
 with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_STORED) as z:
+    z.writestr("d/payload.bin", os.urandom(int(sys.argv[2])))
     for i in range(3000):
         z.writestr("d/%d" % i, "")
 PY
+# A self-extracting bundle built by makeself, saved under a name that says nothing.
+have_makeself=0
+if command -v makeself >/dev/null; then
+	mkdir -p "$FX/sh/kesl-sh"
+	cp "$KESL" "$FX/sh/kesl-sh/kesl_12.1.0-1297_amd64.deb"
+	printf '#!/bin/sh\ndpkg -i kesl_*.deb\n' >"$FX/sh/kesl-sh/install.sh"
+	chmod 755 "$FX/sh/kesl-sh/install.sh"
+	if makeself --quiet "$FX/sh/kesl-sh" "$R/home/u/installer.run" "KESL installer" \
+		./install.sh >/dev/null 2>&1; then
+		have_makeself=1
+	else
+		not_ok "build the makeself bundle"
+	fi
+fi
 
 # An .rpm built by rpmbuild, under an arbitrary name.
 if [ "${KSCAN_HAVE_RPM:-0}" = 1 ] && command -v rpmbuild >/dev/null; then
@@ -66,10 +99,11 @@ else
 	have_rpm=0
 fi
 
-# A real Debian package that is no Kaspersky product (fetched now; skipped offline).
-have_hello=0
-if (cd "$FX" && timeout 60 apt-get download hello >/dev/null 2>&1); then
-	cp "$FX"/hello_*.deb "$R/var/cache/apt/hello.deb" && have_hello=1
+# A real Debian package that is no Kaspersky product, over KS_KIT_SIZE_MIN so that it is
+# read (bash: 1.5 MB; fetched now, skipped offline).
+have_real=0
+if (cd "$FX" && timeout 60 apt-get download bash >/dev/null 2>&1); then
+	cp "$FX"/bash_*.deb "$R/var/cache/apt/shell.deb" && have_real=1
 fi
 
 deep "$FX/r.json" --root "$R"
@@ -98,13 +132,23 @@ if [ "$have_rpm" = 1 ]; then
 else
 	ok "# SKIP rpmbuild missing or kscan built without rpm"
 fi
-if [ "$have_hello" = 1 ]; then
-	jcheck "a real Debian package (hello) is no finding" "$FX/r.json" \
-		'not any("hello" in e.get("path", "") for f in r["findings"] for e in f["evidence"])'
+if [ "$have_real" = 1 ]; then
+	jcheck "a real Debian package (bash) is no finding" "$FX/r.json" \
+		'not any("shell.deb" in e.get("path", "") for f in r["findings"] for e in f["evidence"])'
 else
-	ok "# SKIP apt-get download hello failed (offline?): the real-package decoy is not run"
+	ok "# SKIP apt-get download bash failed (offline?): the real-package decoy is not run"
 fi
-inspected=$((6 + have_rpm + have_hello))
+if [ "$have_makeself" = 1 ]; then
+	jcheck "makeself bundle: its payload's member the packs name" "$FX/r.json" \
+		"(lambda e: e is not None and e['format'] == 'sh' and e['name'].endswith('kesl_12.1.0-1297_amd64.deb') and e['state'] == 'installer')($(archive_ev kaspersky.kesl /home/u/installer.run))"
+else
+	ok "# SKIP makeself missing (packaging/setup-debian.sh installs it)"
+fi
+jcheck "a .deb under KS_KIT_SIZE_MIN, its name saying nothing, is not opened" "$FX/r.json" \
+	'not any(e.get("path") == "/home/u/small.bin" for f in r["findings"] for e in f["evidence"])'
+jcheck "the same small .deb under its real name is found by name, as before" "$FX/r.json" \
+	'any(f["signature"] == "kaspersky.kesl" and e["kind"] == "file" and e["path"] == "/var/tmp/kesl_12.1.0-1296_amd64.deb" for f in r["findings"] for e in f["evidence"])'
+inspected=$((6 + have_rpm + have_real + have_makeself))
 jcheck "sources.fs counts the archives: the corrupt .deb and the zip bomb too" "$FX/r.json" \
 	"(lambda a, s: a == {'inspected': $inspected + 2, 'corrupt': 1, 'over_limit': 1} and s['status'] == 'ok')(r['sources']['fs']['archives'], r['sources']['fs'])"
 jcheck "nothing else was found" "$FX/r.json" \
