@@ -20,7 +20,7 @@
  * Schema version of the JSON report (docs/report.md). 2 added `delivery`; 3 added
  * confidence (evidence and findings) and the packs' date, expires and stale.
  */
-#define REPORT_SCHEMA 6
+#define REPORT_SCHEMA 7
 
 /** How strongly a finding proves the product, weakest first. Strongest wins. */
 enum report_state {

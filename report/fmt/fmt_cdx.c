@@ -136,9 +136,8 @@ static int fmt_cdx_package(struct json *j, const struct report *r, const struct 
 	return err;
 }
 
-/* A file whose content kscan hashed: its SHA-256, and a generic purl that carries it. */
-static void fmt_cdx_file(struct json *j, const struct report_finding *f,
-	const struct report_evidence *e, size_t n)
+/* A file's SHA-256, and a generic purl that carries it. */
+static void fmt_cdx_hashes(struct json *j, const struct report_evidence *e)
 {
 	const char *base = strrchr(e->path, '/');
 	struct buf purl;
@@ -149,10 +148,6 @@ static void fmt_cdx_file(struct json *j, const struct report_finding *f,
 	fmt_cdx_pct(&purl, base, false);
 	buf_adds(&purl, "?checksum=sha256:");
 	buf_adds(&purl, e->sha256);
-	json_obj_begin(j);
-	json_kv_str(j, "type", "file");
-	fmt_cdx_ref(j, f, "file", n);
-	json_kv_str(j, "name", e->path);
 	json_key(j, "hashes");
 	json_arr_begin(j);
 	json_obj_begin(j);
@@ -163,6 +158,40 @@ static void fmt_cdx_file(struct json *j, const struct report_finding *f,
 	if (buf_error(&purl) == 0) {
 		json_kv_str(j, "purl", buf_str(&purl));
 	}
+	buf_free(&purl);
+}
+
+/*
+ * An installer archive's own metadata (a .deb's control fields, an .rpm's header, or the kit
+ * member the packs name): CycloneDX has no field for a file's package identity.
+ */
+static void fmt_cdx_archive_props(struct json *j, const struct report_evidence *e)
+{
+	json_key(j, "properties");
+	json_arr_begin(j);
+	fmt_cdx_prop(j, "kscan:archive:format", e->format);
+	fmt_cdx_prop(j, "kscan:archive:name", e->name);
+	fmt_cdx_prop(j, "kscan:archive:version", e->version);
+	fmt_cdx_prop(j, "kscan:archive:arch", e->arch);
+	fmt_cdx_prop(j, "kscan:archive:vendor", e->vendor);
+	fmt_cdx_prop(j, "kscan:archive:summary", e->summary);
+	fmt_cdx_prop(j, "kscan:state", report_state_name(e->state));
+	json_arr_end(j);
+}
+
+/* A file kscan hashed, or an installer archive it read: a file component where it lies. */
+static void fmt_cdx_file(struct json *j, const struct report_finding *f,
+	const struct report_evidence *e, size_t n)
+{
+	bool archive = e->kind == REPORT_EV_ARCHIVE;
+
+	json_obj_begin(j);
+	json_kv_str(j, "type", "file");
+	fmt_cdx_ref(j, f, archive ? "archive" : "file", n);
+	json_kv_str(j, "name", e->path);
+	if (e->sha256 != NULL && strlen(e->sha256) == 64) {
+		fmt_cdx_hashes(j, e);
+	}
 	json_key(j, "evidence");
 	json_obj_begin(j);
 	json_key(j, "occurrences");
@@ -172,8 +201,10 @@ static void fmt_cdx_file(struct json *j, const struct report_finding *f,
 	json_obj_end(j);
 	json_arr_end(j);
 	json_obj_end(j);
+	if (archive) {
+		fmt_cdx_archive_props(j, e);
+	}
 	json_obj_end(j);
-	buf_free(&purl);
 }
 
 static bool fmt_cdx_is_package(const struct report_evidence *e)
@@ -181,12 +212,14 @@ static bool fmt_cdx_is_package(const struct report_evidence *e)
 	return e->kind == REPORT_EV_PACKAGE && e->name != NULL;
 }
 
+/* A hashed file, or an installer archive (with its digest when it has one). */
 static bool fmt_cdx_is_file(const struct report_evidence *e)
 {
-	return e->path != NULL && e->sha256 != NULL && strlen(e->sha256) == 64;
+	return e->path != NULL &&
+	       (e->kind == REPORT_EV_ARCHIVE || (e->sha256 != NULL && strlen(e->sha256) == 64));
 }
 
-/* What the product holds: its packages, then its hashed files. */
+/* What the product holds: its packages, then its hashed files and installer archives. */
 static int fmt_cdx_parts(struct json *j, const struct report *r, const struct report_finding *f)
 {
 	size_t i, n = 0;
@@ -216,6 +249,8 @@ static const char *fmt_cdx_technique(enum report_ev_kind k)
 {
 	switch (k) {
 	case REPORT_EV_PACKAGE:
+	case REPORT_EV_ARCHIVE:
+		/* an archive is known by its own control fields, header or member list */
 		return "manifest-analysis";
 	case REPORT_EV_HASH:
 		return "hash-comparison";

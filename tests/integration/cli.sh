@@ -54,7 +54,7 @@ mkdir -p "$FX/tmp"
 TMPDIR="$FX/tmp" kscan_json "$FX/empty.json" --root "$R"
 check "empty root is clean (exit 0)" [ "$rc" -eq 0 ]
 jcheck "verdict clean" "$FX/empty.json" 'r["verdict"] == "clean"'
-jcheck "schema 6" "$FX/empty.json" 'r["schema"] == 6'
+jcheck "schema 7" "$FX/empty.json" 'r["schema"] == 7'
 jcheck "report_id is a UUIDv4" "$FX/empty.json" \
 	'__import__("re").fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", r["report_id"])'
 jcheck "scan root is the absolute root" "$FX/empty.json" "r['scan']['root'] == '$(realpath "$R")'"

@@ -89,7 +89,7 @@ assert [p["name"] for p in r["signatures"]["packs"]] == [sys.argv[2]], r["signat
 	"$FX/out" "$FX/other.yaml"
 cfg pretty "pretty: true"
 run_kscan --config "$FX/pretty.yaml" --root "$R" --format json
-check "pretty from the file" grep -q '^	"schema": 6,$' "$FX/out"
+check "pretty from the file" grep -q '^	"schema": 7,$' "$FX/out"
 
 # --splay: seconds, bounded; the file's collector.splay.
 run_kscan --root "$R" --splay abc

@@ -161,6 +161,21 @@ jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])),
 else
 	ok "# SKIP python3-jsonschema is not installed"
 fi
+# CycloneDX: an archive is an installer file of its product, known by its own metadata.
+timeout 120 "$KSCAN" scan --deep --format cyclonedx --no-low-priority --root "$R" \
+	>"$FX/bom.json" 2>"$FX/bom.err"
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	check "the CycloneDX BOM is valid CycloneDX 1.6" python3 "$KSCAN_SRC/tests/lib/cyclonedx.py" \
+		"$KSCAN_SRC/tests/data/cyclonedx" "$FX/bom.json"
+else
+	ok "# SKIP python3-jsonschema is not installed"
+fi
+kesl_cdx='next(c for c in r["components"] if any(p["value"] == "kaspersky.kesl" for p in c["properties"]))'
+jcheck "CycloneDX: the .deb by content is a file component with the archive's metadata" \
+	"$FX/bom.json" \
+	"(lambda c: any(p['type'] == 'file' and p['name'] == '/home/u/download.bin' and {'name': 'kscan:archive:name', 'value': 'kesl'} in p['properties'] and {'name': 'kscan:archive:format', 'value': 'deb'} in p['properties'] for p in c['components']))($kesl_cdx)"
+jcheck "CycloneDX: identified by the archive's manifest" "$FX/bom.json" \
+	"any(m['technique'] == 'manifest-analysis' and m['value'] == 'archive' for m in ($kesl_cdx)['evidence']['identity'][0]['methods'])"
 "$KSCAN" scan --deep --format text --no-low-priority --root "$R" >"$FX/r.txt" 2>&1
 check "text report shows the archive's summary" grep -q "summary \"Kaspersky Endpoint Security" \
 	"$FX/r.txt"

@@ -111,7 +111,7 @@ static const char ecs_summary[] =
 	"\":[\"host\"],\"type\":[\"info\"],\"module\":\"kscan\",\"dataset\":\"kscan.scan\",\""
 	"id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"outcome\":\"success\",\"start\":\"20"
 	"26-11-22T06:41:45.123Z\",\"end\":\"2026-11-22T06:41:46.357Z\",\"duration\":123400000"
-	"0},\"message\":\"kscan: detected, 1 finding(s)\",\"kscan\":{\"schema\":6,\"report_id"
+	"0},\"message\":\"kscan: detected, 1 finding(s)\",\"kscan\":{\"schema\":7,\"report_id"
 	"\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"verdict\":\"detected\",\"findings\":1,"
 	"\"scan\":{\"root\":\"/\",\"mode\":\"quick\",\"live\":false,\"started_at\":\"2026-11-"
 	"22T06:41:45.123Z\",\"finished_at\":\"2026-11-22T06:41:46.357Z\",\"duration_ms\":1234"
@@ -135,7 +135,7 @@ static const char ecs_finding[] =
 	"\"type\":\"file\",\"size\":42,\"hash\":{\"sha256\":\"ab12cd34ab12cd34ab12cd34ab12cd3"
 	"4ab12cd34ab12cd34ab12cd34ab12cd34\"}},\"process\":{\"name\":\"kesl\",\"executable\":"
 	"\"/opt/kaspersky/kesl/libexec/kesl\"},\"related\":{\"hash\":[\"ab12cd34ab12cd34ab12c"
-	"d34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34\"]},\"kscan\":{\"schema\":6,\"report_id"
+	"d34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34\"]},\"kscan\":{\"schema\":7,\"report_id"
 	"\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"verdict\":\"detected\",\"finding\":{\""
 	"signature\":\"kaspersky.kesl\",\"vendor\":\"Kaspersky\",\"product\":\"Kaspersky Endp"
 	"oint Security for Linux\",\"state\":\"running\",\"confidence\":\"high\",\"low_confid"
@@ -221,7 +221,7 @@ END_TEST
 static const char hec_scan[] =
 	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ksca"
 	"n:scan\",\"fields\":{\"verdict\":\"detected\",\"host\":\"web01\"},\"event\":{\"sch"
-	"ema\":6,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\""
+	"ema\":7,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\""
 	",\"verdict\":\"detected\",\"findings\":1,\"kscan\":{\"version\":\"0.1.0\"},\"host\":{\""
 	"hostname\":\"web01\",\"machine_id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"id\""
 	":\"debian\",\"version_id\":\"12\",\"pretty_name\":\"Debian GNU/Linux 12 (bookworm)\"},"
@@ -235,7 +235,7 @@ static const char hec_finding[] =
 	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ks"
 	"can:finding\",\"fields\":{\"verdict\":\"detected\",\"host\":\"web01\",\"product\":"
 	"\"Kaspersky Endpoint Security for Linux\",\"state\":\"running\"},\"event\":{\"schema"
-	"\":6,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a"
+	"\":7,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a"
 	"291c07\",\"verdict\":\"detected\",\"hostname\":\"web01\",\"machine_id\":\"0123456789"
 	"abcdef0123456789abcdef\",\"finding\":{\"signature\":\"kaspersky.kesl\",\"vendor\":\""
 	"Kaspersky\",\"product\":\"Kaspersky Endpoint Security for Linux\",\"state\":\"runnin"
@@ -437,7 +437,7 @@ START_TEST(test_native)
 	struct report *r = sample("web01");
 	char *out = render(FMT_JSON, r);
 
-	ck_assert_int_eq(strncmp(out, "{\"schema\":6,\"report_id\":\"" RID "\",\"kscan\":"
+	ck_assert_int_eq(strncmp(out, "{\"schema\":7,\"report_id\":\"" RID "\",\"kscan\":"
 			 "{\"version\":\"0.1.0\"},", 70), 0);
 	ck_assert_uint_eq(lines(out), 1);
 	has(out, "\"host\":{\"hostname\":\"web01\",\"machine_id\":"

@@ -895,7 +895,7 @@ static const char *const sample_checks[][6] = {
 		"r['signatures']['packs'] == [{'name': 'builtin:kaspersky-kesl.yaml', "
 		"'version': '2026.11', 'sha256': '" SHA_A "', 'builtin': True, 'verified': False, "
 		"'signatures': 5, 'date': '2026-11-01', 'expires': '2027-05-01', 'stale': False}]",
-		"r['kscan'] == {'version': '0.1.0'} and r['schema'] == 6",
+		"r['kscan'] == {'version': '0.1.0'} and r['schema'] == 7",
 		"'errors_dropped' not in r and 'null' not in open(sys.argv[2]).read()",
 	},
 	{
