@@ -344,7 +344,7 @@ static void fmt_ocsf_account(struct json *j, const struct report_evidence *e)
 	json_obj_end(j);
 }
 
-/* What OCSF's objects do not hold: packages, units, modules, cron lines, groups. */
+/* What OCSF's objects do not hold: packages, units, modules, cron lines, groups, kits. */
 static void fmt_ocsf_data(struct json *j, const struct report_evidence *e)
 {
 	json_key(j, "data");
@@ -363,6 +363,9 @@ static void fmt_ocsf_data(struct json *j, const struct report_evidence *e)
 	json_kv_str(j, "account", e->account);
 	json_kv_str(j, "user", e->user);
 	json_kv_str(j, "command", e->command);
+	json_kv_str(j, "format", e->format);
+	json_kv_str(j, "vendor", e->vendor);
+	json_kv_str(j, "summary", e->summary);
 	if (e->has_gid) {
 		json_kv_u64(j, "gid", e->gid);
 	}
@@ -384,6 +387,7 @@ static void fmt_ocsf_evidence(struct json *j, const struct report_evidence *e)
 	case REPORT_EV_PATH:
 	case REPORT_EV_FILE:
 	case REPORT_EV_HASH:
+	case REPORT_EV_ARCHIVE:
 		if (e->path != NULL) {
 			fmt_ocsf_file(j, e);
 		}

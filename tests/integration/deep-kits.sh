@@ -176,6 +176,16 @@ jcheck "CycloneDX: the .deb by content is a file component with the archive's me
 	"(lambda c: any(p['type'] == 'file' and p['name'] == '/home/u/download.bin' and {'name': 'kscan:archive:name', 'value': 'kesl'} in p['properties'] and {'name': 'kscan:archive:format', 'value': 'deb'} in p['properties'] for p in c['components']))($kesl_cdx)"
 jcheck "CycloneDX: identified by the archive's manifest" "$FX/bom.json" \
 	"any(m['technique'] == 'manifest-analysis' and m['value'] == 'archive' for m in ($kesl_cdx)['evidence']['identity'][0]['methods'])"
+# OCSF: an archive is a file evidence artifact, its format and vendor in data.
+timeout 120 "$KSCAN" scan --deep --format ocsf --no-low-priority --root "$R" \
+	>"$FX/ocsf.ndjson" 2>"$FX/ocsf.err"
+check "the OCSF events are valid OCSF 1.8.0" python3 "$KSCAN_SRC/tests/lib/ocsf.py" \
+	"$KSCAN_SRC/tests/data/ocsf-1.8.0" compliance_finding "$FX/ocsf.ndjson"
+check "OCSF: the .deb by content is a file artifact with its format in data" python3 -c '
+import json, sys
+ev = [e for l in open(sys.argv[1]) for e in json.loads(l).get("evidences", [])]
+sys.exit(0 if any(e["name"] == "archive" and e.get("file", {}).get("path") == "/home/u/download.bin"
+    and e["data"].get("format") == "deb" for e in ev) else 1)' "$FX/ocsf.ndjson"
 "$KSCAN" scan --deep --format text --no-low-priority --root "$R" >"$FX/r.txt" 2>&1
 check "text report shows the archive's summary" grep -q "summary \"Kaspersky Endpoint Security" \
 	"$FX/r.txt"
