@@ -21,18 +21,23 @@
 /*
  * Endings of files that are never an installer kit. Opening every file of /usr would cost
  * a syscall triple per file where the sweep otherwise reads only directories; these
- * endings cover most of a system tree (docs/performance.md has the figures).
+ * endings cover most of a system tree (docs/performance.md has the figures). Every file
+ * of the sweep is looked up here, so the last part of its name is searched in a sorted
+ * table (bsearch: 7 compares, where matching each ending in turn took a hundred).
  */
-static const char *const kit_never[] = {
-	".so", ".h", ".hpp", ".c", ".cc", ".py", ".pyc", ".pm", ".pl", ".rb", ".js", ".css",
-	".html", ".htm", ".xml", ".json", ".txt", ".md", ".png", ".svg", ".jpg", ".gif", ".ico",
-	".mo", ".po", ".conf", ".desktop", ".service", ".ko", ".ko.xz", ".ko.zst", ".a", ".o",
-	".la", ".pc", ".cmake", ".typelib", ".ttf", ".otf", ".pf2", ".go", ".rs", ".java",
-	".class", ".qm", ".gir", ".vim", ".el", ".elc", ".tcl", ".mk", ".in", ".m4", ".3",
-	".jar", ".inc", ".yaml", ".yml", ".rst", ".pas", ".pp", ".tag", ".ppu", ".bc", ".ads",
-	".ali", ".adb", ".mod", ".debug", ".cfg", ".pom", ".php", ".sql", ".crt", ".pem", ".inl",
-	".pod", ".pyi", ".target", ".enc", ".lang", ".msg", ".ph", ".cuh", ".rsj", ".fpc",
-	".1.gz", ".2.gz", ".3.gz", ".5.gz", ".7.gz", ".8.gz", ".man", ".info.gz",
+static const char *const kit_never_ext[] = {
+	"3", "a", "adb", "ads", "ali", "bc", "c", "cc", "cfg", "class", "cmake", "conf", "crt",
+	"css", "cuh", "debug", "desktop", "el", "elc", "enc", "fpc", "gif", "gir", "go", "h",
+	"hpp", "htm", "html", "ico", "in", "inc", "inl", "jar", "java", "jpg", "js", "json", "ko",
+	"la", "lang", "m4", "man", "md", "mk", "mo", "mod", "msg", "o", "otf", "pas", "pc", "pem",
+	"pf2", "ph", "php", "pl", "pm", "png", "po", "pod", "pom", "pp", "ppu", "py", "pyc",
+	"pyi", "qm", "rb", "rs", "rsj", "rst", "service", "so", "sql", "svg", "tag", "target",
+	"tcl", "ttf", "txt", "typelib", "vim", "xml", "yaml", "yml",
+};
+
+/* Endings of two parts: compressed man pages and info files, compressed kernel modules. */
+static const char *const kit_never_tail[] = {
+	".ko.xz", ".ko.zst", ".1.gz", ".2.gz", ".3.gz", ".5.gz", ".7.gz", ".8.gz", ".info.gz",
 };
 
 static bool kit_ends(const char *name, size_t n, const char *suffix)
@@ -42,16 +47,33 @@ static bool kit_ends(const char *name, size_t n, const char *suffix)
 	return n >= k && memcmp(name + n - k, suffix, k) == 0;
 }
 
+static int kit_ext_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
 bool kit_name_candidate(const char *name)
 {
-	size_t n = strlen(name), i;
+	const char *dot = strrchr(name, '.');
+	size_t n, i;
 
+	if (dot == NULL) {
+		return true;
+	}
+	if (bsearch(dot + 1, kit_never_ext, XSTD_COUNTOF(kit_never_ext), sizeof(kit_never_ext[0]),
+		    kit_ext_cmp) != NULL) {
+		return false;
+	}
 	/* versioned shared objects: libfoo.so.1.2.3 */
 	if (strstr(name, ".so.") != NULL) {
 		return false;
 	}
-	for (i = 0; i < XSTD_COUNTOF(kit_never); i++) {
-		if (kit_ends(name, n, kit_never[i])) {
+	if (strcmp(dot, ".gz") != 0 && strcmp(dot, ".xz") != 0 && strcmp(dot, ".zst") != 0) {
+		return true;
+	}
+	n = strlen(name);
+	for (i = 0; i < XSTD_COUNTOF(kit_never_tail); i++) {
+		if (kit_ends(name, n, kit_never_tail[i])) {
 			return false;
 		}
 	}
