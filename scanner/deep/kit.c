@@ -40,6 +40,20 @@ static const char *const kit_never_tail[] = {
 	".ko.xz", ".ko.zst", ".1.gz", ".2.gz", ".3.gz", ".5.gz", ".7.gz", ".8.gz", ".info.gz",
 };
 
+/*
+ * Whole names of files that are never a kit: a package's copyright and licence, a wheel's
+ * metadata, locale tables. They are a sixth of the files left after the endings on /usr,
+ * each a stat the sweep would pay (docs/performance.md). Sorted for bsearch.
+ */
+static const char *const kit_never_names[] = {
+	"AUTHORS", "COPYING", "ChangeLog", "Compose", "INSTALLER", "LICENSE", "METADATA",
+	"Makefile", "NEWS", "README", "RECORD", "REQUESTED", "THANKS", "TODO", "WHEEL",
+	"XI18N_OBJS", "XLC_LOCALE", "copyright", "macros",
+};
+
+/* Compressed documents: changelog.gz, changelog.Debian.gz, NEWS.Debian.gz, README.md.gz. */
+static const char *const kit_never_docs[] = {"changelog.", "NEWS.", "README.", "AUTHORS."};
+
 static bool kit_ends(const char *name, size_t n, const char *suffix)
 {
 	size_t k = strlen(suffix);
@@ -58,7 +72,8 @@ bool kit_name_candidate(const char *name)
 	size_t n, i;
 
 	if (dot == NULL) {
-		return true;
+		return bsearch(name, kit_never_names, XSTD_COUNTOF(kit_never_names),
+			       sizeof(kit_never_names[0]), kit_ext_cmp) == NULL;
 	}
 	if (bsearch(dot + 1, kit_never_ext, XSTD_COUNTOF(kit_never_ext), sizeof(kit_never_ext[0]),
 		    kit_ext_cmp) != NULL) {
@@ -70,6 +85,11 @@ bool kit_name_candidate(const char *name)
 	}
 	if (strcmp(dot, ".gz") != 0 && strcmp(dot, ".xz") != 0 && strcmp(dot, ".zst") != 0) {
 		return true;
+	}
+	for (i = 0; i < XSTD_COUNTOF(kit_never_docs); i++) {
+		if (strncmp(name, kit_never_docs[i], strlen(kit_never_docs[i])) == 0) {
+			return false;
+		}
 	}
 	n = strlen(name);
 	for (i = 0; i < XSTD_COUNTOF(kit_never_tail); i++) {

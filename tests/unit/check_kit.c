@@ -16,11 +16,12 @@ START_TEST(test_name_candidate)
 {
 	static const char *const never[] = {
 		"libc.so", "libz.so.1.3", "stdio.h", "x.py", "ls.1.gz", "ext4.ko.xz", "ext4.ko.zst",
-		"Makefile.in", "index.html", "grep.info.gz", "a.tar.c", "kesl.service",
+		"Makefile.in", "index.html", "grep.info.gz", "a.tar.c", "kesl.service", "copyright",
+		"LICENSE", "changelog.Debian.gz", "NEWS.gz", "macros",
 	};
 	static const char *const maybe[] = {
 		"kesl.deb", "download.bin", "kit.tar.gz", "kit.zip", "installer.run", "ls",
-		"changelog.gz", "kesl.sh", "x.xz", ".hidden",
+		"kesl.sh", "x.xz", ".hidden", "README.run", "kit.tgz",
 	};
 	size_t i;
 
