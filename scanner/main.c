@@ -70,7 +70,8 @@
  * - hashidx.[ch]  size -> digests prefilter, exact names and globs
  * - hash.[ch]     sha256 of a file opened safely, read once, dropped from the page cache
  * - kit.[ch]      package archives and kits by their magic: .deb control fields and .rpm
- *                 headers read, tarballs and zips listed (libarchive), all bounded
+ *                 headers read, tarballs, zips and makeself payloads listed (libarchive),
+ *                 all bounded
  * - kitrpm.[ch]   kit's own bounded parser of an .rpm file's lead and headers
  *
  * scanner/match/: evidence into findings; every matcher takes a struct match_ctx
