@@ -16,7 +16,7 @@ PKGS="
 	openssl python3 ca-certificates
 	bfs hyperfine
 	clang libclang-rt-14-dev valgrind time
-	clamav python3-jsonschema
+	clamav python3-jsonschema python3-yaml
 	debhelper lintian rpmlint fakeroot mandoc groff-base bash-completion systemd
 	file cpio
 	ansible-core python3-apt

@@ -245,7 +245,9 @@ static void fmt_ecs_summary(struct json *j, const struct report *r, const char *
 typedef bool fmt_ecs_has_fn(const struct report_evidence *e);
 typedef void fmt_ecs_put_fn(struct json *j, const struct report_evidence *e);
 
-#define FMT_ECS_FILES (1u << REPORT_EV_PATH | 1u << REPORT_EV_FILE | 1u << REPORT_EV_HASH)
+/* paths, files, hashed files and kits recognised by content: each is a file on disk */
+#define FMT_ECS_FILES (1u << REPORT_EV_PATH | 1u << REPORT_EV_FILE | 1u << REPORT_EV_HASH | \
+	1u << REPORT_EV_ARCHIVE)
 
 static bool fmt_ecs_in(const struct report_evidence *e, unsigned kinds)
 {

@@ -186,6 +186,11 @@ import json, sys
 ev = [e for l in open(sys.argv[1]) for e in json.loads(l).get("evidences", [])]
 sys.exit(0 if any(e["name"] == "archive" and e.get("file", {}).get("path") == "/home/u/download.bin"
     and e["data"].get("format") == "deb" for e in ev) else 1)' "$FX/ocsf.ndjson"
+timeout 120 "$KSCAN" scan --deep --format ecs --no-low-priority --root "$R" \
+	>"$FX/ecs.ndjson" 2>"$FX/ecs.err"
+check "ECS: valid ECS 8.11, the .deb by content among file.path" bash -c '
+python3 "$1/tests/lib/ecs.py" "$1/tests/data/ecs-8.11.0/ecs_flat.yml.gz" "$2" >/dev/null &&
+grep -q "\"/home/u/download.bin\"" "$2"' _ "$KSCAN_SRC" "$FX/ecs.ndjson"
 "$KSCAN" scan --deep --format text --no-low-priority --root "$R" >"$FX/r.txt" 2>&1
 # the text report wraps long evidence lines under their value column: joined again here
 tr -s ' \n' '  ' <"$FX/r.txt" >"$FX/r.joined"
