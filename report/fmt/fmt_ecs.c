@@ -618,12 +618,7 @@ static void fmt_ecs_finding(struct json *j, const struct report *r, const struct
 	fmt_ecs_processes(j, f);
 	fmt_ecs_sockets(j, f);
 	fmt_ecs_related(j, f);
-	json_key(j, "kscan");
-	json_obj_begin(j);
-	fmt_json_stamp(j, r);
-	json_key(j, "finding");
-	fmt_json_finding(j, r, f);
-	json_obj_end(j);
+	fmt_json_kscan_finding(j, r, f);
 	json_obj_end(j);
 }
 
@@ -640,5 +635,6 @@ static void fmt_ecs_event(struct json *j, const struct report *r, const struct r
 
 int fmt_ecs_write(const struct report *r, struct buf *out, bool bulk, const char *ns)
 {
-	return fmt_json_events(r, out, bulk ? fmt_ecs_action : NULL, fmt_ecs_event, ns);
+	return fmt_json_events(r, out, FMT_JSON_SUMMARY_FIRST, bulk ? fmt_ecs_action : NULL,
+		fmt_ecs_event, ns);
 }

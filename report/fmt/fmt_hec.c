@@ -161,5 +161,5 @@ int fmt_hec_write(const struct report *r, struct buf *out, const struct fmt_hec_
 		fmt_hec_opts_init(&defaults);
 		o = &defaults;
 	}
-	return fmt_json_events(r, out, NULL, fmt_hec_event, o);
+	return fmt_json_events(r, out, FMT_JSON_SUMMARY_FIRST, NULL, fmt_hec_event, o);
 }

@@ -515,15 +515,26 @@ void fmt_json_stamp(struct json *j, const struct report *r)
 	json_kv_str(j, "verdict", report_verdict_name(r->verdict));
 }
 
-int fmt_json_events(const struct report *r, struct buf *out, fmt_json_action_fn *action,
-	fmt_json_event_fn *event, const void *ctx)
+void fmt_json_kscan_finding(struct json *j, const struct report *r,
+	const struct report_finding *f)
+{
+	json_key(j, "kscan");
+	json_obj_begin(j);
+	fmt_json_stamp(j, r);
+	json_key(j, "finding");
+	fmt_json_finding(j, r, f);
+	json_obj_end(j);
+}
+
+int fmt_json_events(const struct report *r, struct buf *out, enum fmt_json_summary summary,
+	fmt_json_action_fn *action, fmt_json_event_fn *event, const void *ctx)
 {
 	struct json j;
-	size_t i;
+	size_t i = summary == FMT_JSON_SUMMARY_ALONE && r->nfindings > 0 ? 1 : 0;
 	int err = 0;
 
 	/* a failed event stops the lines: a collector must never get half a finding */
-	for (i = 0; i <= r->nfindings && err == 0; i++) {
+	for (; i <= r->nfindings && err == 0; i++) {
 		const struct report_finding *f = i == 0 ? NULL : r->findings[i - 1];
 
 		if (action != NULL) {

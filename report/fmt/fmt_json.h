@@ -68,12 +68,24 @@ typedef void fmt_json_event_fn(struct json *j, const struct report *r,
 typedef void fmt_json_action_fn(struct buf *out, const struct report *r,
 	const struct report_finding *f, const void *ctx);
 
+/** When the scan's own event is written. */
+enum fmt_json_summary {
+	/** Always, before the findings' (ECS, HEC). */
+	FMT_JSON_SUMMARY_FIRST = 0,
+	/** Only when there is no finding: the host's one event (OCSF's Pass or Warning). */
+	FMT_JSON_SUMMARY_ALONE,
+};
+
 /**
- * The dashboard formats' event loop: one line for the scan, then one per finding, each
- * written by @event and, when @action is not NULL, after @action's line.
+ * The dashboard formats' event loop: one line for the scan (as @summary says), then one per
+ * finding, each written by @event and, when @action is not NULL, after @action's line.
  * @return 0, or -1 with errno (ENOMEM, E2BIG past the buffer's cap).
  */
-int fmt_json_events(const struct report *r, struct buf *out, fmt_json_action_fn *action,
-	fmt_json_event_fn *event, const void *ctx);
+int fmt_json_events(const struct report *r, struct buf *out, enum fmt_json_summary summary,
+	fmt_json_action_fn *action, fmt_json_event_fn *event, const void *ctx);
+
+/** "kscan": {"schema", "report_id", "verdict", "finding": {...}}: @f with what ties it to @r. */
+void fmt_json_kscan_finding(struct json *j, const struct report *r,
+	const struct report_finding *f);
 
 #endif

@@ -1,6 +1,5 @@
 #include "report/fmt/fmt_ocsf.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,12 +69,15 @@ static void fmt_ocsf_class(struct json *j, const struct report *r)
 	json_kv_str(j, "status", "New");
 }
 
-/* metadata: the schema version, kscan as the product, the event's and the report's ids. */
-static void fmt_ocsf_metadata(struct json *j, const struct report *r, size_t n)
+/*
+ * metadata: the schema version, kscan as the product, the event's id (REPORT_ID:SIGNATURE,
+ * or REPORT_ID:scan, stable when a report is resent) and the report's.
+ */
+static void fmt_ocsf_metadata(struct json *j, const struct report *r, const char *what)
 {
-	char uid[sizeof(r->report_id) + 24];
+	char uid[sizeof(r->report_id) + KS_SIG_ID_MAX + 2];
 
-	(void)snprintf(uid, sizeof(uid), "%s:%zu", r->report_id, n);
+	(void)snprintf(uid, sizeof(uid), "%s:%s", r->report_id, what);
 	json_key(j, "metadata");
 	json_obj_begin(j);
 	json_kv_str(j, "version", FMT_OCSF_VERSION);
@@ -417,12 +419,14 @@ static void fmt_ocsf_evidence(struct json *j, const struct report_evidence *e)
 	json_obj_end(j);
 }
 
-/* remediation: the plan's hint and its numbered steps, in the one text OCSF has for it. */
-static int fmt_ocsf_remediation(struct json *j, const struct report_finding *f)
+/*
+ * remediation: the plan's hint and its numbered steps, in the one text OCSF has for it (left
+ * out if that text cannot be made: the plan stays in unmapped.kscan.finding).
+ */
+static void fmt_ocsf_remediation(struct json *j, const struct report_finding *f)
 {
 	struct buf desc;
 	size_t i;
-	int err;
 
 	buf_init(&desc, KS_REPORT_STR_MAX * (KS_PLAN_STEPS_MAX + 1));
 	if (f->remove != NULL) {
@@ -437,24 +441,21 @@ static int fmt_ocsf_remediation(struct json *j, const struct report_finding *f)
 	if (buf_len(&desc) == 0) {
 		buf_adds(&desc, "Remove the product and what it left behind.");
 	}
-	err = buf_error(&desc);
-	if (err == 0) {
+	if (buf_error(&desc) == 0) {
 		json_key(j, "remediation");
 		json_obj_begin(j);
 		json_kv_str(j, "desc", buf_str(&desc));
 		json_obj_end(j);
 	}
 	buf_free(&desc);
-	return err;
 }
 
 /* One Fail event: the finding, its evidence and its removal plan. */
-static int fmt_ocsf_finding(struct json *j, const struct report *r,
-	const struct report_finding *f, size_t n)
+static void fmt_ocsf_finding(struct json *j, const struct report *r,
+	const struct report_finding *f)
 {
 	char msg[KS_REPORT_STR_MAX + 64];
 	size_t i;
-	int err;
 
 	(void)snprintf(msg, sizeof(msg), "%s %s", f->product, report_state_name(f->state));
 	json_obj_begin(j);
@@ -465,7 +466,7 @@ static int fmt_ocsf_finding(struct json *j, const struct report *r,
 	json_kv_str(j, "confidence", f->confidence == REPORT_CONF_HIGH ? "High" :
 				     f->confidence == REPORT_CONF_MEDIUM ? "Medium" : "Low");
 	json_kv_str(j, "message", msg);
-	fmt_ocsf_metadata(j, r, n);
+	fmt_ocsf_metadata(j, r, f->signature);
 	fmt_ocsf_device(j, r);
 	fmt_ocsf_compliance(j, r, f, OCSF_FAIL, msg);
 	fmt_ocsf_info(j, r, f->signature, f->product,
@@ -481,18 +482,12 @@ static int fmt_ocsf_finding(struct json *j, const struct report *r,
 		fmt_ocsf_evidence(j, &f->ev[i]);
 	}
 	json_arr_end(j);
-	err = fmt_ocsf_remediation(j, f);
+	fmt_ocsf_remediation(j, f);
 	json_key(j, "unmapped");
 	json_obj_begin(j);
-	json_key(j, "kscan");
-	json_obj_begin(j);
-	fmt_json_stamp(j, r);
-	json_key(j, "finding");
-	fmt_json_finding(j, r, f);
+	fmt_json_kscan_finding(j, r, f);
 	json_obj_end(j);
 	json_obj_end(j);
-	json_obj_end(j);
-	return err;
 }
 
 /* The one event of a scan without findings: Pass when clean, Warning when incomplete. */
@@ -508,7 +503,7 @@ static void fmt_ocsf_scan(struct json *j, const struct report *r)
 	fmt_ocsf_class(j, r);
 	fmt_ocsf_severity(j, o);
 	json_kv_str(j, "message", detail);
-	fmt_ocsf_metadata(j, r, 0);
+	fmt_ocsf_metadata(j, r, "scan");
 	fmt_ocsf_device(j, r);
 	fmt_ocsf_compliance(j, r, NULL, o, detail);
 	fmt_ocsf_info(j, r, "scan", title, detail, NULL);
@@ -533,33 +528,19 @@ static void fmt_ocsf_scan(struct json *j, const struct report *r)
 	json_obj_end(j);
 }
 
+/* One event: the host's (@f NULL, only when nothing was found) or a finding's. */
+static void fmt_ocsf_event(struct json *j, const struct report *r, const struct report_finding *f,
+	const void *ctx)
+{
+	(void)ctx;
+	if (f == NULL) {
+		fmt_ocsf_scan(j, r);
+	} else {
+		fmt_ocsf_finding(j, r, f);
+	}
+}
+
 int fmt_ocsf_write(const struct report *r, struct buf *out)
 {
-	struct json j;
-	size_t i;
-	int err = 0;
-
-	/* a failed event stops the lines: a data lake must never get half a finding */
-	if (r->nfindings == 0) {
-		json_init(&j, out, false);
-		fmt_ocsf_scan(&j, r);
-		err = json_error(&j);
-		buf_addc(out, '\n');
-	}
-	for (i = 0; i < r->nfindings && err == 0; i++) {
-		json_init(&j, out, false);
-		err = fmt_ocsf_finding(&j, r, r->findings[i], i + 1);
-		if (err == 0) {
-			err = json_error(&j);
-		}
-		buf_addc(out, '\n');
-	}
-	if (err == 0) {
-		err = buf_error(out);
-	}
-	if (err != 0) {
-		errno = err;
-		return -1;
-	}
-	return 0;
+	return fmt_json_events(r, out, FMT_JSON_SUMMARY_ALONE, NULL, fmt_ocsf_event, NULL);
 }
