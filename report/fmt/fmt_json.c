@@ -306,7 +306,7 @@ void fmt_json_size_mtime(struct json *j, const struct report_evidence *e)
 	}
 }
 
-static void fmt_json_evidence(struct json *j, const struct report_evidence *e)
+void fmt_json_evidence(struct json *j, const struct report_evidence *e)
 {
 	json_obj_begin(j);
 	json_kv_str(j, "kind", report_ev_kind_name(e->kind));

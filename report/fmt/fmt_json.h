@@ -84,6 +84,9 @@ enum fmt_json_summary {
 int fmt_json_events(const struct report *r, struct buf *out, enum fmt_json_summary summary,
 	fmt_json_action_fn *action, fmt_json_event_fn *event, const void *ctx);
 
+/** One evidence object, as in a native finding's evidence[] (a value). */
+void fmt_json_evidence(struct json *j, const struct report_evidence *e);
+
 /** "kscan": {"schema", "report_id", "verdict", "finding": {...}}: @f with what ties it to @r. */
 void fmt_json_kscan_finding(struct json *j, const struct report *r,
 	const struct report_finding *f);

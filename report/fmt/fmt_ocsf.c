@@ -346,40 +346,6 @@ static void fmt_ocsf_account(struct json *j, const struct report_evidence *e)
 	json_obj_end(j);
 }
 
-/* What OCSF's objects do not hold: packages, units, modules, cron lines, groups, kits. */
-static void fmt_ocsf_data(struct json *j, const struct report_evidence *e)
-{
-	json_key(j, "data");
-	json_obj_begin(j);
-	json_kv_str(j, "state", report_state_name(e->state));
-	json_kv_str(j, "confidence", report_confidence_name(e->confidence));
-	json_kv_str(j, "pattern", e->pattern);
-	json_kv_str(j, "manager", e->manager);
-	json_kv_str(j, "name", e->name);
-	json_kv_str(j, "version", e->version);
-	json_kv_str(j, "arch", e->arch);
-	json_kv_str(j, "status", e->status);
-	json_kv_str(j, "path", e->path);
-	json_kv_str(j, "source", e->source);
-	json_kv_str(j, "proto", e->proto);
-	json_kv_str(j, "account", e->account);
-	json_kv_str(j, "user", e->user);
-	json_kv_str(j, "command", e->command);
-	json_kv_str(j, "format", e->format);
-	json_kv_str(j, "vendor", e->vendor);
-	json_kv_str(j, "summary", e->summary);
-	if (e->has_gid) {
-		json_kv_u64(j, "gid", e->gid);
-	}
-	if (e->has_enabled) {
-		json_kv_bool(j, "enabled", e->enabled);
-	}
-	if (e->line != 0) {
-		json_kv_u64(j, "line", e->line);
-	}
-	json_obj_end(j);
-}
-
 /* One evidence artifact, in the OCSF object that fits its kind, always with its data. */
 static void fmt_ocsf_evidence(struct json *j, const struct report_evidence *e)
 {
@@ -415,7 +381,10 @@ static void fmt_ocsf_evidence(struct json *j, const struct report_evidence *e)
 	default:
 		break;
 	}
-	fmt_ocsf_data(j, e);
+	/* what OCSF's objects do not hold (packages, units, modules, cron lines, groups, kits)
+	 * and the rest: the native evidence object, in the member OCSF leaves free */
+	json_key(j, "data");
+	fmt_json_evidence(j, e);
 	json_obj_end(j);
 }
 

@@ -42,9 +42,8 @@ assert k["data_stream"]["dataset"] == "kscan.finding"' "$FX/dpkg.ndjson"
 
 # rpm: the real rpm's database
 if [ "${KSCAN_HAVE_RPM:-0}" = 1 ] && command -v rpmbuild >/dev/null; then
-	R=$(fx_root rpm)
-	rpm=$(fx_rpm klnagent64 15.1.0 20748 /opt/kaspersky/klnagent64/sbin/klnagent)
-	check "fixture: rpm -i klnagent64" fx_rpm_install "$R" /var/lib/rpm "$rpm"
+	R=$(fx_rhel_agent rpm)
+	check "fixture: rpm -i klnagent64" [ -n "$R" ]
 	ecs rpm 1 --root "$R"
 	check "rpm: package.type rpm" grep -q '"type":"rpm"' "$FX/rpm.ndjson"
 else

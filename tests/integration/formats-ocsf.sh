@@ -66,11 +66,8 @@ judge "$FX/deb.ndjson.list"
 
 # rpm: the real rpm's database
 if [ "${KSCAN_HAVE_RPM:-0}" = 1 ] && command -v rpmbuild >/dev/null; then
-	R=$(fx_root rpm)
-	mkdir -p "$R/etc"
-	printf 'ID="rhel"\nVERSION_ID="9.4"\n' >"$R/etc/os-release"
-	rpm=$(fx_rpm klnagent64 15.1.0 20748 /opt/kaspersky/klnagent64/sbin/klnagent)
-	check "fixture: rpm -i klnagent64" fx_rpm_install "$R" /var/lib/rpm "$rpm"
+	R=$(fx_rhel_agent rpm)
+	check "fixture: rpm -i klnagent64" [ -n "$R" ]
 	events "$FX/rpm.ndjson" --root "$R"
 	check "rpm: exit 1 (detected)" [ "$rc" -eq 1 ]
 	valid rpm "$FX/rpm.ndjson"

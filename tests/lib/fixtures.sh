@@ -157,6 +157,19 @@ fx_rpm_install() {
 	rpm --root "$root" --dbpath "$dbpath" -i --nodeps --ignorearch "$@" >/dev/null 2>&1
 }
 
+# fx_rhel_agent NAME: a RHEL 9.4 root (os-release) with klnagent64 15.1.0-20748 installed
+# by the real rpm into /var/lib/rpm, checked as a fixture; prints the root. The formats'
+# tests use it for their rpm case.
+fx_rhel_agent() {
+	local root rpm
+	root=$(fx_root "$1")
+	mkdir -p "$root/etc"
+	printf 'ID="rhel"\nVERSION_ID="9.4"\n' >"$root/etc/os-release"
+	rpm=$(fx_rpm klnagent64 15.1.0 20748 /opt/kaspersky/klnagent64/sbin/klnagent) &&
+		fx_rpm_install "$root" /var/lib/rpm "$rpm" || return 1
+	echo "$root"
+}
+
 # kscan_json OUT ARGS...: runs kscan with --format json, report in OUT, exit code in $rc.
 kscan_json() {
 	local out=$1
