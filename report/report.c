@@ -385,7 +385,8 @@ int report_pack_add_compliance(struct report_pack *p, const char *framework,
 	return 0;
 }
 
-bool report_obligation_first(const struct report *r, size_t pack, size_t k)
+/* Whether obligation @k of pack @pack is the first of its framework and control. */
+static bool report_obligation_first(const struct report *r, size_t pack, size_t k)
 {
 	const struct report_compliance *c = &r->packs[pack].compliance[k];
 	size_t i, m;
@@ -403,15 +404,34 @@ bool report_obligation_first(const struct report *r, size_t pack, size_t k)
 	return true;
 }
 
-const struct report_pack *report_finding_pack(const struct report *r,
-	const struct report_finding *f)
+/* The index of the pack @f's signature came from, or r->npacks when unknown. */
+static size_t report_finding_pack(const struct report *r, const struct report_finding *f)
 {
 	size_t i;
 
 	for (i = 0; f->pack != NULL && i < r->npacks; i++) {
 		if (strcmp(r->packs[i].name, f->pack) == 0) {
-			return &r->packs[i];
+			return i;
 		}
+	}
+	return r->npacks;
+}
+
+const struct report_compliance *report_obligation(const struct report *r,
+	const struct report_finding *f, size_t *it)
+{
+	size_t only = f != NULL ? report_finding_pack(r, f) : r->npacks;
+	size_t i, k = *it;
+
+	/* *it counts every pack's entries in order: skip to the pack it falls in */
+	for (i = 0; i < r->npacks; i++) {
+		for (; k < r->packs[i].ncompliance; k++) {
+			(*it)++;
+			if (f != NULL ? i == only : report_obligation_first(r, i, k)) {
+				return &r->packs[i].compliance[k];
+			}
+		}
+		k -= r->packs[i].ncompliance;
 	}
 	return NULL;
 }

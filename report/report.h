@@ -402,14 +402,12 @@ int report_pack_add_compliance(struct report_pack *p, const char *framework,
 	const char *control, const char *reference);
 
 /**
- * Whether obligation @k of pack @pack is the first of its framework and control among the
- * report's packs: what lists the scan's legal basis once each.
+ * The next obligation of the legal basis, from *@it (0 to start; advanced): those of the
+ * pack @f's signature came from, or with @f NULL every pack's, once each (same framework
+ * and control). @return NULL at the end. Every writer lists obligations through it.
  */
-bool report_obligation_first(const struct report *r, size_t pack, size_t k);
-
-/** The pack @f's signature came from, or NULL when unknown. */
-const struct report_pack *report_finding_pack(const struct report *r,
-	const struct report_finding *f);
+const struct report_compliance *report_obligation(const struct report *r,
+	const struct report_finding *f, size_t *it);
 
 /**
  * Adds a source named @name (a static string) with status @status. Adding a name twice

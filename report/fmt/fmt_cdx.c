@@ -179,6 +179,12 @@ static void fmt_cdx_archive_props(struct json *j, const struct report_evidence *
 	json_arr_end(j);
 }
 
+/* A digest CycloneDX's SHA-256 hash takes: 64 hex digits. */
+static bool fmt_cdx_has_sha256(const struct report_evidence *e)
+{
+	return e->sha256 != NULL && strlen(e->sha256) == 64;
+}
+
 /* A file kscan hashed, or an installer archive it read: a file component where it lies. */
 static void fmt_cdx_file(struct json *j, const struct report_finding *f,
 	const struct report_evidence *e, size_t n)
@@ -189,7 +195,7 @@ static void fmt_cdx_file(struct json *j, const struct report_finding *f,
 	json_kv_str(j, "type", "file");
 	fmt_cdx_ref(j, f, archive ? "archive" : "file", n);
 	json_kv_str(j, "name", e->path);
-	if (e->sha256 != NULL && strlen(e->sha256) == 64) {
+	if (fmt_cdx_has_sha256(e)) {
 		fmt_cdx_hashes(j, e);
 	}
 	json_key(j, "evidence");
@@ -215,8 +221,7 @@ static bool fmt_cdx_is_package(const struct report_evidence *e)
 /* A hashed file, or an installer archive (with its digest when it has one). */
 static bool fmt_cdx_is_file(const struct report_evidence *e)
 {
-	return e->path != NULL &&
-	       (e->kind == REPORT_EV_ARCHIVE || (e->sha256 != NULL && strlen(e->sha256) == 64));
+	return e->path != NULL && (e->kind == REPORT_EV_ARCHIVE || fmt_cdx_has_sha256(e));
 }
 
 /* What the product holds: its packages, then its hashed files and installer archives. */
@@ -340,17 +345,19 @@ static void fmt_cdx_occurrences(struct json *j, const struct report_finding *f)
 	json_arr_end(j);
 }
 
-/* "kscan:compliance:N": "FRAMEWORK: CONTROL", the legal basis of @p (a finding's pack). */
-static void fmt_cdx_compliance(struct json *j, const struct report_pack *p)
+/* "kscan:compliance:N": "FRAMEWORK: CONTROL", the legal basis of @f (its pack's). */
+static void fmt_cdx_compliance(struct json *j, const struct report *r,
+	const struct report_finding *f)
 {
+	const struct report_compliance *c;
 	char key[48];
 	struct buf v;
-	size_t i;
+	size_t it = 0, n = 0;
 
-	for (i = 0; p != NULL && i < p->ncompliance; i++) {
+	while ((c = report_obligation(r, f, &it)) != NULL) {
 		buf_init(&v, 2 * KS_REPORT_STR_MAX + 4);
-		buf_addf(&v, "%s: %s", p->compliance[i].framework, p->compliance[i].control);
-		(void)snprintf(key, sizeof(key), "kscan:compliance:%zu", i + 1);
+		buf_addf(&v, "%s: %s", c->framework, c->control);
+		(void)snprintf(key, sizeof(key), "kscan:compliance:%zu", ++n);
 		if (buf_error(&v) == 0) {
 			fmt_cdx_prop(j, key, buf_str(&v));
 		}
@@ -379,7 +386,7 @@ static void fmt_cdx_finding_props(struct json *j, const struct report *r,
 		fmt_cdx_prop(j, key, f->steps[i].command != NULL ? f->steps[i].command :
 								    f->steps[i].description);
 	}
-	fmt_cdx_compliance(j, report_finding_pack(r, f));
+	fmt_cdx_compliance(j, r, f);
 	json_arr_end(j);
 }
 

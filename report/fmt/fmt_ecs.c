@@ -168,26 +168,19 @@ static void fmt_ecs_event_head(struct json *j, const struct report_finding *f)
  */
 static void fmt_ecs_tags(struct json *j, const struct report *r, const struct report_finding *f)
 {
-	const struct report_pack *fp = f != NULL ? report_finding_pack(r, f) : NULL;
-	bool any = false;
-	size_t i, k;
+	const struct report_compliance *c;
+	size_t it = 0;
 
-	for (i = 0; i < r->npacks; i++) {
-		for (k = 0; k < r->packs[i].ncompliance; k++) {
-			if (f != NULL ? &r->packs[i] != fp : !report_obligation_first(r, i, k)) {
-				continue;
-			}
-			if (!any) {
-				json_key(j, "tags");
-				json_arr_begin(j);
-				any = true;
-			}
-			json_str(j, r->packs[i].compliance[k].framework);
-		}
+	c = report_obligation(r, f, &it);
+	if (c == NULL) {
+		return;
 	}
-	if (any) {
-		json_arr_end(j);
+	json_key(j, "tags");
+	json_arr_begin(j);
+	for (; c != NULL; c = report_obligation(r, f, &it)) {
+		json_str(j, c->framework);
 	}
+	json_arr_end(j);
 }
 
 /* data_stream.*: Elastic's data stream naming, the dataset the same as event.dataset. */

@@ -53,44 +53,24 @@ static void fmt_json_obligation(struct json *j, const struct report_compliance *
 }
 
 /*
- * "compliance": [...] of one pack, when it has any: in a finding only. The packs' own lists
- * would repeat the same obligations 22 times (the built-in packs share them) and quadruple
- * a clean report; signatures.compliance lists each once.
+ * "compliance": [...], when there is any: @f's pack's obligations, or with @f NULL every
+ * pack's once each (signatures.compliance). The packs themselves do not list theirs: the
+ * built-in packs share them, and 22 copies quadrupled a clean report.
  */
-static void fmt_json_pack_compliance(struct json *j, const struct report_pack *p)
+static void fmt_json_compliance(struct json *j, const struct report *r,
+	const struct report_finding *f)
 {
-	size_t i;
+	const struct report_compliance *c;
+	size_t it = 0;
 
-	if (p == NULL || p->ncompliance == 0) {
+	c = report_obligation(r, f, &it);
+	if (c == NULL) {
 		return;
 	}
 	json_key(j, "compliance");
 	json_arr_begin(j);
-	for (i = 0; i < p->ncompliance; i++) {
-		fmt_json_obligation(j, &p->compliance[i]);
-	}
-	json_arr_end(j);
-}
-
-/* "compliance": every obligation of the loaded packs, once each: the scan's legal basis. */
-static void fmt_json_all_compliance(struct json *j, const struct report *r)
-{
-	size_t i, k, n = 0;
-
-	for (i = 0; i < r->npacks; i++) {
-		n += r->packs[i].ncompliance;
-	}
-	if (n == 0) {
-		return;
-	}
-	json_key(j, "compliance");
-	json_arr_begin(j);
-	for (i = 0; i < r->npacks; i++) {
-		for (k = 0; k < r->packs[i].ncompliance; k++) {
-			if (report_obligation_first(r, i, k)) {
-				fmt_json_obligation(j, &r->packs[i].compliance[k]);
-			}
-		}
+	for (; c != NULL; c = report_obligation(r, f, &it)) {
+		fmt_json_obligation(j, c);
 	}
 	json_arr_end(j);
 }
@@ -119,7 +99,7 @@ void fmt_json_packs(struct json *j, const struct report *r)
 		json_obj_end(j);
 	}
 	json_arr_end(j);
-	fmt_json_all_compliance(j, r);
+	fmt_json_compliance(j, r, NULL);
 	if (r->max_age_days > 0) {
 		json_kv_u64(j, "max_age_days", r->max_age_days);
 	}
@@ -381,7 +361,7 @@ void fmt_json_finding(struct json *j, const struct report *r, const struct repor
 		json_obj_end(j);
 	}
 	json_kv_str(j, "reference", f->reference);
-	fmt_json_pack_compliance(j, report_finding_pack(r, f));
+	fmt_json_compliance(j, r, f);
 	json_kv_str(j, "state", report_state_name(f->state));
 	json_kv_str(j, "confidence", report_confidence_name(f->confidence));
 	json_kv_bool(j, "low_confidence", report_finding_low_confidence(f));

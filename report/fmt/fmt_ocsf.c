@@ -126,19 +126,13 @@ static void fmt_ocsf_device(struct json *j, const struct report *r)
 static void fmt_ocsf_obligations(struct json *j, const struct report *r,
 	const struct report_finding *f, bool controls)
 {
-	const struct report_pack *fp = f != NULL ? report_finding_pack(r, f) : NULL;
-	size_t i, k;
+	const struct report_compliance *c;
+	size_t it = 0;
 
 	json_key(j, controls ? "requirements" : "standards");
 	json_arr_begin(j);
-	for (i = 0; i < r->npacks; i++) {
-		for (k = 0; k < r->packs[i].ncompliance; k++) {
-			const struct report_compliance *c = &r->packs[i].compliance[k];
-
-			if ((f == NULL && report_obligation_first(r, i, k)) || &r->packs[i] == fp) {
-				json_str(j, controls ? c->control : c->framework);
-			}
-		}
+	while ((c = report_obligation(r, f, &it)) != NULL) {
+		json_str(j, controls ? c->control : c->framework);
 	}
 	json_arr_end(j);
 }

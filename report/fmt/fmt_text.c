@@ -215,34 +215,29 @@ static void fmt_text_packs(struct buf *out, const struct report *r)
 }
 
 /*
- * "Legal basis:": the frameworks of the packs' compliance: entries, once each, wrapped under
- * the header's column so that no line passes 100 columns.
+ * "Legal basis:": the frameworks of the packs' compliance: entries, once each, wrapped here
+ * between frameworks under the header's column (the reflow would break inside a name such
+ * as "Commerce ICTS Final Determination").
  */
 static void fmt_text_legal(struct buf *out, const struct report *r)
 {
 	const size_t indent = sizeof("Legal basis: ") - 1;
-	size_t i, k, col = indent;
+	const struct report_compliance *c;
+	size_t it = 0, col = indent;
 	bool any = false;
 
-	for (i = 0; i < r->npacks; i++) {
-		for (k = 0; k < r->packs[i].ncompliance; k++) {
-			const char *fw = r->packs[i].compliance[k].framework;
-
-			if (!report_obligation_first(r, i, k)) {
-				continue;
-			}
-			buf_adds(out, any ? "," : "Legal basis: ");
-			if (any && col + 2 + strlen(fw) > 100) {
-				buf_addf(out, "\n%*s", (int)indent, "");
-				col = indent;
-			} else if (any) {
-				buf_adds(out, " ");
-				col += 2;
-			}
-			fmt_text_esc(out, fw, false);
-			col += strlen(fw);
-			any = true;
+	while ((c = report_obligation(r, NULL, &it)) != NULL) {
+		buf_adds(out, any ? "," : "Legal basis: ");
+		if (any && col + 2 + strlen(c->framework) > FMT_TEXT_COLS) {
+			buf_addf(out, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (any) {
+			buf_adds(out, " ");
+			col += 2;
 		}
+		fmt_text_esc(out, c->framework, false);
+		col += strlen(c->framework);
+		any = true;
 	}
 	if (any) {
 		buf_adds(out, "\n");

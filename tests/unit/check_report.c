@@ -111,6 +111,48 @@ static struct report_source *add_src(struct report *r, const char *name,
 
 /* ---- model ---- */
 
+/*
+ * report_obligation: every pack's obligations once each (the same framework and control in
+ * two packs counts once), or only those of a finding's pack; none for an unknown pack.
+ */
+START_TEST(test_obligations)
+{
+	struct report *r = report_new("0.1.0");
+	const struct report_compliance *c;
+	struct report_finding *f;
+	const char *got[8];
+	size_t it, n;
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(report_add_pack(r, "a.yaml", "1", SHA_A, false, 1), 0);
+	ck_assert_int_eq(report_pack_add_compliance(&r->packs[0], "F1", "c1", NULL), 0);
+	ck_assert_int_eq(report_pack_add_compliance(&r->packs[0], "F2", "c2", NULL), 0);
+	ck_assert_int_eq(report_add_pack(r, "b.yaml", "1", SHA_A, false, 1), 0);
+	ck_assert_int_eq(report_add_pack(r, "c.yaml", "1", SHA_A, false, 1), 0);
+	ck_assert_int_eq(report_pack_add_compliance(&r->packs[2], "F2", "c2", NULL), 0);
+	ck_assert_int_eq(report_pack_add_compliance(&r->packs[2], "F3", "c3", "https://x/"), 0);
+	for (it = 0, n = 0; (c = report_obligation(r, NULL, &it)) != NULL && n < 8; n++) {
+		got[n] = c->framework;
+	}
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(got[0], "F1");
+	ck_assert_str_eq(got[1], "F2");
+	ck_assert_str_eq(got[2], "F3");
+	f = report_finding(r, "x.y", "V", "P", NULL);
+	ck_assert_ptr_nonnull(f);
+	it = 0;
+	ck_assert_ptr_null(report_obligation(r, f, &it));
+	ck_assert_int_eq(report_finding_rule(f, "c.yaml", "1", NULL), 0);
+	for (it = 0, n = 0; (c = report_obligation(r, f, &it)) != NULL && n < 8; n++) {
+		got[n] = c->framework;
+	}
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(got[0], "F2");
+	ck_assert_str_eq(got[1], "F3");
+	report_free(r);
+}
+END_TEST
+
 START_TEST(test_new_id)
 {
 	struct report *a = new_report(), *b = new_report();
@@ -1359,6 +1401,7 @@ static Suite *report_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_new_id);
+	tcase_add_test(tc, test_obligations);
 	tcase_add_test(tc, test_set_str);
 	tcase_add_loop_test(tc, test_dedup, 0, 21);
 	tcase_add_test(tc, test_dedup_unset_fields);
