@@ -795,34 +795,28 @@ static void cfg_collector_checks(struct cfg *l)
 	}
 }
 
-static void cfg_hec(struct cfg *l, const char *key)
+/*
+ * A section: a mapping of the keys @f describes (@where ends their messages).
+ * @return false when it is not a mapping (reported).
+ */
+static bool cfg_section(struct cfg *l, const char *key, const struct yread_field *f, size_t nf,
+	const char *where)
 {
 	if (!yread_want(l->y, YAML_MAPPING_START_EVENT, "a mapping", key, false)) {
-		return;
+		return false;
 	}
-	yread_map(l->y, cfg_hec_fields_table, XSTD_COUNTOF(cfg_hec_fields_table),
-		" in collector.hec", cfg_value, l, l->c);
-}
-
-static void cfg_ecs(struct cfg *l, const char *key)
-{
-	if (!yread_want(l->y, YAML_MAPPING_START_EVENT, "a mapping", key, false)) {
-		return;
-	}
-	yread_map(l->y, cfg_ecs_fields_table, XSTD_COUNTOF(cfg_ecs_fields_table),
-		" in collector.ecs", cfg_value, l, l->c);
+	yread_map(l->y, f, nf, where, cfg_value, l, l->c);
+	return true;
 }
 
 /* Reads the collector section: a mapping of its own keys, then the checks across them. */
 static void cfg_collector(struct cfg *l, const char *key)
 {
 	l->collector_at = yread_here(l->y);
-	if (!yread_want(l->y, YAML_MAPPING_START_EVENT, "a mapping", key, false)) {
-		return;
+	if (cfg_section(l, key, cfg_collector_fields, XSTD_COUNTOF(cfg_collector_fields),
+		" in collector")) {
+		cfg_collector_checks(l);
 	}
-	yread_map(l->y, cfg_collector_fields, XSTD_COUNTOF(cfg_collector_fields), " in collector",
-		cfg_value, l, l->c);
-	cfg_collector_checks(l);
 }
 
 static void cfg_value(void *ctx, const struct yread_field *f, void *obj)
@@ -866,7 +860,8 @@ static void cfg_value(void *ctx, const struct yread_field *f, void *obj)
 		cfg_compress(l, f->key);
 		break;
 	case CFG_HEC:
-		cfg_hec(l, f->key);
+		(void)cfg_section(l, f->key, cfg_hec_fields_table,
+			XSTD_COUNTOF(cfg_hec_fields_table), " in collector.hec");
 		break;
 	case CFG_HEC_INDEX:
 		cfg_hec_index(l, f->key, p);
@@ -881,7 +876,8 @@ static void cfg_value(void *ctx, const struct yread_field *f, void *obj)
 		cfg_hec_channel(l, f->key);
 		break;
 	case CFG_ECS:
-		cfg_ecs(l, f->key);
+		(void)cfg_section(l, f->key, cfg_ecs_fields_table,
+			XSTD_COUNTOF(cfg_ecs_fields_table), " in collector.ecs");
 		break;
 	case CFG_ECS_NAMESPACE:
 		cfg_ecs_namespace(l, f->key, p);
