@@ -239,32 +239,36 @@ static void fmt_ocsf_product_resource(struct json *j, const struct report_findin
 	json_obj_end(j);
 }
 
-static int fmt_ocsf_file_type(const char *ftype)
-{
-	if (ftype == NULL || strcmp(ftype, "file") == 0) {
-		return OCSF_FILE_REGULAR;
-	}
-	if (strcmp(ftype, "dir") == 0) {
-		return OCSF_FILE_FOLDER;
-	}
-	return strcmp(ftype, "symlink") == 0 ? OCSF_FILE_SYMLINK : OCSF_FILE_OTHER;
-}
+/* kscan's file types as OCSF's type_id and caption; an unknown type (no stat) is a file. */
+static const struct {
+	const char *ftype;
+	unsigned id;
+	const char *caption;
+} fmt_ocsf_file_types[] = {
+	{"file", OCSF_FILE_REGULAR, "Regular File"},
+	{"dir", OCSF_FILE_FOLDER, "Folder"},
+	{"symlink", OCSF_FILE_SYMLINK, "Symbolic Link"},
+	{"other", OCSF_FILE_OTHER, "Other"},
+};
 
 /* A file object: name, path, type, and what kscan knows of its size, time and content. */
 static void fmt_ocsf_file(struct json *j, const struct report_evidence *e)
 {
 	const char *base = strrchr(e->path, '/');
-	static const char *const types[] = {"Unknown", "Regular File", "Folder"};
-	int t = fmt_ocsf_file_type(e->ftype);
+	size_t t = 0, last = sizeof(fmt_ocsf_file_types) / sizeof(fmt_ocsf_file_types[0]) - 1;
 
+	/* the last entry, other, takes any type not listed before it */
+	while (e->ftype != NULL && t < last &&
+	       strcmp(e->ftype, fmt_ocsf_file_types[t].ftype) != 0) {
+		t++;
+	}
 	base = base != NULL && base[1] != '\0' ? base + 1 : e->path;
 	json_key(j, "file");
 	json_obj_begin(j);
 	json_kv_str(j, "name", base);
 	json_kv_str(j, "path", e->path);
-	json_kv_u64(j, "type_id", (uint64_t)t);
-	json_kv_str(j, "type", t <= OCSF_FILE_FOLDER ? types[t] : t == OCSF_FILE_SYMLINK ?
-				"Symbolic Link" : "Other");
+	json_kv_u64(j, "type_id", fmt_ocsf_file_types[t].id);
+	json_kv_str(j, "type", fmt_ocsf_file_types[t].caption);
 	if (e->has_size) {
 		json_kv_u64(j, "size", e->size);
 	}
