@@ -241,6 +241,8 @@
 #define KS_CLI_LIST_MAX 256u
 /* A word compared for a "did you mean" hint: longer than any option or verb, so no hint. */
 #define KS_CLI_HINT_WORD_MAX 32u
+/* Rows of the option table (cli_table): kscan has about 40; a static getopt array. */
+#define KS_CLI_OPTS_MAX 64u
 
 /* One log message after escaping: an error message with a path or two fits; more is cut. */
 #define KS_LOG_MSG_MAX 4096u

@@ -32,8 +32,10 @@
  *   - cli_send.[ch]  send: the spool to the collector (and the delivery settings scan shares)
  *   - cli_sigs.[ch]  signatures lint|list|sign|verify|hash
  *   - cli_pkgs.[ch]  packages
- *   - cli_opt.[ch]   what every verb shares: the option table, logging, usage errors, the
+ *   - cli_opt.[ch]   what every verb shares: the parser, logging, usage errors, the
  *                    configuration file
+ *   - cli_table.[ch] the one table of commands and options; --help, the man SYNOPSIS,
+ *                    the README usage block and the completion are made from it
  *   - cli_packs.[ch] loading signature packs through the integrity gate (scan, list, verify)
  *   - cli_jail.[ch]  where a scan may still write once it is sandboxed
  * - conf.[ch]     /etc/kscan/kscan.yaml: every option plus the collector (the CLI wins)

@@ -15,7 +15,7 @@ static int cli_help(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	return cli_opt_help(cli_scan_help, true);
+	return cli_opt_help("scan", true);
 }
 
 static int cli_version(int argc, char **argv)

@@ -12,6 +12,7 @@
 #include "base/limits.h"
 #include "base/xstd.h"
 #include "report/deliver/http.h"
+#include "scanner/cli/cli_table.h"
 
 static const char cli_opt_exit_help[] =
 	"Exit status:\n"
@@ -23,41 +24,6 @@ static const char cli_opt_exit_help[] =
 	"  65  invalid signature pack or configuration\n"
 	"  70  internal error\n";
 
-static const struct option cli_opt_table[] = {
-	{"deep", no_argument, NULL, CLI_OPT_DEEP},
-	{"jobs", required_argument, NULL, CLI_OPT_JOBS},
-	{"path", required_argument, NULL, CLI_OPT_PATH},
-	{"exclude", required_argument, NULL, CLI_OPT_EXCLUDE},
-	{"one-file-system", no_argument, NULL, CLI_OPT_ONE_FS},
-	{"include-remote", no_argument, NULL, CLI_OPT_INCLUDE_REMOTE},
-	{"max-file-size", required_argument, NULL, CLI_OPT_MAX_FILE_SIZE},
-	{"max-duration", required_argument, NULL, CLI_OPT_MAX_DURATION},
-	{"no-low-priority", no_argument, NULL, CLI_OPT_NO_LOW_PRIORITY},
-	{"id", required_argument, NULL, CLI_OPT_ID},
-	{"product", required_argument, NULL, CLI_OPT_PRODUCT},
-	{"vendor", required_argument, NULL, CLI_OPT_VENDOR},
-	{"role", required_argument, NULL, CLI_OPT_ROLE},
-	{"root", required_argument, NULL, CLI_OPT_ROOT},
-	{"signatures", required_argument, NULL, CLI_OPT_SIGNATURES},
-	{"no-default-signatures", no_argument, NULL, CLI_OPT_NO_DEFAULT},
-	{"format", required_argument, NULL, CLI_OPT_FORMAT},
-	{"pretty", no_argument, NULL, CLI_OPT_PRETTY},
-	{"keys", required_argument, NULL, CLI_OPT_KEYS},
-	{"require-signed", no_argument, NULL, CLI_OPT_REQUIRE_SIGNED},
-	{"max-signature-age", required_argument, NULL, CLI_OPT_MAX_SIG_AGE},
-	{"key", required_argument, NULL, CLI_OPT_KEY},
-	{"output", required_argument, NULL, CLI_OPT_OUTPUT},
-	{"quiet", no_argument, NULL, CLI_OPT_QUIET},
-	{"verbose", no_argument, NULL, CLI_OPT_VERBOSE},
-	{"log", required_argument, NULL, CLI_OPT_LOG},
-	{"splay", required_argument, NULL, CLI_OPT_SPLAY},
-	{"config", required_argument, NULL, CLI_OPT_CONFIG},
-	{"post", required_argument, NULL, CLI_OPT_POST},
-	{"color", required_argument, NULL, CLI_OPT_COLOR},
-	{"help", no_argument, NULL, CLI_OPT_HELP},
-	{"version", no_argument, NULL, CLI_OPT_VERSION},
-	{NULL, 0, NULL, 0},
-};
 
 void cli_opt_err(const char *fmt, ...)
 {
@@ -104,10 +70,13 @@ int cli_opt_version(void)
 	return CLI_EXIT_CLEAN;
 }
 
-int cli_opt_help(const char *help, bool exits)
+int cli_opt_help(const char *cmd, bool exits)
 {
-	fputs(help, stdout);
+	if (cli_table_help(stdout, cmd) != 0) {
+		return CLI_EXIT_SOFTWARE;
+	}
 	if (exits) {
+		fputc('\n', stdout);
 		fputs(cli_opt_exit_help, stdout);
 	}
 	return CLI_EXIT_CLEAN;
@@ -285,16 +254,17 @@ static bool cli_opt_applies(const char *accepts, int c)
 /* "unknown option 'WORD'", naming the verb's closest long option when one is near. */
 static int cli_opt_unknown(const char *accepts, const char *word, struct kerr *err)
 {
-	const char *names[XSTD_COUNTOF(cli_opt_table)];
+	const struct option *table = cli_table_getopt();
+	const char *names[KS_CLI_OPTS_MAX];
 	const char *eq, *hint;
 	size_t i, n = 0, len;
 
 	if (strncmp(word, "--", 2) != 0) {
 		return cli_opt_bad(err, "unknown option '%s'", word);
 	}
-	for (i = 0; cli_opt_table[i].name != NULL; i++) {
-		if (cli_opt_applies(accepts, cli_opt_table[i].val)) {
-			names[n++] = cli_opt_table[i].name;
+	for (i = 0; table[i].name != NULL && n < KS_CLI_OPTS_MAX; i++) {
+		if (cli_opt_applies(accepts, table[i].val)) {
+			names[n++] = table[i].name;
 		}
 	}
 	/* "--formt=json": the name is what precedes the value */
@@ -352,7 +322,7 @@ int cli_opt_parse(int argc, char **argv, const struct cli_opt_verb *v, struct cl
 	opterr = 0;
 	while ((code = getopt_long(argc, argv, v->permute ? ":r:s:f:o:qhVj:xc:"
 							   : "+:r:s:f:o:qhVj:xc:",
-			cli_opt_table, NULL)) != -1) {
+			cli_table_getopt(), NULL)) != -1) {
 		const char *word = argv[optind - 1];
 
 		if (!cli_opt_applies(v->accepts, code)) {
@@ -417,7 +387,7 @@ int cli_opt_log_apply(const struct cli_opt_common *c)
 	return -1;
 }
 
-int cli_opt_settle(int rc, const struct cli_opt_common *c, const char *help, bool exits,
+int cli_opt_settle(int rc, const struct cli_opt_common *c, const char *cmd, bool exits,
 	const struct kerr *err)
 {
 	if (rc != 0) {
@@ -427,7 +397,7 @@ int cli_opt_settle(int rc, const struct cli_opt_common *c, const char *help, boo
 		return cli_opt_usage("%s", err->msg);
 	}
 	if (c->help) {
-		return cli_opt_help(help, exits);
+		return cli_opt_help(cmd, exits);
 	}
 	if (c->version) {
 		return cli_opt_version();

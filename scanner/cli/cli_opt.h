@@ -115,10 +115,11 @@ int cli_opt_parse_bare(int argc, char **argv, const struct cli_opt_verb *v,
 
 /**
  * What a verb does with its parse result @rc: a usage error is reported; --help prints
- * @help and, if @exits, the scan's exit codes; --version prints the version; otherwise
- * logging is set up. @return -1 to run the verb, or the exit code.
+ * the help of command @cmd (cli_table) and, if @exits, the scan's exit codes; --version
+ * prints the version; otherwise logging is set up. @return -1 to run the verb, or the exit
+ * code.
  */
-int cli_opt_settle(int rc, const struct cli_opt_common *c, const char *help, bool exits,
+int cli_opt_settle(int rc, const struct cli_opt_common *c, const char *cmd, bool exits,
 	const struct kerr *err);
 
 /** Sets up logging from @c. @return -1, or CLI_EXIT_USAGE (reported) on a contradiction. */
@@ -156,10 +157,11 @@ int cli_opt_conf_run(const struct cli_opt_conf_verb *v);
 int cli_opt_version(void);
 
 /**
- * Prints @help and, if @exits, the scan's exit codes (a verb with exit codes of its own,
- * send or packages, says them in @help instead). @return CLI_EXIT_CLEAN.
+ * Prints the help of command @cmd (cli_table_help()) and, if @exits, the scan's exit codes
+ * (a verb with exit codes of its own, send or packages, says them in its help instead).
+ * @return CLI_EXIT_CLEAN.
  */
-int cli_opt_help(const char *help, bool exits);
+int cli_opt_help(const char *cmd, bool exits);
 
 /** Logs an error. */
 void cli_opt_err(const char *fmt, ...) KS_PRINTF(1, 2);

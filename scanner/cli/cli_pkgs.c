@@ -1,5 +1,6 @@
 #include "config.h"
 #include "scanner/cli/cli_pkgs.h"
+#include "scanner/cli/cli_table.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,19 +10,6 @@
 #include "base/limits.h"
 #include "scanner/scan.h"
 #include "scanner/sources/pkg.h"
-
-static const char cli_pkgs_help[] =
-	"Usage: kscan packages [--root DIR] [--format tsv|json] [--pretty]\n"
-	"Print every package kscan reads from the dpkg and rpm databases, one per line:\n"
-	"manager, name, version, architecture, dpkg status abbreviation, state (tab-separated).\n"
-	"\n"
-	"  -r, --root DIR             read the databases of the system mounted at DIR\n"
-	"  -f, --format FORMAT        tsv (the default) or json: one document with every\n"
-	"                             field kscan reads, and whether every database was read\n"
-	"      --pretty               indent the JSON\n"
-	"  -q, --quiet, --verbose, --log SINK   logging, as for kscan scan\n"
-	"\n"
-	"Exit status 0, or 2 if a database could not be read.\n";
 
 static int cli_pkgs_take(void *ctx, int code, const char *arg, const char *word,
 	struct kerr *err)
@@ -113,7 +101,7 @@ static int cli_pkgs_json(const struct cli_pkgs_opts *o, const struct pkg_list *l
 
 int cli_pkgs_parse(int argc, char **argv, struct cli_pkgs_opts *o, struct kerr *err)
 {
-	struct cli_opt_verb v = {"rfP", false, cli_pkgs_take, o};
+	struct cli_opt_verb v = {cli_table_accepts("packages"), false, cli_pkgs_take, o};
 
 	memset(o, 0, sizeof(*o));
 	return cli_opt_parse_bare(argc, argv, &v, &o->common, err);
@@ -127,7 +115,7 @@ int cli_pkgs_main(int argc, char **argv)
 	size_t i;
 	int rc;
 
-	rc = cli_opt_settle(cli_pkgs_parse(argc, argv, &o, &e), &o.common, cli_pkgs_help, false,
+	rc = cli_opt_settle(cli_pkgs_parse(argc, argv, &o, &e), &o.common, "packages", false,
 		&e);
 	if (rc >= 0) {
 		return rc;

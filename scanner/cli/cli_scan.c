@@ -14,66 +14,8 @@
 #include "report/report.h"
 #include "scanner/cli/cli_jail.h"
 #include "scanner/cli/cli_send.h"
+#include "scanner/cli/cli_table.h"
 #include "scanner/scan.h"
-
-/* Options of a scan, deep ones included (q is every verb's). */
-#define CLI_SCAN_ACCEPTS "rsfoNPCKSADjpRxeMTLZcU"
-
-const char cli_scan_help[] =
-	"Usage: kscan [scan] [OPTION]...\n"
-	"Find installed, running, left-over or downloaded Kaspersky products on this host\n"
-	"or on a root tree mounted elsewhere, and report them with evidence.\n"
-	"\n"
-	"  -r, --root DIR             scan the system mounted at DIR instead of this host\n"
-	"  -s, --signatures PATH      add a signature pack (file or directory); repeatable\n"
-	"      --no-default-signatures  do not use the packs built into kscan\n"
-	"  -f, --format FORMAT        json, text, ecs, ecs-bulk, splunk-hec, cyclonedx or ocsf\n"
-	"                             (default: text on a terminal, else json)\n"
-	"      --pretty               indent the JSON report\n"
-	"      --color WHEN           colour the text report: auto (default: a terminal,\n"
-	"                             NO_COLOR unset or empty, TERM not dumb), always, never\n"
-	"      --keys DIR             trusted pack-signing keys (default /etc/kscan/keys)\n"
-	"      --require-signed       refuse --signatures packs without a valid PACK.sig\n"
-	"      --max-signature-age DAYS  a pack dated more than DAYS ago, undated or\n"
-	"                             expired makes a clean result incomplete\n"
-	"  -o, --output FILE          write the report to FILE atomically (mode 0640)\n"
-	"      --splay SECONDS        first wait a random time up to SECONDS, so a fleet\n"
-	"                             started by cron does not scan all at once\n"
-	"  -c, --config FILE          read FILE instead of " CONF_DEFAULT_PATH "\n"
-	"      --post URL             deliver the report to the collector at URL (https);\n"
-	"                             it is then written locally only with --output\n"
-	"  -q, --quiet                log only errors\n"
-	"      --verbose              log progress too (twice: debugging detail)\n"
-	"      --log SINK             stderr (default) or syslog: journald/syslog, each\n"
-	"                             message tagged with the report id\n"
-	"\n"
-	"Deep sweep: every file of the root against the signatures' file names and hashes\n"
-	"      --deep                 sweep the whole filesystem too (scan.mode \"deep\")\n"
-	"  -j, --jobs N               worker threads (default: online CPUs, at most 64)\n"
-	"      --path DIR             sweep only DIR (inside --root); repeatable\n"
-	"      --exclude PATH         do not look at PATH (a directory or a file); repeatable\n"
-	"  -x, --one-file-system      stay on the mount of each swept tree\n"
-	"      --include-remote       enter network filesystems (nfs, cifs, sshfs...) too\n"
-	"      --max-file-size SIZE   hash no file larger than SIZE bytes (K, M, G, T suffixes;\n"
-	"                             default 4G); larger files of a signature's size make the\n"
-	"                             verdict incomplete\n"
-	"      --max-duration SECONDS stop the sweep after SECONDS; the verdict is then\n"
-	"                             incomplete, with the reason\n"
-	"      --no-low-priority      keep the normal CPU and I/O priority (default for\n"
-	"                             --deep: nice 10 and the idle I/O class)\n"
-	"\n"
-	"  -h, --help                 show this help\n"
-	"  -V, --version              show the version\n"
-	"\n"
-	"Other commands:\n"
-	"  kscan send                      deliver the spooled reports to the collector\n"
-	"  kscan signatures lint PATH...   validate signature packs\n"
-	"  kscan signatures list           list the loaded signatures\n"
-	"  kscan signatures sign --key KEY PACK...   sign packs (Ed25519, PACK.sig)\n"
-	"  kscan signatures verify [--keys DIR] PACK...   check packs' owners and signatures\n"
-	"  kscan signatures hash DIR... --id ID --product NAME   make a hash signature\n"
-	"  kscan packages [--root DIR]     list the packages kscan reads from dpkg and rpm\n"
-	"\n";
 
 /* "123", "4G", "512k": bytes, with binary K, M, G, T multiples. */
 static int cli_scan_size(const char *v, uint64_t *out, struct kerr *err)
@@ -177,7 +119,7 @@ static int cli_scan_take(void *ctx, int code, const char *arg, const char *word,
 
 int cli_scan_parse(int argc, char **argv, struct cli_scan_opts *o, struct kerr *err)
 {
-	struct cli_opt_verb v = {CLI_SCAN_ACCEPTS, false, cli_scan_take, o};
+	struct cli_opt_verb v = {cli_table_accepts("scan"), false, cli_scan_take, o};
 	int rc;
 
 	memset(o, 0, sizeof(*o));
@@ -454,7 +396,7 @@ int cli_scan_main(int argc, char **argv)
 	struct kerr err;
 	int rc;
 
-	rc = cli_opt_settle(cli_scan_parse(argc, argv, &o, &err), &o.common, cli_scan_help, true,
+	rc = cli_opt_settle(cli_scan_parse(argc, argv, &o, &err), &o.common, "scan", true,
 		&err);
 	if (rc >= 0) {
 		return rc;

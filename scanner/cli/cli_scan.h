@@ -47,9 +47,6 @@ struct cli_scan_opts {
 	bool no_low_priority;
 };
 
-/** The help of `kscan scan`, which is kscan's own (`kscan --help`, `kscan help`). */
-extern const char cli_scan_help[];
-
 /**
  * Parses `scan [OPTION]...` (@argv[0] is "scan" or the program) into @o. Nothing is
  * printed, read or run. @return 0, or CLI_EXIT_USAGE with @err set.

@@ -7,17 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char cli_send_help[] =
-	"Usage: kscan send [--config FILE] [--post URL] [--splay SECONDS] [--quiet]\n"
-	"Deliver the reports waiting in the spool to the collector, oldest first.\n"
-	"\n"
-	"  -c, --config FILE          read FILE instead of " CONF_DEFAULT_PATH "\n"
-	"      --post URL             the collector (https) instead of the file's collector.url\n"
-	"      --splay SECONDS        first wait a random time up to SECONDS\n"
-	"  -q, --quiet, --verbose, --log SINK   logging, as for kscan scan\n"
-	"\n"
-	"Exit status 0 when the spool is empty, 3 when reports are still waiting, 65 when it is\n"
-	"empty but untrusted entries were moved to quarantine/ unsent.\n";
+#include "scanner/cli/cli_table.h"
 
 static int cli_send_take(void *ctx, int code, const char *arg, const char *word,
 	struct kerr *err)
@@ -40,7 +30,7 @@ static int cli_send_take(void *ctx, int code, const char *arg, const char *word,
 
 int cli_send_parse(int argc, char **argv, struct cli_send_opts *o, struct kerr *err)
 {
-	struct cli_opt_verb v = {"cUZ", false, cli_send_take, o};
+	struct cli_opt_verb v = {cli_table_accepts("send"), false, cli_send_take, o};
 
 	memset(o, 0, sizeof(*o));
 	return cli_opt_parse_bare(argc, argv, &v, &o->common, err);
@@ -144,7 +134,7 @@ int cli_send_main(int argc, char **argv)
 	struct kerr err;
 	int rc;
 
-	rc = cli_opt_settle(cli_send_parse(argc, argv, &o, &err), &o.common, cli_send_help, false,
+	rc = cli_opt_settle(cli_send_parse(argc, argv, &o, &err), &o.common, "send", false,
 		&err);
 	if (rc >= 0) {
 		return rc;

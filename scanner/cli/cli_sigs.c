@@ -9,45 +9,32 @@
 #include "base/limits.h"
 #include "base/xstd.h"
 #include "report/deliver/output.h"
+#include "scanner/cli/cli_table.h"
 #include "signatures/packsig.h"
 #include "signatures/sigload.h"
-
-static const char cli_sigs_help[] =
-	"Usage: kscan signatures lint PATH...\n"
-	"       kscan signatures list [--signatures PATH]... [--no-default-signatures]\n"
-	"                             [--keys DIR] [--require-signed]\n"
-	"       kscan signatures sign --key KEY PACK...\n"
-	"       kscan signatures verify [--keys DIR] PACK...\n"
-	"       kscan signatures hash DIR... --id ID --product NAME [--vendor NAME]\n"
-	"                             [--role install|remnant|installer] [--jobs N] [-o FILE]\n"
-	"\n"
-	"lint    validate each pack (file or directory of *.yaml); print every problem as\n"
-	"        FILE:LINE:COL: message and exit 65 if there is one\n"
-	"list    print id, product and pack of every loaded signature, one per line\n"
-	"sign    lint each PACK, then write PACK.sig: its Ed25519 signature by the private\n"
-	"        key KEY (PEM; readable by its owner only)\n"
-	"verify  check that each PACK is owned safely and signed by a trusted key\n"
-	"        (public keys *.pem in DIR, default /etc/kscan/keys)\n"
-	"hash    print a pack with one signature: the sha256 and size of every regular file\n"
-	"        under each DIR (a reference install, a folder of installers), ready for\n"
-	"        --signatures; --deep then finds copies of those files under any name.\n"
-	"        Role defaults to install, vendor to Kaspersky. Symlinks are not followed.\n"
-	"\n";
 
 /* Each verb's name and the option codes it takes. */
 static const struct {
 	const char *name;
 	enum cli_sigs_verb verb;
-	const char *accepts;
 } cli_sigs_verbs[] = {
-	{"lint", CLI_SIGS_LINT, ""},
-	{"list", CLI_SIGS_LIST, "sNKS"},
-	{"sign", CLI_SIGS_SIGN, "k"},
-	{"verify", CLI_SIGS_VERIFY, "K"},
-	{"hash", CLI_SIGS_HASH, "IvnOjo"},
-	{"--help", CLI_SIGS_HELP, ""},
-	{"-h", CLI_SIGS_HELP, ""},
+	{"lint", CLI_SIGS_LINT},
+	{"list", CLI_SIGS_LIST},
+	{"sign", CLI_SIGS_SIGN},
+	{"verify", CLI_SIGS_VERIFY},
+	{"hash", CLI_SIGS_HASH},
+	{"--help", CLI_SIGS_HELP},
+	{"-h", CLI_SIGS_HELP},
 };
+
+/* "signatures NAME"'s options, from the table every help is made from. */
+static const char *cli_sigs_accepts(const char *name)
+{
+	char full[32];
+	int n = snprintf(full, sizeof(full), "signatures %s", name);
+
+	return n > 0 && (size_t)n < sizeof(full) ? cli_table_accepts(full) : "";
+}
 
 static int cli_sigs_role(const char *v, enum sig_role *out, struct kerr *err)
 {
@@ -190,7 +177,7 @@ int cli_sigs_parse(int argc, char **argv, struct cli_sigs_opts *o, struct kerr *
 	for (i = 0; i < XSTD_COUNTOF(cli_sigs_verbs); i++) {
 		if (strcmp(argv[1], cli_sigs_verbs[i].name) == 0) {
 			o->verb = cli_sigs_verbs[i].verb;
-			v.accepts = cli_sigs_verbs[i].accepts;
+			v.accepts = cli_sigs_accepts(argv[1]);
 		}
 	}
 	/* "signatures hash DIR... --id X": its options may follow the directories */
@@ -343,7 +330,7 @@ int cli_sigs_main(int argc, char **argv)
 	struct kerr err;
 	int rc;
 
-	rc = cli_opt_settle(cli_sigs_parse(argc, argv, &o, &err), &o.common, cli_sigs_help, true,
+	rc = cli_opt_settle(cli_sigs_parse(argc, argv, &o, &err), &o.common, "signatures", true,
 		&err);
 	if (rc >= 0) {
 		return rc;
@@ -360,7 +347,7 @@ int cli_sigs_main(int argc, char **argv)
 	case CLI_SIGS_HASH:
 		return cli_sigs_hash(&o);
 	case CLI_SIGS_HELP:
-		return cli_opt_help(cli_sigs_help, true);
+		return cli_opt_help("signatures", true);
 	case CLI_SIGS_UNKNOWN:
 	default:
 		return CLI_EXIT_SOFTWARE;

@@ -11,7 +11,8 @@ Examples are the lines of ```sh blocks that start with "kscan" and end with a co
 `kscan ...` that give an option or an argument (those claim success: 0 for the other verbs;
 0, 1 or 2 for a scan, whose verdict depends on the host). A ```sh line starting with kscan
 and claiming nothing is an error: every example says what it returns.
-Generated blocks sit between "<!-- generated: NAME ... -->" and "<!-- end: NAME -->".
+Generated blocks sit between a comment line "generated: NAME (...)" and one "end: NAME",
+in whatever comment syntax the file has (Markdown, roff, shell).
 """
 import os
 import re
@@ -117,9 +118,9 @@ def examples(path):
 def block_bounds(lines, name):
     start = end = None
     for i, line in enumerate(lines):
-        if line.startswith(f"<!-- generated: {name} "):
+        if f"generated: {name} " in line and start is None:
             start = i
-        elif line.startswith(f"<!-- end: {name} -->"):
+        elif f"end: {name}" in line and end is None:
             end = i
     if start is None or end is None or end < start:
         sys.exit(f"mddocs.py: no generated block '{name}'")

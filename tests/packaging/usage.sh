@@ -2,7 +2,9 @@
 # Help, man page, completion and README agree (issue 18): every long option that a verb's
 # --help lists is in kscan(1) and in the bash completion; --help names every command;
 # send and packages state their own exit status, not the scan's table; and every option of
-# the README's usage block is one the binary accepts for that command.
+# the README's usage block is one the binary accepts for that command; and the README's
+# usage block, the man page's SYNOPSIS and the completion's data are generated from the
+# command table (scanner/cli/cli_table.c) that the parser and --help use.
 . "$KSCAN_SRC/tests/lib/fixtures.sh"
 
 COMP="$KSCAN_SRC/packaging/completion/kscan.bash"
@@ -75,4 +77,30 @@ while IFS=$'\t' read -r verb arg; do
 		bash -c '! grep -qE "unknown option|does not apply|unknown command" "$1"' _ "$FX/err"
 	sed 's/^/#   /' "$FX/err"
 done <"$FX/usage"
+
+# The README's usage block, kscan(1)'s SYNOPSIS and the completion's option data are the
+# command table's, written by cligen; KSCAN_DOCS_UPDATE=1 rewrites them in the tree.
+: "${KSCAN_CLIGEN:?run through meson test}"
+MD="$KSCAN_SRC/tests/lib/mddocs.py"
+while read -r what file name; do
+	case $what in
+	readme) { echo '```' && "$KSCAN_CLIGEN" readme && echo '```'; } >"$FX/gen" ;;
+	*) "$KSCAN_CLIGEN" "$what" >"$FX/gen" ;;
+	esac
+	if [ "${KSCAN_DOCS_UPDATE:-0}" = 1 ]; then
+		python3 "$MD" replace "$KSCAN_SRC/$file" "$name" <"$FX/gen"
+	fi
+	python3 "$MD" block "$KSCAN_SRC/$file" "$name" >"$FX/have"
+	if diff -u "$FX/have" "$FX/gen" >"$FX/diff"; then
+		ok "$file: the $name block is the command table's"
+	else
+		not_ok "$file: the $name block differs from the command table's (rerun with" \
+			"KSCAN_DOCS_UPDATE=1 meson test -C build packaging-usage)"
+		sed 's/^/# /' "$FX/diff"
+	fi
+done <<'EOF'
+readme README.md usage
+man docs/man/kscan.1.in synopsis
+bash packaging/completion/kscan.bash completion
+EOF
 fx_done
