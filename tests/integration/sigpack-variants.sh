@@ -3,7 +3,8 @@
 # 13, classes 1 and 4; the sources are in docs/signatures.md, "Sources of the deployment
 # facts"): the Astra Linux builds of the Network Agent and of the KESL GUI under their own
 # package names; the Network Agent's settings and log directories; kits packed as .rar; the
-# Update Utility unpacked in a folder of the admin's choosing and run from cron. Each form
+# Update Utility unpacked in a folder of the admin's choosing and run from cron; KUMA's
+# distribution kit, renamed and unpacked. Each form
 # gets a look-alike that must stay clean, and so must real Debian packages that mention
 # Kaspersky's paths in their files (fetched with apt-get download).
 . "$KSCAN_SRC/tests/lib/fixtures.sh"
@@ -184,6 +185,62 @@ echo '0 3 * * * root /opt/uu/uu-console -u' >"$R/etc/cron.d/uu"
 echo '0 4 * * * root /usr/bin/kavupdater -u' >"$R/etc/cron.d/kavupdater"
 deep_json "$FX/kuu-decoys.json" "$R"
 check "kuu look-alikes: exit 0 (clean), got $rc" [ "$rc" -eq 0 ]
+
+# (2b) KUMA's distribution kit as deployment scripts handle it: the kit
+# kuma-ansible-installer-3.0.2.37.tar.gz in root's home, unpacked into
+# /root/kuma-ansible-installer (the kit's own top directory inside, with install.sh and
+# single.inventory.yml.template), the previous unpack kept as kuma-ansible-installer-old,
+# and a copy of the kit saved under a name of the admin's choosing. Kits hold a product's
+# binaries: the fixture pads them past KS_KIT_SIZE_MIN so the sweep opens them.
+kuma_kit() {
+	local top=$1
+	mkdir -p "$top/kuma-ansible-installer/roles/kuma/files" || return 1
+	printf '#!/bin/bash\nansible-playbook -i "$1" install.yml\n' \
+		>"$top/kuma-ansible-installer/install.sh"
+	printf 'all:\n  vars:\n    deploy_example_services: false\n' \
+		>"$top/kuma-ansible-installer/single.inventory.yml.template"
+	head -c 1200000 /dev/urandom >"$top/kuma-ansible-installer/roles/kuma/files/kuma"
+}
+R="$FX/kuma"
+mkdir -p "$R/root/kuma-ansible-installer" "$R/root/kuma-ansible-installer-old" "$R/srv/dist" \
+	"$FX/kuma-stage"
+kuma_kit "$FX/kuma-stage" && kuma_kit "$R/root/kuma-ansible-installer" &&
+	kuma_kit "$R/root/kuma-ansible-installer-old" || exit 1
+tar -C "$FX/kuma-stage" -czf "$R/root/kuma-ansible-installer-3.0.2.37.tar.gz" \
+	kuma-ansible-installer || exit 1
+cp "$R/root/kuma-ansible-installer-3.0.2.37.tar.gz" "$R/srv/dist/siem-dist.tgz"
+deep_json "$FX/kuma.json" "$R"
+check "kuma: exit 1 (detected), got $rc" [ "$rc" -eq 1 ]
+expect "kuma: KUMA's kit, an installer, and nothing else" \
+	"[(f['signature'], f['state']) for f in r['findings']] == [('kaspersky.kuma', 'installer')]"
+expect "kuma: the kit is evidence by name" \
+	"any(e['path'] == '/root/kuma-ansible-installer-3.0.2.37.tar.gz'
+		for e in ev('kaspersky.kuma'))"
+expect "kuma: the renamed kit is evidence by its members" \
+	"any(e['path'] == '/srv/dist/siem-dist.tgz' for e in ev('kaspersky.kuma'))"
+expect "kuma: the unpacked kit and the kept previous one are evidence by path" \
+	"{'/root/kuma-ansible-installer', '/root/kuma-ansible-installer-old'}
+		<= {e.get('path') for e in ev('kaspersky.kuma')}"
+judge "$FX/kuma.json"
+
+# Its look-alikes: Kong's Kuma service mesh (kuma-2.5.1-ubuntu-amd64.tar.gz, unpacked with
+# kuma-cp and kuma-dp), Uptime Kuma's folder, an Ansible inventory template of another
+# product, names that only begin like the kit's.
+R="$FX/kuma-decoys"
+mkdir -p "$R/opt/kuma-2.5.1/bin" "$R/root/uptime-kuma" "$R/root/kuma-ansible" \
+	"$R/srv/ansible" "$FX/kong-stage/kuma-2.5.1/bin"
+for f in kuma-cp kuma-dp kumactl; do
+	head -c 400000 /dev/urandom >"$FX/kong-stage/kuma-2.5.1/bin/$f"
+	cp "$FX/kong-stage/kuma-2.5.1/bin/$f" "$R/opt/kuma-2.5.1/bin/$f"
+done
+tar -C "$FX/kong-stage" -czf "$R/root/kuma-2.5.1-ubuntu-amd64.tar.gz" kuma-2.5.1 || exit 1
+for f in /root/uptime-kuma/package.json /root/kuma-ansible/site.yml \
+	/srv/ansible/single.inventory.yml /srv/ansible/multi.inventory.yml.template \
+	/root/kuma-ansible-installer.md /root/kuma-ansible-installer-3.0.tar.gz.sha256; do
+	echo decoy >"$R$f"
+done
+deep_json "$FX/kuma-decoys.json" "$R"
+check "kuma look-alikes: exit 0 (clean), got $rc" [ "$rc" -eq 0 ]
 
 # (3) Real Debian packages whose files name Kaspersky's paths and programs: amavisd-new's
 # scanner table lists Kaspersky's aveclient and kavdaemon, Lynis' malware tests probe KESL's

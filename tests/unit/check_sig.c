@@ -1450,7 +1450,7 @@ START_TEST(test_builtin_loads)
 		const struct sig_pack *p = sig_set_pack(s, i);
 
 		ck_assert(p->builtin);
-		ck_assert_str_eq(p->version, "2026.11.22");
+		ck_assert_str_eq(p->version, "2026.12.05");
 		ck_assert_uint_eq(strlen(p->sha256), 64);
 		ck_assert_uint_eq(strspn(p->sha256, "0123456789abcdef"), 64);
 		total += p->nsignatures;
