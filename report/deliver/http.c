@@ -77,6 +77,16 @@ bool http_status_retryable(long status)
 	return status >= 500 || status == 408 || status == 429;
 }
 
+/* curl_url_strerror() came with curl 7.80; Debian 11 and RHEL 8 ship older ones. */
+static const char *http_url_strerror(CURLUcode uc)
+{
+#if LIBCURL_VERSION_NUM >= 0x075000
+	return curl_url_strerror(uc);
+#else
+	return uc == CURLUE_MALFORMED_INPUT ? "malformed URL" : "not a URL curl can parse";
+#endif
+}
+
 int http_url_check(const char *url, struct kerr *err)
 {
 	char *scheme = NULL, *host = NULL, *user = NULL;
@@ -95,7 +105,7 @@ int http_url_check(const char *url, struct kerr *err)
 	uc = curl_url_set(u, CURLUPART_URL, url, 0);
 	if (uc != CURLUE_OK) {
 		kerr_set(err, KERR_INPUT, "invalid collector URL \"%s\": %s", url,
-			curl_url_strerror(uc));
+			http_url_strerror(uc));
 		goto free_url;
 	}
 	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||

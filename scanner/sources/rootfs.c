@@ -15,6 +15,10 @@
 
 #if HAVE_OPENAT2_H
 #include <linux/openat2.h>
+/* glibc before 2.32 has no SYS_openat2; the number is the same on every architecture. */
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
 #endif
 
 #include "base/buf.h"

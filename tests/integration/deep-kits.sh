@@ -154,13 +154,7 @@ jcheck "sources.fs counts the archives: the corrupt .deb and the zip bomb too" "
 jcheck "nothing else was found" "$FX/r.json" \
 	'sorted(f["signature"] for f in r["findings"]) == ["kaspersky.kesl", "kaspersky.klnagent", "kaspersky.vendor-package"]'
 
-if python3 -c 'import jsonschema' 2>/dev/null; then
-	check "the report validates against the schema" python3 -c 'import json, sys, jsonschema
-jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])),
-    cls=jsonschema.Draft202012Validator)' "$KSCAN_SRC/report/report.schema.json" "$FX/r.json"
-else
-	ok "# SKIP python3-jsonschema is not installed"
-fi
+fx_schema_check "the report validates against the schema" "$FX/r.json"
 # CycloneDX: an archive is an installer file of its product, known by its own metadata.
 timeout 120 "$KSCAN" scan --deep --format cyclonedx --no-low-priority --root "$R" \
 	>"$FX/bom.json" 2>"$FX/bom.err"

@@ -46,16 +46,7 @@ jcheck "fs coverage: what was swept, no errors" "$FX/host.json" \
 	'(lambda s: s["paths"] == ["/"] and s["excluded"] == [] and s["errors_by_kind"] == {} and s["failed_paths"] == [] and s["max_file_size"] == 4294967296)(r["sources"]["fs"])'
 
 # Every report of this script must validate against the JSON Schema.
-schema_ok() {
-	python3 -c 'import json, sys, jsonschema
-jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])),
-    cls=jsonschema.Draft202012Validator)' "$KSCAN_SRC/report/report.schema.json" "$1"
-}
-if python3 -c 'import jsonschema' 2>/dev/null; then
-	check "report with sources.fs validates against the schema" schema_ok "$FX/host.json"
-else
-	ok "# SKIP python3-jsonschema is not installed"
-fi
+fx_schema_check "report with sources.fs validates against the schema" "$FX/host.json"
 
 "$KSCAN" scan --deep --format text --no-low-priority --root "$R" >"$FX/host.txt" 2>&1
 check "text report escapes the odd name" grep -qF 'kesl_1.2.3-4_\x1b[2J\x0a\xff_amd64.deb' "$FX/host.txt"
@@ -232,11 +223,9 @@ jcheck "round trip: every copy found by content, nothing else" "$FX/round.json" 
 jcheck "round trip: the product name survived the quoting" "$FX/round.json" \
 	'r["findings"][0]["product"] == "Reference \"KESL\""'
 
-if python3 -c 'import jsonschema' 2>/dev/null; then
-	for f in "$FX"/*.json; do
-		# usage errors write no report
-		[ -s "$f" ] && check "schema: $(basename "$f")" schema_ok "$f"
-	done
-fi
+for f in "$FX"/*.json; do
+	# usage errors write no report
+	[ -s "$f" ] && fx_schema_check "schema: $(basename "$f")" "$f"
+done
 
 fx_done

@@ -229,7 +229,7 @@ expect_exit "--format splunk-hec on stdout" 1
 check "--format splunk-hec: two envelopes" [ "$(grep -c '"sourcetype":"kscan:' "$FX/out")" -eq 2 ]
 run_kscan --root "$R" --format ecs-bulk
 check "--format ecs-bulk: four lines" [ "$(wc -l <"$FX/out")" -eq 4 ]
-if "$PY" -c 'import jsonschema' 2>/dev/null; then
+if fx_schema_2020; then
 	SPOOL="$FX/schema-spool"
 	DOWN="https://localhost:$(free_port)/r"
 	kscan_config "$FX/d.yaml" "$DOWN" "attempts: 1" "spool_max_reports: 1"
@@ -241,7 +241,8 @@ import json, sys, jsonschema
 r = json.load(open(sys.argv[2]))
 assert r["delivery"]["dropped"]["count"] == 1
 assert r["delivery"]["dropped"]["reasons"] == {"evicted": 1}
-jsonschema.validate(r, json.load(open(sys.argv[1])), cls=jsonschema.Draft202012Validator)' \
+V = jsonschema.Draft202012Validator
+V(json.load(open(sys.argv[1])), format_checker=V.FORMAT_CHECKER).validate(r)' \
 		"$KSCAN_SRC/report/report.schema.json" "$FX/withdrop.json"
 fi
 

@@ -52,9 +52,7 @@ expect "ACME: only the obligation of its own pack" '[f["compliance"] for f in r[
 expect "a finding of a pack without any: no compliance member" 'all("compliance" not in f
 	for f in r["findings"] if f["signature"] == "other.tool")'
 judge "$FX/r.json"
-check "the native report is valid against its schema" python3 -c 'import json, sys, jsonschema
-jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])),
-	cls=jsonschema.Draft202012Validator)' "$KSCAN_SRC/report/report.schema.json" "$FX/r.json"
+fx_schema_check "the native report is valid against its schema" "$FX/r.json"
 
 run --format ecs
 check "ECS: the finding's frameworks as tags" python3 -c 'import json, sys

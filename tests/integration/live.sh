@@ -5,17 +5,6 @@
 . "$KSCAN_SRC/tests/lib/fixtures.sh"
 
 command -v python3 >/dev/null || skip_all "python3 missing"
-# schema_check DESCRIPTION FILE: FILE validates against report/report.schema.json.
-schema_check() {
-	if ! python3 -c 'import jsonschema' 2>/dev/null; then
-		ok "# SKIP $1: python3-jsonschema missing"
-		return
-	fi
-	check "$1" python3 -c 'import json, sys, jsonschema
-V = jsonschema.Draft202012Validator
-V(json.load(open(sys.argv[1])), format_checker=V.FORMAT_CHECKER).validate(json.load(open(sys.argv[2])))' \
-		"$KSCAN_SRC/report/report.schema.json" "$2"
-}
 
 chmod 755 "$FX"
 # A Network Agent daemon's name, made unique (15 bytes, the kernel's limit) so that another
@@ -100,7 +89,7 @@ scan() { kscan_json "$1" --no-default-signatures --signatures "$PACK"; }
 scan "$FX/run.json"
 check "running agent: detected (exit 1), got $rc" [ "$rc" -eq 1 ]
 jcheck "the scan is live" "$FX/run.json" 'r["scan"]["live"] is True'
-schema_check "the report validates against the schema" "$FX/run.json"
+fx_schema_check "the report validates against the schema" "$FX/run.json"
 jcheck "state running, running true" "$FX/run.json" \
 	'[(f["signature"], f["state"], f["running"]) for f in r["findings"]] == [("test.agent", "running", True)]'
 procs() { echo '[e for e in r["findings"][0]["evidence"] if e["kind"] == "process"]'; }

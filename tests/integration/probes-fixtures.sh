@@ -6,17 +6,6 @@
 # (keslint.service, a user klusteradm, a module kvm, a cron line under /opt/kasperskyfan).
 . "$KSCAN_SRC/tests/lib/fixtures.sh"
 
-# schema_check DESCRIPTION FILE: FILE validates against report/report.schema.json.
-schema_check() {
-	if ! python3 -c 'import jsonschema' 2>/dev/null; then
-		ok "# SKIP $1: python3-jsonschema missing"
-		return
-	fi
-	check "$1" python3 -c 'import json, sys, jsonschema
-V = jsonschema.Draft202012Validator
-V(json.load(open(sys.argv[1])), format_checker=V.FORMAT_CHECKER).validate(json.load(open(sys.argv[2])))' \
-		"$KSCAN_SRC/report/report.schema.json" "$2"
-}
 
 # A KESL installed from its package, enabled at boot, with its groups; a Network Agent whose
 # unit is there but not enabled; kav4fs's module file and its SysV script; kav4unix 5.5's
@@ -53,7 +42,7 @@ touch "$R/usr/bin/apt-get" "$R/usr/sbin/update-rc.d"
 
 kscan_json "$FX/host.json" --root "$R"
 check "detected (exit 1), got $rc" [ "$rc" -eq 1 ]
-schema_check "the report validates against the schema" "$FX/host.json"
+fx_schema_check "the report validates against the schema" "$FX/host.json"
 find_ev() { echo "[e for f in r['findings'] if f['signature'] == '$1' for e in f['evidence'] if e['kind'] == '$2']"; }
 finding() { echo "[f for f in r['findings'] if f['signature'] == '$1'][0]"; }
 jcheck "a mounted root is not live: no running field" "$FX/host.json" \

@@ -170,6 +170,26 @@ fx_rhel_agent() {
 	echo "$root"
 }
 
+# fx_schema_ok FILE: FILE validates against report/report.schema.json (draft 2020-12, with
+# format checks). fx_schema_check DESCRIPTION FILE records that as a check, or a skip where
+# python3-jsonschema cannot check draft 2020-12 (missing, or Debian 11's 3.2).
+fx_schema_ok() {
+	python3 -c 'import json, sys, jsonschema
+V = jsonschema.Draft202012Validator
+V(json.load(open(sys.argv[1])), format_checker=V.FORMAT_CHECKER).validate(json.load(open(sys.argv[2])))' \
+		"$KSCAN_SRC/report/report.schema.json" "$1"
+}
+fx_schema_2020() {
+	python3 -c 'import jsonschema; jsonschema.Draft202012Validator' 2>/dev/null
+}
+fx_schema_check() {
+	if ! fx_schema_2020; then
+		ok "# SKIP $1: python3-jsonschema cannot check draft 2020-12"
+		return
+	fi
+	check "$1" fx_schema_ok "$2"
+}
+
 # kscan_json OUT ARGS...: runs kscan with --format json, report in OUT, exit code in $rc.
 kscan_json() {
 	local out=$1

@@ -311,8 +311,8 @@ START_TEST(test_bad)
 
 	ck_assert_int_eq(load(&c, bad[_i].text, &e), -1);
 	ck_assert_uint_ge(c.ndiags, 1);
-	ck_assert_str_eq(c.diags[0], bad[_i].diag);
-	ck_assert_str_eq(e.msg, bad[_i].diag);
+	cu_assert_url_msg(c.diags[0], bad[_i].diag);
+	cu_assert_url_msg(e.msg, bad[_i].diag);
 	ck_assert(e.code == KERR_INPUT || e.code == KERR_LIMIT);
 	conf_free(&c);
 }

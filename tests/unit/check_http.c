@@ -103,7 +103,7 @@ START_TEST(test_url)
 	} else {
 		ck_assert_int_eq(http_url_check(urls[_i].url, &e), -1);
 		ck_assert_int_eq(e.code, KERR_INPUT);
-		ck_assert_str_eq(e.msg, urls[_i].msg);
+		cu_assert_url_msg(e.msg, urls[_i].msg);
 	}
 }
 END_TEST

@@ -31,6 +31,11 @@
 #include "base/xstd.h"
 #include "check_util.h"
 
+/* glibc before 2.32 has no SYS_openat2; the number is the same on every architecture. */
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
 /* Directories of the deep tree: more than KS_PATH_COMPONENTS_MAX, well past PATH_MAX. */
 #define DEEP_LEVELS 70
 #define DEEP_NAME_LEN 100

@@ -64,4 +64,11 @@ struct rootfs *cu_open_root(const char *dir);
 /* A finished signature set of the one pack @yaml; a rejected pack fails the test. */
 struct sig_set *cu_load_pack(const char *yaml);
 
+/*
+ * Checks an "invalid collector URL \"U\": REASON" message against the one expected: the
+ * whole of it with curl 7.80 and later, whose curl_url_strerror() gives REASON; before
+ * that kscan words REASON itself, and only what precedes it is compared.
+ */
+void cu_assert_url_msg(const char *have, const char *want);
+
 #endif
