@@ -63,10 +63,21 @@ unique_subject = no
 [any]
 commonName = supplied
 CNF
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout "$d/ca.key" -out "$d/ca.pem" -days 2 -subj "/CN=kscan test $1" \
-		-addext basicConstraints=critical,CA:TRUE \
-		-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+	# its own request config: OpenSSL 1.1.1 adds the system openssl.cnf's v3_ca extensions
+	# to -addext ones, and a CA with basicConstraints twice is no CA to a verifier
+	cat >"$d/req.cnf" <<CNF
+[req]
+distinguished_name = dn
+x509_extensions = v3
+[dn]
+[v3]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+CNF
+	openssl req -x509 -config "$d/req.cnf" -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+		-nodes -keyout "$d/ca.key" -out "$d/ca.pem" -days 2 -subj "/CN=kscan test $1" \
+		2>/dev/null
 }
 
 # pki_setup: every certificate the delivery tests use.
