@@ -3,8 +3,6 @@
  * read back through rpmdb_read() and compared with what `rpm -qa` says; corrupt, hostile
  * and unsupported databases; and the proof that reading changes nothing in the root.
  */
-#include "config.h"
-
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -52,8 +50,6 @@ static void read_root(const char *name, struct got *g)
 	rootfs_close(r);
 	pkg_list_sort(&g->list);
 }
-
-#if HAVE_RPM
 
 /* Builds a noarch rpm into <cu_tmp>/rpms with rpmbuild; @epoch < 0 means no Epoch tag. */
 static void build_rpm(const char *name, int epoch, const char *version, const char *release)
@@ -738,12 +734,6 @@ START_TEST(test_prefers_sqlite)
 }
 END_TEST
 
-START_TEST(test_available)
-{
-	ck_assert(rpmdb_available());
-}
-END_TEST
-
 static Suite *rpmdb_suite(void)
 {
 	Suite *s = suite_create("rpmdb");
@@ -751,7 +741,6 @@ static Suite *rpmdb_suite(void)
 
 	tcase_add_unchecked_fixture(tc, setup_rpms, cu_tmp_teardown);
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, test_available);
 	tcase_add_loop_test(tc, test_read_locations, 0, (int)XSTD_COUNTOF(db_dirs));
 	tcase_add_test(tc, test_fedora_symlink);
 	tcase_add_loop_test(tc, test_same_as_rpm_qa, 0, (int)XSTD_COUNTOF(db_dirs));
@@ -778,50 +767,6 @@ static bool have_tools(void)
 	return cu_sh_status("command -v rpm >/dev/null && command -v rpmbuild >/dev/null && "
 		  "command -v python3 >/dev/null") == 0;
 }
-
-#else /* !HAVE_RPM */
-
-/* Without librpm: no database is fine, a database is a failure, never "no packages". */
-static const char *const norpm_files[] = { "rpmdb.sqlite", "Packages", "Packages.db" };
-static const char *const norpm_backends[] = { "sqlite", "bdb", "ndb" };
-
-START_TEST(test_without_librpm)
-{
-	char root[PATH_MAX];
-	struct got g;
-
-	ck_assert(!rpmdb_available());
-	cu_path(root, sizeof(root), cu_tmp, "r");
-	cu_sh("mkdir -p '%s'", root);
-	read_root("r", &g);
-	ck_assert_int_eq(g.rc, 0);
-	cu_sh("mkdir -p '%s" VARLIB "' && echo x > '%s" VARLIB "/%s'", root, root, norpm_files[_i]);
-	read_root("r", &g);
-	ck_assert_int_eq(g.rc, -1);
-	ck_assert_int_eq(g.err.code, KERR_UNSUPPORTED);
-	ck_assert_str_eq(g.counts.location, VARLIB);
-	ck_assert_str_eq(g.counts.backend, norpm_backends[_i]);
-	ck_assert_msg(strstr(g.err.msg, "built without librpm") != NULL, "%s", g.err.msg);
-}
-END_TEST
-
-static Suite *rpmdb_suite(void)
-{
-	Suite *s = suite_create("rpmdb");
-	TCase *tc = tcase_create("no librpm");
-
-	tcase_add_checked_fixture(tc, cu_tmp_setup, cu_tmp_teardown);
-	tcase_add_loop_test(tc, test_without_librpm, 0, (int)XSTD_COUNTOF(norpm_files));
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-static bool have_tools(void)
-{
-	return true;
-}
-
-#endif
 
 int main(void)
 {
