@@ -197,6 +197,14 @@
 #define KS_CONFIG_DIAGS_MAX 64u
 /* Extra collector headers: a handful is normal; a hundred is a mistake. */
 #define KS_HTTP_HEADERS_MAX 32u
+/* A Splunk index, source or sourcetype prefix: Splunk caps index names at 80 bytes. */
+#define KS_HEC_NAME_MAX 80u
+/* compliance: entries of a pack: a handful of directives and laws, not a catalogue. */
+#define KS_SIG_COMPLIANCE_MAX 16u
+/* data_stream.namespace: Elasticsearch caps it at 100 bytes. */
+#define KS_ECS_NAMESPACE_MAX 100u
+/* Names in hec.fields: six exist, so a longer list is a mistake. */
+#define KS_HEC_FIELDS_MAX 8u
 
 /* Delivery to the collector */
 
@@ -241,11 +249,54 @@
 
 /* --signatures given more often than this is a mistake, not a use. */
 #define KS_CLI_LIST_MAX 256u
+/* A word compared for a "did you mean" hint: longer than any option or verb, so no hint. */
+#define KS_CLI_HINT_WORD_MAX 32u
 
 /* One log message after escaping: an error message with a path or two fits; more is cut. */
 #define KS_LOG_MSG_MAX 4096u
 
 /* --splay: a day spreads a daily fleet job over the whole day; longer would skip days. */
 #define KS_SPLAY_MAX 86400u
+
+/* Package archives and kits inspected by the deep sweep (scanner/deep/kit.c) */
+
+/* rpm header index entries: real packages carry a few hundred tags; more is hostile. */
+#define KS_KITRPM_INDEX_MAX 65536u
+/* rpm header data: file lists of the largest real packages stay well under this. */
+#define KS_KITRPM_DATA_MAX ((size_t)64 << 20)
+/* One string of a header or control field kept as evidence: a summary line, a maintainer. */
+#define KS_KIT_FIELD_MAX 512u
+/* A .deb's control.tar member decompressed: control and scripts, never megabytes. */
+#define KS_KIT_CONTROL_MAX ((size_t)4 << 20)
+/* The control file itself. */
+#define KS_KIT_CONTROL_FILE_MAX ((size_t)256 << 10)
+/*
+ * Members listed in an archive: installer kits hold dozens; a source zip of 20,000 members
+ * costs a seek per member (docs/performance.md), and more is a bomb or a tree, not a kit.
+ */
+#define KS_KIT_MEMBERS_MAX 2000u
+/* A member name: longer is not a path any signature names. */
+#define KS_KIT_NAME_MAX 4096u
+/*
+ * Decompressed bytes read while listing one tarball (headers interleave with data, so a
+ * .tar.gz is inflated to list it): 4 MiB inflate in ~10 ms, 16 MiB cost the sweep of /usr
+ * 60 ms for one 2 MB test-report tarball. The members before the cap are still matched
+ * (a kit is found by any member the packs name); the cut is counted as over_limit.
+ */
+#define KS_KIT_BYTES_MAX ((uint64_t)4 << 20)
+/*
+ * The smallest file the sweep opens to look for a kit by content. Every kit the research
+ * (../shared/research/kaspersky-footprint.md: kesl, klnagent64, ksc64 .deb/.rpm, the kuu
+ * tarballs, kesl.zip) carries a product's binaries, tens of MB and more, never under a
+ * MiB; most files of a system tree are (/usr here: 520 of 143,000 files are larger), so
+ * the rest cost one stat and no open (docs/performance.md). Test fixtures are padded.
+ */
+#define KS_KIT_SIZE_MIN ((uint64_t)1 << 20)
+/* A makeself header's line count: the 2.4 header is 714 lines; more is no bundle of it. */
+#define KS_KIT_SH_LINES_MAX 100000u
+/* A makeself header's bytes before the payload: about 20 KiB in 2.4, 64 KiB leaves room. */
+#define KS_KIT_SH_HEADER_MAX ((uint64_t)64 << 10)
+/* The first bytes of a file read for magic: a shell bundle's header lines fit. */
+#define KS_KIT_HEAD 4096u
 
 #endif

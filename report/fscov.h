@@ -33,6 +33,16 @@ struct fscov_error {
 	char *message;
 };
 
+/** Package archives and kits the sweep recognised by content (scanner/deep/kit.h). */
+struct fscov_archives {
+	/** Opened and read (whatever the outcome). */
+	uint64_t inspected;
+	/** Not readable as what their magic says: counted, never a stop. */
+	uint64_t corrupt;
+	/** Past a cap (member count, bytes): a bomb, or not a kit. */
+	uint64_t over_limit;
+};
+
 /** Counters of one group ("skipped" by reason, "errors_by_kind"); keys are static. */
 #define FSCOV_COUNTS_MAX 16
 
@@ -56,6 +66,7 @@ struct fscov {
 	struct fscov_mount *mounts;
 	size_t nmounts;
 	uint64_t mounts_dropped;
+	struct fscov_archives archives;
 };
 
 /** An empty coverage record. @return it, or NULL (ENOMEM). */

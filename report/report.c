@@ -84,6 +84,9 @@ static void report_evidence_free(struct report_evidence *e)
 	report_free_const(e->account);
 	report_free_const(e->user);
 	report_free_const(e->command);
+	report_free_const(e->format);
+	report_free_const(e->vendor);
+	report_free_const(e->summary);
 }
 
 static void report_step_free(struct report_step *st)
@@ -111,6 +114,9 @@ static void report_finding_free(struct report_finding *f)
 		report_step_free(&f->steps[i]);
 	}
 	free(f->steps);
+	free(f->pack);
+	free(f->pack_version);
+	free(f->reference);
 	free(f->signature);
 	free(f->vendor);
 	free(f->product);
@@ -155,6 +161,12 @@ void report_free(struct report *r)
 		free(r->packs[i].sha256);
 		free(r->packs[i].date);
 		free(r->packs[i].expires);
+		for (size_t k = 0; k < r->packs[i].ncompliance; k++) {
+			free(r->packs[i].compliance[k].framework);
+			free(r->packs[i].compliance[k].control);
+			free(r->packs[i].compliance[k].reference);
+		}
+		free(r->packs[i].compliance);
 	}
 	free(r->packs);
 	for (i = 0; i < r->nsources; i++) {
@@ -335,6 +347,95 @@ struct report_finding *report_finding(struct report *r, const char *id, const ch
 	return f;
 }
 
+int report_finding_rule(struct report_finding *f, const char *pack, const char *version,
+	const char *reference)
+{
+	if (f->pack != NULL) {
+		return 0;
+	}
+	if (report_set_str(&f->pack, pack) != 0 ||
+	    report_set_str(&f->pack_version, version != NULL && version[0] != '\0' ? version :
+										  NULL) != 0 ||
+	    report_set_str(&f->reference, reference) != 0) {
+		return -1;
+	}
+	return 0;
+}
+
+int report_pack_add_compliance(struct report_pack *p, const char *framework,
+	const char *control, const char *reference)
+{
+	struct report_compliance *c;
+
+	if (vec_reserve_implied(&p->compliance, p->ncompliance, sizeof(*c),
+		    KS_SIG_COMPLIANCE_MAX) != 0) {
+		return -1;
+	}
+	c = &p->compliance[p->ncompliance];
+	memset(c, 0, sizeof(*c));
+	if (report_set_str(&c->framework, framework) != 0 ||
+	    report_set_str(&c->control, control) != 0 ||
+	    report_set_str(&c->reference, reference) != 0) {
+		free(c->framework);
+		free(c->control);
+		free(c->reference);
+		return -1;
+	}
+	p->ncompliance++;
+	return 0;
+}
+
+/* Whether obligation @k of pack @pack is the first of its framework and control. */
+static bool report_obligation_first(const struct report *r, size_t pack, size_t k)
+{
+	const struct report_compliance *c = &r->packs[pack].compliance[k];
+	size_t i, m;
+
+	for (i = 0; i <= pack; i++) {
+		for (m = 0; m < r->packs[i].ncompliance && (i < pack || m < k); m++) {
+			const struct report_compliance *o = &r->packs[i].compliance[m];
+
+			if (strcmp(o->framework, c->framework) == 0 &&
+			    strcmp(o->control, c->control) == 0) {
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+/* The index of the pack @f's signature came from, or r->npacks when unknown. */
+static size_t report_finding_pack(const struct report *r, const struct report_finding *f)
+{
+	size_t i;
+
+	for (i = 0; f->pack != NULL && i < r->npacks; i++) {
+		if (strcmp(r->packs[i].name, f->pack) == 0) {
+			return i;
+		}
+	}
+	return r->npacks;
+}
+
+const struct report_compliance *report_obligation(const struct report *r,
+	const struct report_finding *f, size_t *it)
+{
+	size_t only = f != NULL ? report_finding_pack(r, f) : r->npacks;
+	size_t i, k = *it;
+
+	/* *it counts every pack's entries in order: skip to the pack it falls in */
+	for (i = 0; i < r->npacks; i++) {
+		for (; k < r->packs[i].ncompliance; k++) {
+			(*it)++;
+			if (f != NULL ? i == only : report_obligation_first(r, i, k)) {
+				return &r->packs[i].compliance[k];
+			}
+		}
+		k -= r->packs[i].ncompliance;
+	}
+	return NULL;
+}
+
 /* Orders NULL before any string, so optional fields compare too. */
 static int report_strcmp(const char *a, const char *b)
 {
@@ -358,10 +459,12 @@ static int report_ev_cmp(const struct report_evidence *a, const struct report_ev
 {
 	const char *const sa[] = { a->path, a->name, a->manager, a->arch, a->version, a->role,
 		a->pattern, a->status, a->ftype, a->target, a->sha256, a->source, a->proto,
-		a->address, a->account, a->user, a->command };
+		a->address, a->account, a->user, a->command, a->format, a->vendor,
+		a->summary };
 	const char *const sb[] = { b->path, b->name, b->manager, b->arch, b->version, b->role,
 		b->pattern, b->status, b->ftype, b->target, b->sha256, b->source, b->proto,
-		b->address, b->account, b->user, b->command };
+		b->address, b->account, b->user, b->command, b->format, b->vendor,
+		b->summary };
 	const int64_t na[] = { a->pid, a->has_uid, a->uid, a->has_gid, a->gid, a->has_started,
 		a->started_ms, a->has_enabled, a->enabled, a->port };
 	const int64_t nb[] = { b->pid, b->has_uid, b->uid, b->has_gid, b->gid, b->has_started,
@@ -405,7 +508,8 @@ static uint64_t report_ev_hash(const struct report_evidence *e)
 {
 	const char *const s[] = { e->role, e->pattern, e->manager, e->name, e->version, e->arch,
 		e->status, e->path, e->ftype, e->target, e->sha256, e->source, e->proto,
-		e->address, e->account, e->user, e->command };
+		e->address, e->account, e->user, e->command, e->format, e->vendor,
+		e->summary };
 	uint64_t nums[] = { (uint64_t)e->kind, (uint64_t)e->state, (uint64_t)e->confidence,
 		e->size,
 		(uint64_t)e->mtime_ms, (uint64_t)e->has_size << 1 | e->has_mtime, e->pid,
@@ -467,7 +571,8 @@ static size_t report_ev_bytes(const struct report_evidence *e)
 {
 	const char *const s[] = { e->role, e->pattern, e->manager, e->name, e->version, e->arch,
 		e->status, e->path, e->ftype, e->target, e->sha256, e->source, e->proto,
-		e->address, e->account, e->user, e->command };
+		e->address, e->account, e->user, e->command, e->format, e->vendor,
+		e->summary };
 	size_t i, n = sizeof(*e);
 
 	for (i = 0; i < XSTD_COUNTOF(s); i++) {
@@ -482,10 +587,11 @@ static int report_ev_copy(struct report_evidence *dst, const struct report_evide
 	const char **const d[] = { &dst->role, &dst->pattern, &dst->manager, &dst->name,
 		&dst->version, &dst->arch, &dst->status, &dst->path, &dst->ftype, &dst->target,
 		&dst->sha256, &dst->source, &dst->proto, &dst->address, &dst->account, &dst->user,
-		&dst->command };
+		&dst->command, &dst->format, &dst->vendor, &dst->summary };
 	const char *const s[] = { src->role, src->pattern, src->manager, src->name, src->version,
 		src->arch, src->status, src->path, src->ftype, src->target, src->sha256,
-		src->source, src->proto, src->address, src->account, src->user, src->command };
+		src->source, src->proto, src->address, src->account, src->user, src->command,
+		src->format, src->vendor, src->summary };
 	size_t i;
 
 	*dst = *src;
@@ -919,6 +1025,8 @@ const char *report_ev_kind_name(enum report_ev_kind k)
 		return "socket";
 	case REPORT_EV_CRON:
 		return "cron";
+	case REPORT_EV_ARCHIVE:
+		return "archive";
 	case REPORT_EV_KIND_COUNT:
 	default:
 		return "unknown";

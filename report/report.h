@@ -20,7 +20,7 @@
  * Schema version of the JSON report (docs/report.md). 2 added `delivery`; 3 added
  * confidence (evidence and findings) and the packs' date, expires and stale.
  */
-#define REPORT_SCHEMA 5
+#define REPORT_SCHEMA 7
 
 /** How strongly a finding proves the product, weakest first. Strongest wins. */
 enum report_state {
@@ -57,6 +57,7 @@ enum report_ev_kind {
 	REPORT_EV_ACCOUNT,
 	REPORT_EV_SOCKET,
 	REPORT_EV_CRON,
+	REPORT_EV_ARCHIVE,
 	REPORT_EV_KIND_COUNT,
 };
 
@@ -126,6 +127,12 @@ struct report_evidence {
 	const char *user;
 	/** Cron jobs: the command of the line. */
 	const char *command;
+	/** Archives: "deb", "rpm", "tar", "zip" or "sh". */
+	const char *format;
+	/** Archives: the maintainer (dpkg) or vendor / packager (rpm) they name. */
+	const char *vendor;
+	/** Archives: their one-line summary. */
+	const char *summary;
 };
 
 /**
@@ -157,6 +164,13 @@ struct report_finding {
 	char *vendor;
 	char *product;
 	char *remove;
+	/**
+	 * The pack the signature came from (its name as in the report's packs) and that pack's
+	 * version, and the signature's first reference; NULL when unknown (report_finding_rule()).
+	 */
+	char *pack;
+	char *pack_version;
+	char *reference;
 	/** The strongest state of its evidence (set by report_finish()). */
 	enum report_state state;
 	/** The highest confidence of its evidence, dropped too (set by report_finish()). */
@@ -230,6 +244,14 @@ struct report_source {
 	struct fscov *fs;
 };
 
+/** An obligation a pack's signatures concern: the legal basis of its findings. */
+struct report_compliance {
+	char *framework;
+	char *control;
+	/** NULL when the pack gives none. */
+	char *reference;
+};
+
 /** A signature pack the scan used. */
 struct report_pack {
 	char *name;
@@ -244,6 +266,9 @@ struct report_pack {
 	char *expires;
 	/** Expired, or (with a maximum age) too old or undated. */
 	bool stale;
+	/** Its `compliance:` entries (report_pack_add_compliance()). */
+	struct report_compliance *compliance;
+	size_t ncompliance;
 };
 
 /** The verdict, from findings and source outcomes (see report_finish()). */
@@ -372,6 +397,18 @@ int report_set_str(char **dst, const char *s);
 int report_add_pack(struct report *r, const char *name, const char *version,
 	const char *sha256, bool builtin, size_t nsignatures);
 
+/** Adds an obligation to @p (strings copied; @reference may be NULL). @return 0 or -1. */
+int report_pack_add_compliance(struct report_pack *p, const char *framework,
+	const char *control, const char *reference);
+
+/**
+ * The next obligation of the legal basis, from *@it (0 to start; advanced): those of the
+ * pack @f's signature came from, or with @f NULL every pack's, once each (same framework
+ * and control). @return NULL at the end. Every writer lists obligations through it.
+ */
+const struct report_compliance *report_obligation(const struct report *r,
+	const struct report_finding *f, size_t *it);
+
 /**
  * Adds a source named @name (a static string) with status @status. Adding a name twice
  * returns the existing source (JSON keys are unique); its status becomes failed if either
@@ -398,6 +435,14 @@ void report_source_count(struct report_source *s, const char *key, uint64_t valu
  */
 struct report_finding *report_finding(struct report *r, const char *id, const char *vendor,
 	const char *product, const char *remove);
+
+/**
+ * Records where @f's signature came from: the pack's name and version (empty: none) and the
+ * signature's first reference URL (may be NULL). The first call wins.
+ * @return 0, or -1 with errno (ENOMEM).
+ */
+int report_finding_rule(struct report_finding *f, const char *pack, const char *version,
+	const char *reference);
 
 /**
  * Adds a copy of @ev (all strings duplicated) to @f. Identical evidence (every field equal)

@@ -69,12 +69,17 @@
  * - mounts.[ch]   /proc/self/mountinfo; pseudo and network filesystems are not entered
  * - hashidx.[ch]  size -> digests prefilter, exact names and globs
  * - hash.[ch]     sha256 of a file opened safely, read once, dropped from the page cache
+ * - kit.[ch]      package archives and kits by their magic: .deb control fields and .rpm
+ *                 headers read, tarballs, zips and makeself payloads listed (libarchive),
+ *                 all bounded
+ * - kitrpm.[ch]   kit's own bounded parser of an .rpm file's lead and headers
  *
  * scanner/match/: evidence into findings; every matcher takes a struct match_ctx
  * - match.[ch]    the shared shape (match_ctx, match_add), package names and path hits,
  *                 and the fallback that yields a catch-all's evidence to a specific signature
  * - probematch.[ch] runs the host probes and matches what they return
- * - deepmatch.[ch]  the deep sweep's files, by name and by hash
+ * - deepmatch.[ch]  the deep sweep's files, by name and by hash, and the archives it
+ *                 recognised by content
  * - vendor.[ch]   the vendor rule: a package whose maker is Kaspersky, named by no signature
  * - plan.[ch]     each finding's removal plan, from its evidence (nothing is ever run)
  *
@@ -87,6 +92,8 @@
  * - fmt_json.[ch], json.[ch]   the native JSON report, always valid UTF-8
  * - fmt_text.[ch] the human report
  * - fmt_ecs.[ch], fmt_hec.[ch]   Elastic Common Schema and Splunk HEC events for dashboards
+ * - fmt_cdx.[ch]  a CycloneDX bill of materials of the Kaspersky software found
+ * - fmt_ocsf.[ch] OCSF Compliance Finding events: pass or fail per host against the ban
  *
  * report/deliver/: where the report goes, none lost
  * - output.[ch]   stdout or an atomically replaced file

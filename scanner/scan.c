@@ -164,6 +164,14 @@ static int scan_packs(struct scan_ctx *c, const struct scan_opts *o)
 		    (p->expires[0] != '\0' && report_set_str(&rp->expires, p->expires) != 0)) {
 			return scan_nomem(c);
 		}
+		for (size_t k = 0; k < p->ncompliance; k++) {
+			const struct sig_compliance *sc = &p->compliance[k];
+
+			if (report_pack_add_compliance(rp, sc->framework, sc->control,
+				    sc->reference) != 0) {
+				return scan_nomem(c);
+			}
+		}
 	}
 	return 0;
 }

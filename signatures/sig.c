@@ -80,6 +80,14 @@ struct sig_set *sig_set_new(void)
 	return calloc(1, sizeof(struct sig_set));
 }
 
+void sig_compliance_free(struct sig_compliance *c)
+{
+	free(c->framework);
+	free(c->control);
+	free(c->reference);
+	memset(c, 0, sizeof(*c));
+}
+
 void sig_set_free(struct sig_set *s)
 {
 	size_t i;
@@ -94,6 +102,10 @@ void sig_set_free(struct sig_set *s)
 	for (i = 0; i < s->npacks; i++) {
 		free(s->packs[i].name);
 		free(s->packs[i].version);
+		for (size_t k = 0; k < s->packs[i].ncompliance; k++) {
+			sig_compliance_free(&s->packs[i].compliance[k]);
+		}
+		free(s->packs[i].compliance);
 	}
 	free(s->packs);
 	for (i = 0; i < s->ndiags; i++) {

@@ -182,6 +182,20 @@ struct sig {
 };
 
 /** One loaded pack file. */
+/** compliance: an obligation the pack's signatures concern (the legal basis of a finding). */
+struct sig_compliance {
+	/** "DHS BOD 17-01", "FAR 52.204-23"... */
+	char *framework;
+	/** What it requires, in a line. */
+	char *control;
+	/** Where it is published (an https URL), or NULL. */
+	char *reference;
+	struct sig_loc loc;
+};
+
+/** Frees @c's strings. */
+void sig_compliance_free(struct sig_compliance *c);
+
 struct sig_pack {
 	/** "builtin:kesl.yaml" for a built-in pack, else the path as given. */
 	char *name;
@@ -199,6 +213,9 @@ struct sig_pack {
 	/** The same as days since 1970-01-01, valid when the string is not "". */
 	int64_t date_days;
 	int64_t expires_days;
+	/** Its `compliance:` entries, owned by the set. */
+	struct sig_compliance *compliance;
+	size_t ncompliance;
 };
 
 /**

@@ -84,10 +84,14 @@ static int sigload_add(struct sig_set *s, const char *name, const struct yread *
 	memcpy(pack.expires, p->expires, sizeof(pack.expires));
 	pack.date_days = p->date_days;
 	pack.expires_days = p->expires_days;
+	pack.compliance = p->compliance;
+	pack.ncompliance = p->ncompliance;
 	if (yread_result(y, &e) == 0 && sig_set_add_pack(s, name, p->version, &pack, p->sigs,
 	    p->nsigs) == 0) {
 		/* the set owns them now */
 		p->nsigs = 0;
+		p->compliance = NULL;
+		p->ncompliance = 0;
 		return 0;
 	}
 	sig_set_fail(s);

@@ -339,6 +339,8 @@ enum ld_kind {
 	LD_K_DATE,
 	LD_K_EXPIRES,
 	LD_K_ENAME,
+	LD_K_COMPLIANCE,
+	LD_K_URL,
 };
 
 /* Records @key in the list's duplicate check. @return true if it is new. */
@@ -926,6 +928,69 @@ static void ld_sigs(struct ld *l)
 	}
 }
 
+/* ---- compliance: the pack's legal basis ---- */
+
+static const struct yread_field ld_compliance_fields[] = {
+	{"framework", LD_K_LINE, offsetof(struct sig_compliance, framework), true, 0, 0},
+	{"control", LD_K_LINE, offsetof(struct sig_compliance, control), true, 0, 0},
+	{"reference", LD_K_URL, offsetof(struct sig_compliance, reference), false, 0, 0},
+};
+
+/* reference: an https URL, as a signature's references are. */
+static void ld_url(struct ld *l, const char *key, char **out)
+{
+	char msg[SIGCHECK_MSG_MAX];
+	const char *s;
+	size_t n;
+
+	if (yread_str(l->y, key, 0, &s, &n) && ld_check(l, sigcheck_ref(key, s, n, msg),
+		ld_here(l), msg)) {
+		(void)ld_dup(l, s, n, out);
+	}
+}
+
+/* One obligation; a framework and control named twice is a mistake. */
+static void ld_compliance_entry(struct ld *l, struct ld_list *li)
+{
+	struct sigyaml_pack *p = l->pack;
+	struct sig_compliance c, *v;
+	char key[2 * KS_SIG_SCALAR_MAX + 2];
+
+	memset(&c, 0, sizeof(c));
+	c.loc = ld_here(l);
+	if (!ld_entry(l, li, ld_compliance_fields, XSTD_COUNTOF(ld_compliance_fields), &c) ||
+	    c.framework == NULL || c.control == NULL) {
+		goto free_entry;
+	}
+	if (p->ncompliance == KS_SIG_COMPLIANCE_MAX) {
+		ld_err(l, c.loc, "more than %u \"compliance\" entries", KS_SIG_COMPLIANCE_MAX);
+		goto free_entry;
+	}
+	(void)snprintf(key, sizeof(key), "%s: %s", c.framework, c.control);
+	if (!ld_unique(l, li, key, c.loc)) {
+		goto free_entry;
+	}
+	v = ld_append(l, p->compliance, &p->ncompliance, &c, sizeof(c));
+	if (v == NULL) {
+		goto free_entry;
+	}
+	p->compliance = v;
+	return;
+
+free_entry:
+	sig_compliance_free(&c);
+}
+
+static void ld_compliance(struct ld *l)
+{
+	struct ld_list li;
+
+	memset(&li, 0, sizeof(li));
+	li.key = "compliance";
+	(void)ld_seq(l, &li, ld_compliance_entry);
+	strset_free(&li.seen);
+}
+
 /* The lists of a signature: each entry a mapping read by its own function. */
 static ld_entry_fn *const ld_list_fns[] = {
 	[LD_K_PACKAGES] = ld_package_entry,
@@ -1025,6 +1090,12 @@ static void ld_value(void *ctx, const struct yread_field *f, void *obj)
 	case LD_K_BOOL:
 		yread_bool(l->y, f->key, p);
 		break;
+	case LD_K_COMPLIANCE:
+		ld_compliance(l);
+		break;
+	case LD_K_URL:
+		ld_url(l, f->key, p);
+		break;
 	default:
 		ld_entry_value(l, f, obj);
 		break;
@@ -1039,6 +1110,7 @@ static const struct yread_field ld_top_fields[] = {
 	{"description", LD_K_TEXT, LD_PACK(description), false, 0, 0},
 	{"date", LD_K_DATE, LD_PACK(date), false, 0, 0},
 	{"expires", LD_K_EXPIRES, LD_PACK(expires), false, 0, 0},
+	{"compliance", LD_K_COMPLIANCE, 0, false, 0, 0},
 	{"signatures", LD_K_SIGS, 0, true, 0, 0},
 };
 
@@ -1086,6 +1158,10 @@ void sigyaml_pack_free(struct sigyaml_pack *p)
 		sig_free(&p->sigs[i]);
 	}
 	free(p->sigs);
+	for (i = 0; i < p->ncompliance; i++) {
+		sig_compliance_free(&p->compliance[i]);
+	}
+	free(p->compliance);
 	free(p->version);
 	free(p->description);
 	memset(p, 0, sizeof(*p));

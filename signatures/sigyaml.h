@@ -28,6 +28,9 @@ struct sigyaml_pack {
 	char expires[11];
 	int64_t date_days;
 	int64_t expires_days;
+	/** compliance: entries; moved into the set's pack with the signatures. */
+	struct sig_compliance *compliance;
+	size_t ncompliance;
 };
 
 /**

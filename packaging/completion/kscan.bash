@@ -11,7 +11,7 @@ _kscan_words()
 		echo "--require-signed --max-signature-age --output --splay --deep --jobs --path"
 		echo "--exclude"
 		echo "--one-file-system --include-remote --max-file-size --max-duration"
-		echo "--no-low-priority --config --post"
+		echo "--no-low-priority --config --post --color"
 		;;
 	send) echo "$common --config --post --splay" ;;
 	signatures)
@@ -23,9 +23,23 @@ _kscan_words()
 		*) echo "$common" ;;
 		esac
 		;;
-	packages) echo "$common --root" ;;
+	packages) echo "$common --root --format --pretty" ;;
 	*) ;;
 	esac
+}
+
+# Options whose value is the next word: that word is neither the command nor a verb.
+_kscan_takes_value()
+{
+	case $1 in
+	--format | -f | --log | --role | --root | -r | --keys | --path | --signatures | -s | \
+		--output | -o | --key | --exclude | --config | -c | --jobs | -j | --splay | \
+		--max-file-size | --max-duration | --id | --product | --vendor | --post | \
+		--max-signature-age | --color)
+		return 0
+		;;
+	esac
+	return 1
 }
 
 _kscan()
@@ -36,6 +50,9 @@ _kscan()
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 
 	for ((i = 1; i < COMP_CWORD; i++)); do
+		if _kscan_takes_value "${COMP_WORDS[i - 1]}"; then
+			continue
+		fi
 		case ${COMP_WORDS[i]} in
 		-*) ;;
 		*)
@@ -50,7 +67,16 @@ _kscan()
 
 	case $prev in
 	--format | -f)
-		mapfile -t COMPREPLY < <(compgen -W "json text ecs ecs-bulk splunk-hec" -- "$cur")
+		if [ "$cmd" = packages ]; then
+			mapfile -t COMPREPLY < <(compgen -W "tsv json" -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -W \
+				"json text ecs ecs-bulk splunk-hec cyclonedx ocsf" -- "$cur")
+		fi
+		return
+		;;
+	--color)
+		mapfile -t COMPREPLY < <(compgen -W "auto always never" -- "$cur")
 		return
 		;;
 	--log)

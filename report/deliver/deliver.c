@@ -24,6 +24,7 @@ void deliver_opts_init(struct deliver_opts *o)
 	http_opts_init(&o->http);
 	spool_opts_init(&o->spool);
 	o->format = FMT_JSON;
+	fmt_hec_opts_init(&o->hec);
 }
 
 static void deliver_say(struct deliver *d, bool problem, const char *fmt, ...) KS_PRINTF(3, 4);
@@ -199,12 +200,16 @@ static int deliver_spool(struct deliver *d, const struct report *rep, const stru
 int deliver_report(struct deliver *d, const struct report *rep)
 {
 	struct http_result hr;
+	struct fmt_opts fo;
 	struct kerr err;
 	struct buf body;
 	int rc;
 
+	fmt_opts_init(&fo);
+	fo.hec = d->o->hec;
+	fo.ecs_namespace = d->o->ecs_namespace;
 	buf_init(&body, KS_REPORT_MAX);
-	if (fmt_write(d->o->format, rep, &body, false, false) != 0) {
+	if (fmt_write(d->o->format, rep, &body, &fo) != 0) {
 		deliver_say(d, true, "cannot format report %s for the collector", rep->report_id);
 		d->res.fate = DELIVER_LOST;
 		buf_free(&body);

@@ -32,6 +32,10 @@ struct deliver_opts {
 	struct spool_opts spool;
 	/** The format new reports are sent (and spooled) in; never FMT_TEXT. */
 	enum fmt_kind format;
+	/** Splunk HEC's envelope settings, when format is FMT_HEC. */
+	struct fmt_hec_opts hec;
+	/** ECS's data_stream.namespace, NULL: "default". */
+	const char *ecs_namespace;
 	/** Tells a person what happened; @problem is false for plain progress. May be NULL. */
 	void (*say)(void *arg, bool problem, const char *msg);
 	void *say_arg;

@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <string.h>
 
+#include "report/fmt/fmt_cdx.h"
 #include "report/fmt/fmt_ecs.h"
 #include "report/fmt/fmt_hec.h"
 #include "report/fmt/fmt_json.h"
+#include "report/fmt/fmt_ocsf.h"
 #include "report/fmt/fmt_text.h"
 #include "base/xstd.h"
 
@@ -19,6 +21,8 @@ static const struct {
 	{"ecs", FMT_ECS, "application/x-ndjson"},
 	{"ecs-bulk", FMT_ECS_BULK, "application/x-ndjson"},
 	{"splunk-hec", FMT_HEC, "application/json"},
+	{"cyclonedx", FMT_CDX, "application/vnd.cyclonedx+json; version=" FMT_CDX_SPEC},
+	{"ocsf", FMT_OCSF, "application/x-ndjson"},
 };
 
 int fmt_parse(const char *name, enum fmt_kind *out)
@@ -58,19 +62,29 @@ const char *fmt_content_type(enum fmt_kind k)
 	return "application/octet-stream";
 }
 
-int fmt_write(enum fmt_kind k, const struct report *r, struct buf *out, bool pretty, bool color)
+void fmt_opts_init(struct fmt_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	fmt_hec_opts_init(&o->hec);
+}
+
+int fmt_write(enum fmt_kind k, const struct report *r, struct buf *out, const struct fmt_opts *o)
 {
 	switch (k) {
 	case FMT_JSON:
-		return fmt_json_write(r, out, pretty);
+		return fmt_json_write(r, out, o->pretty);
 	case FMT_TEXT:
-		return fmt_text_write(r, out, color);
+		return fmt_text_write(r, out, o->color);
 	case FMT_ECS:
-		return fmt_ecs_write(r, out, false);
+		return fmt_ecs_write(r, out, false, o->ecs_namespace);
 	case FMT_ECS_BULK:
-		return fmt_ecs_write(r, out, true);
+		return fmt_ecs_write(r, out, true, o->ecs_namespace);
 	case FMT_HEC:
-		return fmt_hec_write(r, out);
+		return fmt_hec_write(r, out, &o->hec);
+	case FMT_CDX:
+		return fmt_cdx_write(r, out, o->pretty);
+	case FMT_OCSF:
+		return fmt_ocsf_write(r, out);
 	default:
 		errno = EINVAL;
 		return -1;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "report/fscov.h"
 #include "report/fmt/json.h"
@@ -14,11 +15,16 @@
  * Times before 1970 or past year 9999 (a file's mtime is whatever its owner set) have no
  * faithful xstd_rfc3339() form, so they are left out like any unknown field.
  */
+bool fmt_json_time_ok(int64_t ms)
+{
+	return ms >= 0 && ms <= FMT_JSON_TIME_MAX;
+}
+
 void fmt_json_time(struct json *j, const char *key, int64_t ms)
 {
 	char t[32];
 
-	if (ms < 0 || ms > FMT_JSON_TIME_MAX) {
+	if (!fmt_json_time_ok(ms)) {
 		return;
 	}
 	xstd_rfc3339(ms, t);
@@ -34,6 +40,39 @@ static void fmt_json_kv_str_null(struct json *j, const char *key, const char *s)
 	} else {
 		json_null(j);
 	}
+}
+
+/* One obligation: {"framework", "control", "reference"}. */
+static void fmt_json_obligation(struct json *j, const struct report_compliance *c)
+{
+	json_obj_begin(j);
+	json_kv_str(j, "framework", c->framework);
+	json_kv_str(j, "control", c->control);
+	json_kv_str(j, "reference", c->reference);
+	json_obj_end(j);
+}
+
+/*
+ * "compliance": [...], when there is any: @f's pack's obligations, or with @f NULL every
+ * pack's once each (signatures.compliance). The packs themselves do not list theirs: the
+ * built-in packs share them, and 22 copies quadrupled a clean report.
+ */
+static void fmt_json_compliance(struct json *j, const struct report *r,
+	const struct report_finding *f)
+{
+	const struct report_compliance *c;
+	size_t it = 0;
+
+	c = report_obligation(r, f, &it);
+	if (c == NULL) {
+		return;
+	}
+	json_key(j, "compliance");
+	json_arr_begin(j);
+	for (; c != NULL; c = report_obligation(r, f, &it)) {
+		fmt_json_obligation(j, c);
+	}
+	json_arr_end(j);
 }
 
 void fmt_json_packs(struct json *j, const struct report *r)
@@ -60,6 +99,7 @@ void fmt_json_packs(struct json *j, const struct report *r)
 		json_obj_end(j);
 	}
 	json_arr_end(j);
+	fmt_json_compliance(j, r, NULL);
 	if (r->max_age_days > 0) {
 		json_kv_u64(j, "max_age_days", r->max_age_days);
 	}
@@ -166,6 +206,12 @@ static void fmt_json_fs(struct json *j, const struct fscov *c)
 	if (c->mounts_dropped > 0) {
 		json_kv_u64(j, "mounts_skipped_dropped", c->mounts_dropped);
 	}
+	json_key(j, "archives");
+	json_obj_begin(j);
+	json_kv_u64(j, "inspected", c->archives.inspected);
+	json_kv_u64(j, "corrupt", c->archives.corrupt);
+	json_kv_u64(j, "over_limit", c->archives.over_limit);
+	json_obj_end(j);
 }
 
 void fmt_json_sources(struct json *j, const struct report *r)
@@ -225,6 +271,9 @@ static void fmt_json_evidence_live(struct json *j, const struct report_evidence 
 		json_kv_u64(j, "line", e->line);
 	}
 	json_kv_str(j, "command", e->command);
+	json_kv_str(j, "format", e->format);
+	json_kv_str(j, "vendor", e->vendor);
+	json_kv_str(j, "summary", e->summary);
 }
 
 void fmt_json_size_mtime(struct json *j, const struct report_evidence *e)
@@ -237,7 +286,7 @@ void fmt_json_size_mtime(struct json *j, const struct report_evidence *e)
 	}
 }
 
-static void fmt_json_evidence(struct json *j, const struct report_evidence *e)
+void fmt_json_evidence(struct json *j, const struct report_evidence *e)
 {
 	json_obj_begin(j);
 	json_kv_str(j, "kind", report_ev_kind_name(e->kind));
@@ -262,7 +311,7 @@ static void fmt_json_evidence(struct json *j, const struct report_evidence *e)
 
 /* Kinds in name order, for evidence_kinds. */
 static const enum report_ev_kind fmt_json_kinds_sorted[] = {
-	REPORT_EV_ACCOUNT, REPORT_EV_CRON, REPORT_EV_FILE, REPORT_EV_HASH,
+	REPORT_EV_ACCOUNT, REPORT_EV_ARCHIVE, REPORT_EV_CRON, REPORT_EV_FILE, REPORT_EV_HASH,
 	REPORT_EV_KERNEL_MODULE, REPORT_EV_PACKAGE, REPORT_EV_PATH, REPORT_EV_PROCESS,
 	REPORT_EV_SERVICE, REPORT_EV_SOCKET,
 };
@@ -295,14 +344,24 @@ static void fmt_json_steps(struct json *j, const struct report_finding *f)
 	}
 }
 
-void fmt_json_finding(struct json *j, const struct report_finding *f, bool live)
+void fmt_json_finding(struct json *j, const struct report *r, const struct report_finding *f)
 {
+	bool live = r->live;
 	size_t i;
 
 	json_obj_begin(j);
 	json_kv_str(j, "signature", f->signature);
 	json_kv_str(j, "vendor", f->vendor);
 	json_kv_str(j, "product", f->product);
+	if (f->pack != NULL) {
+		json_key(j, "pack");
+		json_obj_begin(j);
+		json_kv_str(j, "name", f->pack);
+		json_kv_str(j, "version", f->pack_version);
+		json_obj_end(j);
+	}
+	json_kv_str(j, "reference", f->reference);
+	fmt_json_compliance(j, r, f);
 	json_kv_str(j, "state", report_state_name(f->state));
 	json_kv_str(j, "confidence", report_confidence_name(f->confidence));
 	json_kv_bool(j, "low_confidence", report_finding_low_confidence(f));
@@ -349,7 +408,7 @@ static void fmt_json_results(struct json *j, const struct report *r)
 	json_key(j, "findings");
 	json_arr_begin(j);
 	for (i = 0; i < r->nfindings; i++) {
-		fmt_json_finding(j, r->findings[i], r->live);
+		fmt_json_finding(j, r, r->findings[i]);
 	}
 	json_arr_end(j);
 	fmt_json_errors(j, r);
@@ -436,22 +495,33 @@ void fmt_json_stamp(struct json *j, const struct report *r)
 	json_kv_str(j, "verdict", report_verdict_name(r->verdict));
 }
 
-int fmt_json_events(const struct report *r, struct buf *out, fmt_json_action_fn *action,
-	fmt_json_event_fn *event)
+void fmt_json_kscan_finding(struct json *j, const struct report *r,
+	const struct report_finding *f)
+{
+	json_key(j, "kscan");
+	json_obj_begin(j);
+	fmt_json_stamp(j, r);
+	json_key(j, "finding");
+	fmt_json_finding(j, r, f);
+	json_obj_end(j);
+}
+
+int fmt_json_events(const struct report *r, struct buf *out, enum fmt_json_summary summary,
+	fmt_json_action_fn *action, fmt_json_event_fn *event, const void *ctx)
 {
 	struct json j;
-	size_t i;
+	size_t i = summary == FMT_JSON_SUMMARY_ALONE && r->nfindings > 0 ? 1 : 0;
 	int err = 0;
 
 	/* a failed event stops the lines: a collector must never get half a finding */
-	for (i = 0; i <= r->nfindings && err == 0; i++) {
+	for (; i <= r->nfindings && err == 0; i++) {
 		const struct report_finding *f = i == 0 ? NULL : r->findings[i - 1];
 
 		if (action != NULL) {
-			action(out, r, f);
+			action(out, r, f, ctx);
 		}
 		json_init(&j, out, false);
-		event(&j, r, f);
+		event(&j, r, f, ctx);
 		err = json_error(&j);
 		buf_addc(out, '\n');
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report/fscov.h"
+#include "base/limits.h"
 #include "base/xstd.h"
 
 /* ANSI SGR sequences for the banner; only written when color is asked for. */
@@ -13,6 +14,11 @@
 #define FMT_TEXT_YELLOW "\033[1;33m"
 #define FMT_TEXT_GREEN "\033[1;32m"
 #define FMT_TEXT_RESET "\033[0m"
+
+/* Lines are wrapped to this many columns: a terminal of 100 shows every line whole. */
+#define FMT_TEXT_COLS 100u
+/* A continuation aligns with a value column only this far in; past it, that leaves too little. */
+#define FMT_TEXT_HANG_MAX 48u
 
 /* 9999-12-31T23:59:59.999Z, the last time with a four-digit year. */
 #define FMT_TEXT_TIME_MAX INT64_C(253402300799999)
@@ -116,10 +122,11 @@ static void fmt_text_sandbox(struct buf *out, const struct report *r)
 	buf_adds(out, r->sandbox_no_new_privs ? ", no new privileges" : "");
 }
 
+static void fmt_text_packs(struct buf *out, const struct report *r);
+
 static void fmt_text_header(struct buf *out, const struct report *r)
 {
 	char start[32], end[32];
-	size_t i;
 
 	buf_addf(out, "kscan %s, report %s\n",
 		r->kscan_version != NULL ? r->kscan_version : "?", r->report_id);
@@ -140,19 +147,101 @@ static void fmt_text_header(struct buf *out, const struct report *r)
 	buf_addf(out, " (%s), %s to %s, %" PRId64 " ms\nSandbox:    ",
 		r->mode != NULL ? r->mode : "quick", start, end, r->duration_ms);
 	fmt_text_sandbox(out, r);
-	buf_adds(out, "\nSignatures: ");
-	for (i = 0; i < r->npacks; i++) {
-		buf_adds(out, i > 0 ? ", " : "");
-		fmt_text_val(out, r->packs[i].name);
-		if (r->packs[i].version != NULL && r->packs[i].version[0] != '\0') {
-			buf_adds(out, " ");
-			fmt_text_val(out, r->packs[i].version);
-		}
-		buf_addf(out, " (%zu%s%s)", r->packs[i].nsignatures,
-			r->packs[i].verified ? ", signature verified" : "",
-			r->packs[i].stale ? ", STALE" : "");
+	fmt_text_packs(out, r);
+}
+
+/* The version every pack has, or NULL when they differ (or have none). */
+static const char *fmt_text_packs_version(const struct report *r)
+{
+	const char *v = r->packs[0].version;
+	size_t i;
+
+	if (v == NULL || v[0] == '\0') {
+		return NULL;
 	}
-	buf_adds(out, r->npacks == 0 ? "none\n" : "\n");
+	for (i = 1; i < r->npacks; i++) {
+		if (r->packs[i].version == NULL || strcmp(r->packs[i].version, v) != 0) {
+			return NULL;
+		}
+	}
+	return v;
+}
+
+/*
+ * "Signatures: 22 packs, 26 signatures, version 2026.11.22", then the packs' names on one
+ * line that the reflow wraps under it (with a version of their own when they differ, and
+ * their flags): one line with every pack's count and version was ~1000 characters.
+ */
+static void fmt_text_packs(struct buf *out, const struct report *r)
+{
+	const struct report_pack *p;
+	const char *common;
+	size_t i, nsigs = 0, nstale = 0;
+
+	buf_adds(out, "\nSignatures: ");
+	if (r->npacks == 0) {
+		buf_adds(out, "none\n");
+		return;
+	}
+	for (i = 0; i < r->npacks; i++) {
+		nsigs += r->packs[i].nsignatures;
+		nstale += r->packs[i].stale ? 1 : 0;
+	}
+	common = fmt_text_packs_version(r);
+	buf_addf(out, "%zu pack%s, %zu signature%s", r->npacks, r->npacks == 1 ? "" : "s",
+		nsigs, nsigs == 1 ? "" : "s");
+	if (common != NULL) {
+		buf_adds(out, ", version ");
+		fmt_text_val(out, common);
+	}
+	if (nstale > 0) {
+		buf_addf(out, ", %zu STALE", nstale);
+	}
+	buf_adds(out, "\n            ");
+	for (i = 0; i < r->npacks; i++) {
+		p = &r->packs[i];
+		buf_adds(out, i > 0 ? ", " : "");
+		fmt_text_val(out, p->name);
+		if (common == NULL && p->version != NULL && p->version[0] != '\0') {
+			buf_adds(out, " ");
+			fmt_text_val(out, p->version);
+		}
+		if (p->verified || p->stale) {
+			buf_addf(out, " (%s%s%s)", p->verified ? "signature verified" : "",
+				p->verified && p->stale ? ", " : "", p->stale ? "STALE" : "");
+		}
+	}
+	buf_addc(out, '\n');
+}
+
+/*
+ * "Legal basis:": the frameworks of the packs' compliance: entries, once each, wrapped here
+ * between frameworks under the header's column (the reflow would break inside a name such
+ * as "Commerce ICTS Final Determination").
+ */
+static void fmt_text_legal(struct buf *out, const struct report *r)
+{
+	const size_t indent = sizeof("Legal basis: ") - 1;
+	const struct report_compliance *c;
+	size_t it = 0, col = indent;
+	bool any = false;
+
+	while ((c = report_obligation(r, NULL, &it)) != NULL) {
+		buf_adds(out, any ? "," : "Legal basis: ");
+		if (any && col + 2 + strlen(c->framework) > FMT_TEXT_COLS) {
+			buf_addf(out, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (any) {
+			buf_adds(out, " ");
+			col += 2;
+		}
+		fmt_text_esc(out, c->framework, false);
+		col += strlen(c->framework);
+		any = true;
+	}
+	if (any) {
+		buf_adds(out, "\n");
+	}
 }
 
 /* "2 ok, 1 absent, 0 failed" */
@@ -308,6 +397,9 @@ static void fmt_text_ev_live(struct buf *out, const char **sep, const struct rep
 	}
 	fmt_text_item(out, sep, "user ", e->user);
 	fmt_text_item(out, sep, "command ", e->command);
+	fmt_text_item(out, sep, "", e->format);
+	fmt_text_item(out, sep, "vendor ", e->vendor);
+	fmt_text_item(out, sep, "summary ", e->summary);
 }
 
 /* Everything else known about it, in parentheses: where, status, how it matched. */
@@ -503,6 +595,11 @@ static void fmt_text_fs(struct buf *out, const struct fscov *c)
 		buf_addf(out, "\n           mounts not entered: %" PRIu64 " more",
 			c->mounts_dropped);
 	}
+	if (c->archives.inspected > 0) {
+		buf_addf(out, "\n           archives: %" PRIu64 " inspected, %" PRIu64 " corrupt, %"
+			PRIu64 " over a limit", c->archives.inspected, c->archives.corrupt,
+			c->archives.over_limit);
+	}
 }
 
 static void fmt_text_coverage(struct buf *out, const struct report *r)
@@ -612,13 +709,155 @@ static void fmt_text_delivery(struct buf *out, const struct report *r)
 	fmt_text_idlist(out, &d->quarantined, "untrusted spool entries moved to quarantine/");
 }
 
-int fmt_text_write(const struct report *r, struct buf *out, bool color)
+/*
+ * Where a wrapped line's continuations start: under its value column (the end of the last
+ * run of two spaces, as in "    hint:     ..." or an evidence line), after "- ", "$ " or a
+ * step's "3. ", under the value of a "Label: value" header, else at its own indent.
+ */
+static size_t fmt_text_hang(const char *s, size_t n)
+{
+	size_t lead = 0, i, hang = 0;
+	const char *colon;
+
+	while (lead < n && s[lead] == ' ') {
+		lead++;
+	}
+	for (i = lead; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+	}
+	if (i > lead && i + 1 < n && s[i] == '.' && s[i + 1] == ' ') {
+		return i + 2;
+	}
+	for (i = lead; i + 1 < n && i + 2 <= FMT_TEXT_HANG_MAX; i++) {
+		if (s[i] == ' ' && s[i + 1] == ' ') {
+			while (i < n && s[i] == ' ') {
+				i++;
+			}
+			hang = i;
+		}
+	}
+	if (hang > 0) {
+		return hang;
+	}
+	if (lead + 1 < n && (s[lead] == '-' || s[lead] == '$') && s[lead + 1] == ' ') {
+		return lead + 2;
+	}
+	if (lead > 0) {
+		return lead;
+	}
+	colon = memchr(s, ':', n < 24 ? n : 24);
+	if (colon != NULL && colon + 1 < s + n && colon[1] == ' ') {
+		return (size_t)(colon - s) + 2;
+	}
+	return 4;
+}
+
+/*
+ * Where to break @s[0..@n), written after @pad columns, to keep within @room columns: at
+ * the last space that fits, else at the first one (a word longer than the room, a long
+ * path, is left whole rather than cut), never at or before @min. @return @n: no break.
+ * In a shell command (@cmd) a quoted or escaped space is not one: a break there would
+ * change the command. Columns are UTF-8 lead bytes; the banner's colour sequences take none.
+ */
+static size_t fmt_text_break(const char *s, size_t n, size_t pad, size_t room, size_t min,
+	bool cmd)
+{
+	size_t i, cols = pad, brk = n;
+	char quote = 0;
+
+	for (i = 0; i < n; i++) {
+		if (cmd && quote == 0 && s[i] == '\\' && i + 1 < n) {
+			cols += 2;
+			i++;
+			continue;
+		}
+		if (cmd && (s[i] == '\'' || s[i] == '"') && (quote == 0 || quote == s[i])) {
+			quote = quote == 0 ? s[i] : 0;
+		}
+		if (quote != 0) {
+			cols++;
+			continue;
+		}
+		if (s[i] == '\033') {
+			while (i + 1 < n && (s[i + 1] == '[' || s[i + 1] < '@' || s[i + 1] > '~')) {
+				i++;
+			}
+			i++;
+			continue;
+		}
+		if (i > min && s[i] == ' ' && s[i - 1] != ' ') {
+			if (cols > room) {
+				return brk == n ? i : brk;
+			}
+			brk = i;
+		}
+		cols += ((unsigned char)s[i] & 0xc0) != 0x80 ? 1 : 0;
+	}
+	return cols > FMT_TEXT_COLS ? brk : n;
+}
+
+/*
+ * Appends line @s[0..@n) (without its newline) wrapped at spaces to FMT_TEXT_COLS columns,
+ * continuations indented under its value. A shell command ("$ ...") is continued with
+ * " \\", so it still pastes as one command.
+ */
+static void fmt_text_wrap(struct buf *out, const char *s, size_t n)
+{
+	size_t hang = fmt_text_hang(s, n), min = hang, pad = 0, lead = 0, brk, i;
+	bool cmd;
+
+	while (lead < n && s[lead] == ' ') {
+		lead++;
+	}
+	cmd = lead + 1 < n && s[lead] == '$' && s[lead + 1] == ' ';
+	for (;;) {
+		brk = fmt_text_break(s, n, pad, FMT_TEXT_COLS - (cmd ? 2 : 0), min, cmd);
+		buf_add(out, s, brk);
+		if (brk == n) {
+			break;
+		}
+		buf_adds(out, cmd ? " \\\n" : "\n");
+		while (brk < n && s[brk] == ' ') {
+			brk++;
+		}
+		s += brk;
+		n -= brk;
+		/* a word too long for the value column (a sha256) starts nearer the margin */
+		pad = hang;
+		if (hang > lead + 4 && hang + fmt_text_break(s, n, 0, 0, 0, cmd) > FMT_TEXT_COLS) {
+			pad = lead + 4;
+		}
+		for (i = 0; i < pad; i++) {
+			buf_addc(out, ' ');
+		}
+		min = 0;
+	}
+	buf_addc(out, '\n');
+}
+
+/* Appends @text (whole lines) to @out, each wrapped. */
+static void fmt_text_reflow(struct buf *out, const char *text, size_t len)
+{
+	const char *nl;
+
+	while (len > 0) {
+		nl = memchr(text, '\n', len);
+		if (nl == NULL) {
+			nl = text + len;
+		}
+		fmt_text_wrap(out, text, (size_t)(nl - text));
+		len -= nl < text + len ? (size_t)(nl - text) + 1 : (size_t)(nl - text);
+		text = nl + 1;
+	}
+}
+
+/* Every section into one buffer first, so that every line can be wrapped alike. */
+static void fmt_text_sections(const struct report *r, struct buf *out, bool color)
 {
 	size_t i;
-	int err;
 
 	fmt_text_banner(out, r, color);
 	fmt_text_header(out, r);
+	fmt_text_legal(out, r);
 	if (r->nfindings == 0) {
 		buf_adds(out, "\nFindings: none\n");
 	} else {
@@ -630,7 +869,21 @@ int fmt_text_write(const struct report *r, struct buf *out, bool color)
 	fmt_text_coverage(out, r);
 	fmt_text_errors(out, r);
 	fmt_text_delivery(out, r);
-	err = buf_error(out);
+}
+
+int fmt_text_write(const struct report *r, struct buf *out, bool color)
+{
+	struct buf raw;
+	int err;
+
+	buf_init(&raw, KS_REPORT_MAX);
+	fmt_text_sections(r, &raw, color);
+	err = buf_error(&raw);
+	if (err == 0) {
+		fmt_text_reflow(out, buf_str(&raw), buf_len(&raw));
+		err = buf_error(out);
+	}
+	buf_free(&raw);
 	if (err != 0) {
 		errno = err;
 		return -1;

@@ -15,7 +15,7 @@ static int cli_help(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	return cli_opt_help(cli_scan_help);
+	return cli_opt_help(cli_scan_help, true);
 }
 
 static int cli_version(int argc, char **argv)
@@ -38,6 +38,22 @@ static const struct {
 	{"version", cli_version},
 };
 
+static int cli_unknown(const char *cmd)
+{
+	const char *names[XSTD_COUNTOF(cli_verbs)];
+	const char *hint;
+	size_t i;
+
+	for (i = 0; i < XSTD_COUNTOF(cli_verbs); i++) {
+		names[i] = cli_verbs[i].name;
+	}
+	hint = cli_opt_closest(cmd, strlen(cmd), names, XSTD_COUNTOF(names));
+	if (hint != NULL) {
+		return cli_opt_usage("unknown command '%s' (did you mean '%s'?)", cmd, hint);
+	}
+	return cli_opt_usage("unknown command '%s'", cmd);
+}
+
 int cli_main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -59,5 +75,5 @@ int cli_main(int argc, char **argv)
 			return cli_verbs[i].run(argc - 1, argv + 1);
 		}
 	}
-	return cli_opt_usage("unknown command '%s'", cmd);
+	return cli_unknown(cmd);
 }

@@ -5,7 +5,9 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/limits.h"
 #include "base/xstd.h"
@@ -51,6 +53,7 @@ static const struct option cli_opt_table[] = {
 	{"splay", required_argument, NULL, CLI_OPT_SPLAY},
 	{"config", required_argument, NULL, CLI_OPT_CONFIG},
 	{"post", required_argument, NULL, CLI_OPT_POST},
+	{"color", required_argument, NULL, CLI_OPT_COLOR},
 	{"help", no_argument, NULL, CLI_OPT_HELP},
 	{"version", no_argument, NULL, CLI_OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -101,10 +104,12 @@ int cli_opt_version(void)
 	return CLI_EXIT_CLEAN;
 }
 
-int cli_opt_help(const char *help)
+int cli_opt_help(const char *help, bool exits)
 {
 	fputs(help, stdout);
-	fputs(cli_opt_exit_help, stdout);
+	if (exits) {
+		fputs(cli_opt_exit_help, stdout);
+	}
 	return CLI_EXIT_CLEAN;
 }
 
@@ -155,6 +160,43 @@ int cli_opt_post(const char *v, const char **out, struct kerr *err)
 	return 0;
 }
 
+int cli_opt_color(const char *v, enum cli_opt_color *out, struct kerr *err)
+{
+	static const char *const names[] = {"auto", "always", "never"};
+	size_t i;
+
+	for (i = 0; i < XSTD_COUNTOF(names); i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = (enum cli_opt_color)i;
+			return 0;
+		}
+	}
+	return cli_opt_bad(err, "unknown --color '%s' (auto, always or never)", v);
+}
+
+bool cli_opt_color_on(enum cli_opt_color when, int fd)
+{
+	const char *no_color = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+
+	switch (when) {
+	case CLI_OPT_COLOR_ALWAYS:
+		return true;
+	case CLI_OPT_COLOR_NEVER:
+		return false;
+	case CLI_OPT_COLOR_AUTO:
+	default:
+		break;
+	}
+	if (no_color != NULL && no_color[0] != '\0') {
+		return false;
+	}
+	if (term != NULL && strcmp(term, "dumb") == 0) {
+		return false;
+	}
+	return isatty(fd) == 1;
+}
+
 int cli_opt_splay(const char *v, uint64_t *ms, bool *has, struct kerr *err)
 {
 	uint64_t s;
@@ -168,6 +210,68 @@ int cli_opt_splay(const char *v, uint64_t *ms, bool *has, struct kerr *err)
 	return 0;
 }
 
+static size_t cli_opt_min3(size_t a, size_t b, size_t c)
+{
+	size_t m = a < b ? a : b;
+
+	return m < c ? m : c;
+}
+
+/*
+ * The Damerau-Levenshtein distance (optimal string alignment: a swap of two neighbours
+ * costs one, as in "scna") of @a and @b, each at most KS_CLI_HINT_WORD_MAX bytes.
+ */
+static size_t cli_opt_distance(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t d[KS_CLI_HINT_WORD_MAX + 1][KS_CLI_HINT_WORD_MAX + 1];
+	size_t i, j, cost;
+
+	for (i = 0; i <= na; i++) {
+		d[i][0] = i;
+	}
+	for (j = 0; j <= nb; j++) {
+		d[0][j] = j;
+	}
+	for (i = 1; i <= na; i++) {
+		for (j = 1; j <= nb; j++) {
+			cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			d[i][j] = cli_opt_min3(d[i - 1][j] + 1, d[i][j - 1] + 1,
+				d[i - 1][j - 1] + cost);
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < d[i][j]) {
+				d[i][j] = d[i - 2][j - 2] + 1;
+			}
+		}
+	}
+	return d[na][nb];
+}
+
+/*
+ * At most two edits, and fewer than half the word's letters: "--formt" is a typo of
+ * "--format", while "ab" is not one of "id".
+ */
+const char *cli_opt_closest(const char *word, size_t len, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t i, d, nlen, best_d = 3;
+
+	if (len > KS_CLI_HINT_WORD_MAX) {
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		nlen = strlen(names[i]);
+		if (nlen > KS_CLI_HINT_WORD_MAX) {
+			continue;
+		}
+		d = cli_opt_distance(word, len, names[i], nlen);
+		if (d < best_d && 2 * d < len) {
+			best = names[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
 /* Whether option @c is one the verb accepts: logging means the same to every verb. */
 static bool cli_opt_applies(const char *accepts, int c)
 {
@@ -178,12 +282,38 @@ static bool cli_opt_applies(const char *accepts, int c)
 	return strchr(accepts, c) != NULL;
 }
 
+/* "unknown option 'WORD'", naming the verb's closest long option when one is near. */
+static int cli_opt_unknown(const char *accepts, const char *word, struct kerr *err)
+{
+	const char *names[XSTD_COUNTOF(cli_opt_table)];
+	const char *eq, *hint;
+	size_t i, n = 0, len;
+
+	if (strncmp(word, "--", 2) != 0) {
+		return cli_opt_bad(err, "unknown option '%s'", word);
+	}
+	for (i = 0; cli_opt_table[i].name != NULL; i++) {
+		if (cli_opt_applies(accepts, cli_opt_table[i].val)) {
+			names[n++] = cli_opt_table[i].name;
+		}
+	}
+	/* "--formt=json": the name is what precedes the value */
+	eq = strchr(word + 2, '=');
+	len = eq != NULL ? (size_t)(eq - (word + 2)) : strlen(word + 2);
+	hint = cli_opt_closest(word + 2, len, names, n);
+	if (hint == NULL) {
+		return cli_opt_bad(err, "unknown option '%s'", word);
+	}
+	return cli_opt_bad(err, "unknown option '%s' (did you mean '--%s'?)", word, hint);
+}
+
 /*
- * The options every verb has. @return 0 taken, 1 not one of them, or CLI_EXIT_USAGE.
+ * The options every verb has (@accepts: the verb's own, for a hint on an unknown one).
+ * @return 0 taken, 1 not one of them, or CLI_EXIT_USAGE.
  * @word is the argv word that ended option @c.
  */
-static int cli_opt_common(struct cli_opt_common *o, int c, const char *arg, const char *word,
-	struct kerr *err)
+static int cli_opt_common(struct cli_opt_common *o, const char *accepts, int c,
+	const char *arg, const char *word, struct kerr *err)
 {
 	switch (c) {
 	case CLI_OPT_QUIET:
@@ -201,7 +331,7 @@ static int cli_opt_common(struct cli_opt_common *o, int c, const char *arg, cons
 	case ':':
 		return cli_opt_bad(err, "option '%s' needs an argument", word);
 	case '?':
-		return cli_opt_bad(err, "unknown option '%s'", word);
+		return cli_opt_unknown(accepts, word, err);
 	default:
 		return 1;
 	}
@@ -237,7 +367,7 @@ int cli_opt_parse(int argc, char **argv, const struct cli_opt_verb *v, struct cl
 			c->version = code == CLI_OPT_VERSION;
 			return 0;
 		}
-		rc = cli_opt_common(c, code, optarg, word, err);
+		rc = cli_opt_common(c, v->accepts, code, optarg, word, err);
 		if (rc == 1) {
 			rc = v->take(v->ctx, code, optarg, word, err);
 		}
@@ -287,7 +417,7 @@ int cli_opt_log_apply(const struct cli_opt_common *c)
 	return -1;
 }
 
-int cli_opt_settle(int rc, const struct cli_opt_common *c, const char *help,
+int cli_opt_settle(int rc, const struct cli_opt_common *c, const char *help, bool exits,
 	const struct kerr *err)
 {
 	if (rc != 0) {
@@ -297,7 +427,7 @@ int cli_opt_settle(int rc, const struct cli_opt_common *c, const char *help,
 		return cli_opt_usage("%s", err->msg);
 	}
 	if (c->help) {
-		return cli_opt_help(help);
+		return cli_opt_help(help, exits);
 	}
 	if (c->version) {
 		return cli_opt_version();

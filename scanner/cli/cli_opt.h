@@ -6,6 +6,7 @@
 #define KSCAN_CLI_OPT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/kerr.h"
@@ -51,6 +52,15 @@ enum {
 	CLI_OPT_SPLAY = 'Z',
 	CLI_OPT_POST = 'U',
 	CLI_OPT_MAX_SIG_AGE = 'A',
+	CLI_OPT_COLOR = 'C',
+};
+
+/** --color: whether coloured output is wanted. */
+enum cli_opt_color {
+	/** A terminal, NO_COLOR unset or empty, TERM not "dumb" (the default). */
+	CLI_OPT_COLOR_AUTO,
+	CLI_OPT_COLOR_ALWAYS,
+	CLI_OPT_COLOR_NEVER,
 };
 
 /** What a verb accepts and who takes its options. */
@@ -105,10 +115,10 @@ int cli_opt_parse_bare(int argc, char **argv, const struct cli_opt_verb *v,
 
 /**
  * What a verb does with its parse result @rc: a usage error is reported; --help prints
- * @help and the exit codes; --version prints the version; otherwise logging is set up.
- * @return -1 to run the verb, or the exit code.
+ * @help and, if @exits, the scan's exit codes; --version prints the version; otherwise
+ * logging is set up. @return -1 to run the verb, or the exit code.
  */
-int cli_opt_settle(int rc, const struct cli_opt_common *c, const char *help,
+int cli_opt_settle(int rc, const struct cli_opt_common *c, const char *help, bool exits,
 	const struct kerr *err);
 
 /** Sets up logging from @c. @return -1, or CLI_EXIT_USAGE (reported) on a contradiction. */
@@ -145,8 +155,11 @@ int cli_opt_conf_run(const struct cli_opt_conf_verb *v);
 /** Prints the version. @return CLI_EXIT_CLEAN. */
 int cli_opt_version(void);
 
-/** Prints @help and the exit codes. @return CLI_EXIT_CLEAN. */
-int cli_opt_help(const char *help);
+/**
+ * Prints @help and, if @exits, the scan's exit codes (a verb with exit codes of its own,
+ * send or packages, says them in @help instead). @return CLI_EXIT_CLEAN.
+ */
+int cli_opt_help(const char *help, bool exits);
 
 /** Logs an error. */
 void cli_opt_err(const char *fmt, ...) KS_PRINTF(1, 2);
@@ -175,6 +188,22 @@ int cli_opt_list_add(const char *opt, const char **v, size_t *n, const char *val
 
 /** --post: a URL kscan may post to (https). */
 int cli_opt_post(const char *v, const char **out, struct kerr *err);
+
+/** --color WHEN: auto, always or never. @return 0, or CLI_EXIT_USAGE with @err set. */
+int cli_opt_color(const char *v, enum cli_opt_color *out, struct kerr *err);
+
+/**
+ * Whether output written to @fd is coloured under @when. Every coloured output asks this,
+ * so --color, NO_COLOR (https://no-color.org) and TERM=dumb mean the same everywhere.
+ */
+bool cli_opt_color_on(enum cli_opt_color when, int fd);
+
+/**
+ * The name of @names[0..@n) closest to the first @len bytes of @word, for a "did you mean"
+ * hint: at most two edits (a swap of neighbours is one) and fewer than half of @len.
+ * @return that name (the first of equals), or NULL when none is that close.
+ */
+const char *cli_opt_closest(const char *word, size_t len, const char *const *names, size_t n);
 
 /** --splay: seconds, 0 included (a command line may turn off the file's splay). */
 int cli_opt_splay(const char *v, uint64_t *ms, bool *has, struct kerr *err);

@@ -10,6 +10,9 @@ struct cli_pkgs_opts {
 	struct cli_opt_common common;
 	/** --root; NULL: this host. */
 	const char *root;
+	/** --format json: one JSON document instead of tab-separated lines. */
+	bool json;
+	bool pretty;
 };
 
 /**

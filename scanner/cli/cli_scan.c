@@ -17,7 +17,7 @@
 #include "scanner/scan.h"
 
 /* Options of a scan, deep ones included (q is every verb's). */
-#define CLI_SCAN_ACCEPTS "rsfoNPKSADjpRxeMTLZcU"
+#define CLI_SCAN_ACCEPTS "rsfoNPCKSADjpRxeMTLZcU"
 
 const char cli_scan_help[] =
 	"Usage: kscan [scan] [OPTION]...\n"
@@ -27,9 +27,11 @@ const char cli_scan_help[] =
 	"  -r, --root DIR             scan the system mounted at DIR instead of this host\n"
 	"  -s, --signatures PATH      add a signature pack (file or directory); repeatable\n"
 	"      --no-default-signatures  do not use the packs built into kscan\n"
-	"  -f, --format FORMAT        json, text, ecs, ecs-bulk or splunk-hec\n"
+	"  -f, --format FORMAT        json, text, ecs, ecs-bulk, splunk-hec, cyclonedx or ocsf\n"
 	"                             (default: text on a terminal, else json)\n"
 	"      --pretty               indent the JSON report\n"
+	"      --color WHEN           colour the text report: auto (default: a terminal,\n"
+	"                             NO_COLOR unset or empty, TERM not dumb), always, never\n"
 	"      --keys DIR             trusted pack-signing keys (default /etc/kscan/keys)\n"
 	"      --require-signed       refuse --signatures packs without a valid PACK.sig\n"
 	"      --max-signature-age DAYS  a pack dated more than DAYS ago, undated or\n"
@@ -67,6 +69,8 @@ const char cli_scan_help[] =
 	"  kscan send                      deliver the spooled reports to the collector\n"
 	"  kscan signatures lint PATH...   validate signature packs\n"
 	"  kscan signatures list           list the loaded signatures\n"
+	"  kscan signatures sign --key KEY PACK...   sign packs (Ed25519, PACK.sig)\n"
+	"  kscan signatures verify [--keys DIR] PACK...   check packs' owners and signatures\n"
 	"  kscan signatures hash DIR... --id ID --product NAME   make a hash signature\n"
 	"  kscan packages [--root DIR]     list the packages kscan reads from dpkg and rpm\n"
 	"\n";
@@ -137,14 +141,16 @@ static int cli_scan_take(void *ctx, int code, const char *arg, const char *word,
 		return 0;
 	case CLI_OPT_FORMAT:
 		if (fmt_parse(arg, &o->format) != 0) {
-			return cli_opt_bad(err, "unknown format '%s' (json, text, ecs, ecs-bulk or "
-				"splunk-hec)", arg);
+			return cli_opt_bad(err, "unknown format '%s' (json, text, ecs, ecs-bulk, "
+				"splunk-hec, cyclonedx or ocsf)", arg);
 		}
 		o->has_format = true;
 		return 0;
 	case CLI_OPT_PRETTY:
 		o->pretty = true;
 		return 0;
+	case CLI_OPT_COLOR:
+		return cli_opt_color(arg, &o->color, err);
 	case CLI_OPT_MAX_SIG_AGE:
 		return cli_opt_uint("--max-signature-age", arg, KS_SIG_MAX_AGE_DAYS_MAX,
 			&o->max_age_days, err);
@@ -175,6 +181,7 @@ int cli_scan_parse(int argc, char **argv, struct cli_scan_opts *o, struct kerr *
 	int rc;
 
 	memset(o, 0, sizeof(*o));
+	fmt_hec_opts_init(&o->hec);
 	rc = cli_opt_parse_bare(argc, argv, &v, &o->common, err);
 	if (rc != 0 || o->common.help || o->common.version) {
 		return rc;
@@ -235,6 +242,8 @@ void cli_scan_merge(struct cli_scan_opts *o, const struct conf *cfg)
 		o->format = cfg->format;
 	}
 	o->pretty = o->pretty || cfg->pretty;
+	conf_hec_opts(cfg, &o->hec);
+	o->ecs_namespace = cfg->ecs_namespace;
 	o->output = o->output != NULL ? o->output : cfg->output;
 	cli_opt_merge_common(&o->common, cfg);
 	if (!o->has_splay) {
@@ -252,12 +261,19 @@ static int cli_scan_emit(const struct cli_scan_opts *o, const struct report *rep
 {
 	bool tty = cli_scan_to_stdout(o) && isatty(STDOUT_FILENO);
 	enum fmt_kind kind = o->has_format ? o->format : tty ? FMT_TEXT : FMT_JSON;
+	struct fmt_opts fo;
 	struct buf out;
 	struct kerr e;
 	int rc;
 
+	fmt_opts_init(&fo);
+	fo.pretty = o->pretty;
+	/* a file is never a terminal, but --color=always may still want it coloured */
+	fo.color = cli_opt_color_on(o->color, cli_scan_to_stdout(o) ? STDOUT_FILENO : -1);
+	fo.hec = o->hec;
+	fo.ecs_namespace = o->ecs_namespace;
 	buf_init(&out, KS_REPORT_MAX);
-	rc = fmt_write(kind, rep, &out, o->pretty, tty);
+	rc = fmt_write(kind, rep, &out, &fo);
 	if (rc != 0) {
 		cli_opt_err("cannot format the report: %s", strerror(errno));
 		buf_free(&out);
@@ -438,7 +454,8 @@ int cli_scan_main(int argc, char **argv)
 	struct kerr err;
 	int rc;
 
-	rc = cli_opt_settle(cli_scan_parse(argc, argv, &o, &err), &o.common, cli_scan_help, &err);
+	rc = cli_opt_settle(cli_scan_parse(argc, argv, &o, &err), &o.common, cli_scan_help, true,
+		&err);
 	if (rc >= 0) {
 		return rc;
 	}

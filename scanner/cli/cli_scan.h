@@ -24,6 +24,12 @@ struct cli_scan_opts {
 	bool has_format;
 	enum fmt_kind format;
 	bool pretty;
+	/** collector.hec of the configuration: a local --format splunk-hec uses it too. */
+	struct fmt_hec_opts hec;
+	/** collector.ecs.namespace of the configuration, for a local ECS report too. */
+	const char *ecs_namespace;
+	/** --color: the text report's banner. */
+	enum cli_opt_color color;
 	/** The report file; NULL or "-": stdout. */
 	const char *output;
 	const char *config;

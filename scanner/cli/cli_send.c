@@ -10,6 +10,12 @@
 static const char cli_send_help[] =
 	"Usage: kscan send [--config FILE] [--post URL] [--splay SECONDS] [--quiet]\n"
 	"Deliver the reports waiting in the spool to the collector, oldest first.\n"
+	"\n"
+	"  -c, --config FILE          read FILE instead of " CONF_DEFAULT_PATH "\n"
+	"      --post URL             the collector (https) instead of the file's collector.url\n"
+	"      --splay SECONDS        first wait a random time up to SECONDS\n"
+	"  -q, --quiet, --verbose, --log SINK   logging, as for kscan scan\n"
+	"\n"
 	"Exit status 0 when the spool is empty, 3 when reports are still waiting, 65 when it is\n"
 	"empty but untrusted entries were moved to quarantine/ unsent.\n";
 
@@ -138,7 +144,8 @@ int cli_send_main(int argc, char **argv)
 	struct kerr err;
 	int rc;
 
-	rc = cli_opt_settle(cli_send_parse(argc, argv, &o, &err), &o.common, cli_send_help, &err);
+	rc = cli_opt_settle(cli_send_parse(argc, argv, &o, &err), &o.common, cli_send_help, false,
+		&err);
 	if (rc >= 0) {
 		return rc;
 	}

@@ -117,6 +117,24 @@ static int cli_sigs_check_verify(struct cli_sigs_opts *o, struct kerr *err)
 }
 
 /* What each verb needs besides its options: its operands, and the options it cannot go without. */
+static int cli_sigs_unknown(const char *verb, struct kerr *err)
+{
+	const char *names[XSTD_COUNTOF(cli_sigs_verbs)];
+	const char *hint;
+	size_t i;
+
+	for (i = 0; i < XSTD_COUNTOF(cli_sigs_verbs); i++) {
+		names[i] = cli_sigs_verbs[i].name;
+	}
+	hint = cli_opt_closest(verb, strlen(verb), names, XSTD_COUNTOF(names));
+	if (hint != NULL) {
+		return cli_opt_bad(err, "unknown signatures command '%s' (did you mean '%s'?)",
+			verb, hint);
+	}
+	return cli_opt_bad(err, "unknown signatures command '%s' (lint, list, sign, "
+		"verify or hash)", verb);
+}
+
 static int cli_sigs_check(struct cli_sigs_opts *o, const char *verb, struct kerr *err)
 {
 	switch (o->verb) {
@@ -151,8 +169,7 @@ static int cli_sigs_check(struct cli_sigs_opts *o, const char *verb, struct kerr
 		return 0;
 	case CLI_SIGS_UNKNOWN:
 	default:
-		return cli_opt_bad(err, "unknown signatures command '%s' (lint, list, sign, "
-			"verify or hash)", verb);
+		return cli_sigs_unknown(verb, err);
 	}
 }
 
@@ -326,7 +343,8 @@ int cli_sigs_main(int argc, char **argv)
 	struct kerr err;
 	int rc;
 
-	rc = cli_opt_settle(cli_sigs_parse(argc, argv, &o, &err), &o.common, cli_sigs_help, &err);
+	rc = cli_opt_settle(cli_sigs_parse(argc, argv, &o, &err), &o.common, cli_sigs_help, true,
+		&err);
 	if (rc >= 0) {
 		return rc;
 	}
@@ -342,8 +360,7 @@ int cli_sigs_main(int argc, char **argv)
 	case CLI_SIGS_HASH:
 		return cli_sigs_hash(&o);
 	case CLI_SIGS_HELP:
-		fputs(cli_sigs_help, stdout);
-		return CLI_EXIT_CLEAN;
+		return cli_opt_help(cli_sigs_help, true);
 	case CLI_SIGS_UNKNOWN:
 	default:
 		return CLI_EXIT_SOFTWARE;

@@ -29,6 +29,7 @@ void conf_init(struct conf *c)
 	memset(c, 0, sizeof(*c));
 	deliver_opts_init(&d);
 	c->collector_format = d.format;
+	c->hec_fields = d.hec.fields;
 	c->connect_timeout_ms = d.http.connect_timeout_ms;
 	c->timeout_ms = d.http.timeout_ms;
 	c->attempts = d.http.attempts;
@@ -52,7 +53,8 @@ void conf_free(struct conf *c)
 {
 	char **strs[] = {&c->root, &c->keys, &c->output, &c->url, &c->ca_file,
 		&c->pinned_pubkey, &c->client_cert, &c->client_key, &c->token_file,
-		&c->auth_scheme, &c->hmac_key_file, &c->spool_dir};
+		&c->auth_scheme, &c->hmac_key_file, &c->spool_dir, &c->hec_index, &c->hec_source,
+		&c->hec_sourcetype, &c->ecs_namespace};
 	size_t i;
 
 	for (i = 0; i < XSTD_COUNTOF(strs); i++) {
@@ -100,6 +102,17 @@ void conf_deliver_opts(const struct conf *c, struct deliver_opts *o)
 	}
 	o->spool.max_reports = c->spool_max_reports;
 	o->spool.max_bytes = c->spool_max_bytes;
+	conf_hec_opts(c, &o->hec);
+	o->ecs_namespace = c->ecs_namespace;
+}
+
+void conf_hec_opts(const struct conf *c, struct fmt_hec_opts *o)
+{
+	fmt_hec_opts_init(o);
+	o->index = c->hec_index;
+	o->source = c->hec_source;
+	o->sourcetype = c->hec_sourcetype;
+	o->fields = c->hec_fields;
 }
 
 /* ---- Values with units ---- */
@@ -169,6 +182,13 @@ enum cfg_kind {
 	CFG_COUNT,
 	CFG_SIZE,
 	CFG_LOG,
+	CFG_HEC,
+	CFG_HEC_INDEX,
+	CFG_HEC_NAME,
+	CFG_HEC_FIELDS,
+	CFG_HEC_CHANNEL,
+	CFG_ECS,
+	CFG_ECS_NAMESPACE,
 };
 
 /* One load. */
@@ -301,8 +321,8 @@ static void cfg_format(struct cfg *l, const char *key, bool collector)
 	}
 	if (fmt_parse(s, &k) != 0 || (collector && k == FMT_TEXT)) {
 		yread_err(l->y, yread_here(l->y), "unknown format \"%s\" for \"%s\" (%s)", s, key,
-			collector ? "json, ecs, ecs-bulk or splunk-hec" :
-				    "json, text, ecs, ecs-bulk or splunk-hec");
+			collector ? "json, ecs, ecs-bulk, splunk-hec, cyclonedx or ocsf" :
+				    "json, text, ecs, ecs-bulk, splunk-hec, cyclonedx or ocsf");
 		return;
 	}
 	if (collector) {
@@ -567,6 +587,125 @@ static void cfg_headers(struct cfg *l, const char *key)
 	}
 }
 
+/*
+ * Splunk index names: lower-case letters, digits, "_" and "-", not first (Splunk's
+ * indexes.conf rules); a wrong one is refused by HEC for every report of the fleet.
+ */
+static void cfg_hec_index(struct cfg *l, const char *key, char **dst)
+{
+	const char *s = cfg_str(l, key);
+	size_t n;
+
+	if (s == NULL) {
+		return;
+	}
+	n = strlen(s);
+	if (n > KS_HEC_NAME_MAX || s[0] == '_' || s[0] == '-' ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") != n) {
+		yread_err(l->y, yread_here(l->y), "\"%s\" must be a Splunk index name (lower-case "
+			"letters, digits, _ and -, not first; at most %u bytes), not \"%s\"", key,
+			KS_HEC_NAME_MAX, s);
+		return;
+	}
+	cfg_keep(l, dst, s);
+}
+
+/* source and the sourcetype prefix: printable ASCII without spaces, as Splunk's searches
+ * quote them least. */
+static void cfg_hec_name(struct cfg *l, const char *key, char **dst)
+{
+	const char *s = cfg_str(l, key);
+	size_t i, n;
+
+	if (s == NULL) {
+		return;
+	}
+	n = strlen(s);
+	for (i = 0; i < n && s[i] > ' ' && s[i] <= '~'; i++) {
+	}
+	if (i != n || n > KS_HEC_NAME_MAX) {
+		yread_err(l->y, yread_here(l->y), "\"%s\" must be printable ASCII without spaces, "
+			"at most %u bytes", key, KS_HEC_NAME_MAX);
+		return;
+	}
+	cfg_keep(l, dst, s);
+}
+
+/* One name of hec.fields. */
+static void cfg_hec_field(void *ctx, size_t index)
+{
+	struct cfg *l = ctx;
+	const char *s = cfg_str(l, "fields");
+	unsigned bit;
+
+	(void)index;
+	if (s == NULL) {
+		return;
+	}
+	if (fmt_hec_field_parse(s, &bit) != 0) {
+		yread_err(l->y, yread_here(l->y), "unknown field \"%s\" in \"fields\" (verdict, "
+			"product, state, host, signature or report_id)", s);
+		return;
+	}
+	l->c->hec_fields |= bit;
+}
+
+static void cfg_hec_fields(struct cfg *l, const char *key)
+{
+	/* the list replaces the default set: [] turns indexed fields off */
+	l->c->hec_fields = 0;
+	(void)yread_seq(l->y, key, "a sequence of field names", KS_HEC_FIELDS_MAX, cfg_hec_field,
+		l);
+}
+
+/* A GUID, as HEC wants it for indexer acknowledgement; it travels as a header. */
+static void cfg_hec_channel(struct cfg *l, const char *key)
+{
+	static const char hex[] = "0123456789abcdefABCDEF";
+	const char *s = cfg_str(l, key);
+	size_t i;
+	bool ok;
+
+	if (s == NULL) {
+		return;
+	}
+	ok = strlen(s) == 36;
+	for (i = 0; ok && i < 36; i++) {
+		ok = i == 8 || i == 13 || i == 18 || i == 23 ? s[i] == '-' :
+							       strchr(hex, s[i]) != NULL;
+	}
+	if (!ok) {
+		yread_err(l->y, yread_here(l->y), "\"%s\" must be a GUID "
+			"(0aeeac95-ac74-4aa9-b30d-6c4c0ac581ba), not \"%s\"", key, s);
+		return;
+	}
+	if (cfg_header_name_ok(l, "X-Splunk-Request-Channel")) {
+		cfg_header_add(l, "X-Splunk-Request-Channel", s);
+	}
+}
+
+/*
+ * A data stream namespace: Elasticsearch refuses upper case, "-" (it separates the parts of
+ * logs-DATASET-NAMESPACE) and a handful of punctuation; kscan takes the plain subset.
+ */
+static void cfg_ecs_namespace(struct cfg *l, const char *key, char **dst)
+{
+	const char *s = cfg_str(l, key);
+	size_t n;
+
+	if (s == NULL) {
+		return;
+	}
+	n = strlen(s);
+	if (n > KS_ECS_NAMESPACE_MAX || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.") != n) {
+		yread_err(l->y, yread_here(l->y), "\"%s\" must be lower-case letters, digits, _ "
+			"and ., at most %u bytes (a data stream namespace), not \"%s\"", key,
+			KS_ECS_NAMESPACE_MAX, s);
+		return;
+	}
+	cfg_keep(l, dst, s);
+}
+
 #define CFG_OFF(m) offsetof(struct conf, m)
 /* Timeouts and backoff: 1 ms (tests) to 1 hour (a cron job must end). */
 #define CFG_HOUR_MS UINT64_C(3600000)
@@ -595,6 +734,20 @@ static const struct yread_field cfg_collector_fields[] = {
 	{"spool_max_bytes", CFG_SIZE, CFG_OFF(spool_max_bytes), false, (uint64_t)4 << 10,
 		KS_SPOOL_BYTES_MAX},
 	{"splay", CFG_DURATION, CFG_OFF(splay_ms), false, 0, KS_DURATION_MAX_MS},
+	{"hec", CFG_HEC, 0, false, 0, 0},
+	{"ecs", CFG_ECS, 0, false, 0, 0},
+};
+
+static const struct yread_field cfg_ecs_fields_table[] = {
+	{"namespace", CFG_ECS_NAMESPACE, CFG_OFF(ecs_namespace), false, 0, 0},
+};
+
+static const struct yread_field cfg_hec_fields_table[] = {
+	{"index", CFG_HEC_INDEX, CFG_OFF(hec_index), false, 0, 0},
+	{"source", CFG_HEC_NAME, CFG_OFF(hec_source), false, 0, 0},
+	{"sourcetype", CFG_HEC_NAME, CFG_OFF(hec_sourcetype), false, 0, 0},
+	{"fields", CFG_HEC_FIELDS, 0, false, 0, 0},
+	{"channel", CFG_HEC_CHANNEL, 0, false, 0, 0},
 };
 
 /* --max-duration: whole seconds up to KS_DEEP_DURATION_MAX. */
@@ -642,16 +795,28 @@ static void cfg_collector_checks(struct cfg *l)
 	}
 }
 
+/*
+ * A section: a mapping of the keys @f describes (@where ends their messages).
+ * @return false when it is not a mapping (reported).
+ */
+static bool cfg_section(struct cfg *l, const char *key, const struct yread_field *f, size_t nf,
+	const char *where)
+{
+	if (!yread_want(l->y, YAML_MAPPING_START_EVENT, "a mapping", key, false)) {
+		return false;
+	}
+	yread_map(l->y, f, nf, where, cfg_value, l, l->c);
+	return true;
+}
+
 /* Reads the collector section: a mapping of its own keys, then the checks across them. */
 static void cfg_collector(struct cfg *l, const char *key)
 {
 	l->collector_at = yread_here(l->y);
-	if (!yread_want(l->y, YAML_MAPPING_START_EVENT, "a mapping", key, false)) {
-		return;
+	if (cfg_section(l, key, cfg_collector_fields, XSTD_COUNTOF(cfg_collector_fields),
+		" in collector")) {
+		cfg_collector_checks(l);
 	}
-	yread_map(l->y, cfg_collector_fields, XSTD_COUNTOF(cfg_collector_fields), " in collector",
-		cfg_value, l, l->c);
-	cfg_collector_checks(l);
 }
 
 static void cfg_value(void *ctx, const struct yread_field *f, void *obj)
@@ -693,6 +858,29 @@ static void cfg_value(void *ctx, const struct yread_field *f, void *obj)
 		break;
 	case CFG_COMPRESS:
 		cfg_compress(l, f->key);
+		break;
+	case CFG_HEC:
+		(void)cfg_section(l, f->key, cfg_hec_fields_table,
+			XSTD_COUNTOF(cfg_hec_fields_table), " in collector.hec");
+		break;
+	case CFG_HEC_INDEX:
+		cfg_hec_index(l, f->key, p);
+		break;
+	case CFG_HEC_NAME:
+		cfg_hec_name(l, f->key, p);
+		break;
+	case CFG_HEC_FIELDS:
+		cfg_hec_fields(l, f->key);
+		break;
+	case CFG_HEC_CHANNEL:
+		cfg_hec_channel(l, f->key);
+		break;
+	case CFG_ECS:
+		(void)cfg_section(l, f->key, cfg_ecs_fields_table,
+			XSTD_COUNTOF(cfg_ecs_fields_table), " in collector.ecs");
+		break;
+	case CFG_ECS_NAMESPACE:
+		cfg_ecs_namespace(l, f->key, p);
 		break;
 	case CFG_DURATION:
 	case CFG_COUNT:

@@ -64,6 +64,9 @@ int conf_check_path(const char *path, enum conf_fs kind, char *msg, size_t size)
  */
 int conf_check_paths(const struct conf *c, const char *name, struct kerr *err);
 
+/** The HEC envelope settings @c holds, pointing into @c. */
+void conf_hec_opts(const struct conf *c, struct fmt_hec_opts *o);
+
 struct conf {
 	/* The options of `kscan scan`. */
 	char *root;
@@ -107,6 +110,14 @@ struct conf {
 	char *hmac_key_file;
 	struct http_header *headers;
 	size_t nheaders;
+	/* collector.hec: Splunk's index, source, sourcetype prefix, indexed fields (the channel
+	 * goes into headers) */
+	char *hec_index;
+	char *hec_source;
+	char *hec_sourcetype;
+	unsigned hec_fields;
+	/* collector.ecs.namespace: ECS data_stream.namespace */
+	char *ecs_namespace;
 	bool gzip;
 	uint64_t connect_timeout_ms;
 	uint64_t timeout_ms;

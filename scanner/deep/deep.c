@@ -76,6 +76,7 @@ struct deep_counts {
 	uint64_t vanished;
 	uint64_t changed;
 	uint64_t excluded;
+	struct fscov_archives archives;
 	uint64_t kinds[DEEP_NKINDS];
 	/* the sum of kinds (totals only) */
 	uint64_t errors;
@@ -550,6 +551,195 @@ static int deep_hash(struct deep_ctx *c, struct deep_worker *w, const struct wal
 	return 0;
 }
 
+/* ---- package archives and kits, by content ---- */
+
+/* A kit read from one file, with its members the index knows. */
+struct deep_kit {
+	struct deep_ctx *c;
+	bool found;
+	struct kit_meta meta;
+	struct deep_member *members;
+	size_t nmembers;
+	size_t cap;
+	struct stat st;
+};
+
+static int deep_kit_keep(struct deep_kit *k, const char *name, const struct hashidx_hit *h)
+{
+	struct deep_member *v;
+
+	if (k->nmembers >= KS_KIT_MEMBERS_MAX) {
+		return 0;
+	}
+	if (k->nmembers == k->cap) {
+		size_t cap = k->cap > 0 ? 2 * k->cap : 4;
+
+		v = reallocarray(k->members, cap, sizeof(*v));
+		if (v == NULL) {
+			return -1;
+		}
+		k->members = v;
+		k->cap = cap;
+	}
+	v = &k->members[k->nmembers];
+	v->name = strdup(name);
+	if (v->name == NULL) {
+		return -1;
+	}
+	v->hit = *h;
+	k->nmembers++;
+	return 0;
+}
+
+/* A member of a tarball or zip: its base name against the index. */
+static int deep_kit_member(void *ctx, const char *name)
+{
+	struct deep_kit *k = ctx;
+	const char *slash = strrchr(name, '/');
+	const char *base = slash != NULL ? slash + 1 : name;
+	struct deep_hits h;
+	size_t i;
+	int rc = 0;
+
+	if (*base == '\0' || deep_names(k->c, base, &h) != 0) {
+		return *base == '\0' ? 0 : -1;
+	}
+	for (i = 0; i < h.n && rc == 0; i++) {
+		rc = deep_kit_keep(k, name, &h.v[i]);
+	}
+	deep_hits_free(&h);
+	return rc;
+}
+
+static void deep_kit_free(struct deep_kit *k)
+{
+	size_t i;
+
+	kit_meta_free(&k->meta);
+	for (i = 0; i < k->nmembers; i++) {
+		free(k->members[i].name);
+	}
+	free(k->members);
+}
+
+/* Counts what kit_read() gave. @return 0, or -1 on a fatal error (out of memory). */
+static int deep_kit_result(struct deep_worker *w, struct deep_kit *k, enum kit_format f,
+	int rc)
+{
+	if (rc < 0) {
+		return errno == ENOMEM ? -1 : 0;
+	}
+	if (rc == KIT_NOT) {
+		return 0;
+	}
+	w->n.archives.inspected++;
+	if (rc == KIT_CORRUPT) {
+		w->n.archives.corrupt++;
+	} else if (rc == KIT_OVER_LIMIT) {
+		w->n.archives.over_limit++;
+	}
+	/* a listing cut by a cap still names what it listed */
+	k->found = rc == KIT_OK || (f != KIT_DEB && f != KIT_RPM && k->nmembers > 0);
+	return 0;
+}
+
+/*
+ * Whether the file the walker listed could be a kit: a name that can be one and a size
+ * that can be one (KS_KIT_SIZE_MIN). Everything else costs no open and no read, which is
+ * what keeps the sweep near a bare walk (docs/performance.md).
+ */
+static bool deep_kit_size(const struct deep_ctx *c, const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && (uint64_t)st->st_size >= KS_KIT_SIZE_MIN &&
+		(uint64_t)st->st_size <= c->max_file_size;
+}
+
+/*
+ * Opens the file the walker listed (fd-relative, O_NOFOLLOW, the same inode it stat'ed,
+ * regular) and reads its first bytes; a package archive or kit is read as one. A file
+ * that cannot be opened is no gap: no signature asked for it.
+ * @return 0 (k->found says), or -1 on a fatal error.
+ */
+static int deep_kit(struct deep_ctx *c, struct deep_worker *w, const struct walk_entry *e,
+	const struct stat *st, struct deep_kit *k)
+{
+	const int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	unsigned char head[KS_KIT_HEAD];
+	enum kit_format f = KIT_NONE;
+	ssize_t n;
+	int fd, rc;
+
+	memset(k, 0, sizeof(*k));
+	k->c = c;
+	fd = openat(e->dirfd, e->name, flags);
+	if (fd < 0) {
+		return 0;
+	}
+	if (fstat(fd, &k->st) != 0 || !S_ISREG(k->st.st_mode) || k->st.st_ino != st->st_ino ||
+	    k->st.st_dev != st->st_dev || !deep_kit_size(c, &k->st)) {
+		xstd_close_quietly(fd);
+		return 0;
+	}
+	n = pread(fd, head, sizeof(head), 0);
+	f = n > 0 ? kit_magic(head, (size_t)n) : KIT_NONE;
+	if (f == KIT_NONE) {
+		xstd_close_quietly(fd);
+		return 0;
+	}
+	rc = kit_read(fd, f, &k->meta, deep_kit_member, k);
+	xstd_close_quietly(fd);
+	return deep_kit_result(w, k, f, rc);
+}
+
+/* Hands a kit found by content alone to the sink. */
+static int deep_kit_found(struct deep_ctx *c, struct deep_worker *w, struct deep_kit *k)
+{
+	struct deep_file f;
+
+	memset(&f, 0, sizeof(f));
+	f.path = w->path;
+	f.size = (uint64_t)k->st.st_size;
+	f.mtime_ms = (int64_t)k->st.st_mtim.tv_sec * 1000 + k->st.st_mtim.tv_nsec / 1000000;
+	f.kit = &k->meta;
+	f.members = k->members;
+	f.nmembers = k->nmembers;
+	return deep_found(c, &f);
+}
+
+/*
+ * A file the index does not know by name, stat'ed (@st) by the caller: only its content
+ * can make it a kit, and only when its size can be one.
+ */
+static int deep_by_content(struct deep_ctx *c, struct deep_worker *w,
+	const struct walk_entry *e, const struct stat *st)
+{
+	struct deep_kit k;
+	int rc;
+
+	if (!deep_kit_size(c, st)) {
+		return 0;
+	}
+	rc = deep_kit(c, w, e, st, &k);
+	if (rc == 0 && k.found) {
+		rc = deep_kit_found(c, w, &k);
+	}
+	deep_kit_free(&k);
+	return rc;
+}
+
+/* The same, for a file no signature asked to stat: one fstatat, no open below the size. */
+static int deep_by_name_only(struct deep_ctx *c, struct deep_worker *w,
+	const struct walk_entry *e)
+{
+	struct stat st;
+
+	/* a file gone or unreadable here is no gap: no signature asked for it */
+	if (fstatat(e->dirfd, e->name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		return 0;
+	}
+	return deep_by_content(c, w, e, &st);
+}
+
 /*
  * Looks at one regular file: its name, then (if it must be hashed) its content; what
  * matched goes to the sink.
@@ -577,7 +767,7 @@ static int deep_regular(struct deep_ctx *c, struct deep_worker *w, const struct 
 		return 0;
 	}
 	if (names->n == 0 && !hashidx_has_size(c->idx, (uint64_t)st.st_size)) {
-		return 0;
+		return kit_name_candidate(e->name) ? deep_by_content(c, w, e, &st) : 0;
 	}
 	hashed = deep_hash(c, w, e, &st, sha);
 	if (hashed < 0) {
@@ -625,8 +815,8 @@ static int deep_entry(void *ctx, unsigned worker, const struct walk_entry *e)
 	if (deep_names(c, e->name, &names) != 0) {
 		return -1;
 	}
-	/* every other file costs nothing more than its directory entry */
-	if (names.n == 0 && hashidx_nhashes(c->idx) == 0) {
+	/* every other file costs nothing more than its directory entry, or a look at its head */
+	if (names.n == 0 && hashidx_nhashes(c->idx) == 0 && !kit_name_candidate(e->name)) {
 		return 0;
 	}
 	if (walk_join(w->path, KS_WALK_PATH_MAX + 1, e->dir, e->dirlen, e->name, e->namelen) < 0) {
@@ -634,7 +824,8 @@ static int deep_entry(void *ctx, unsigned worker, const struct walk_entry *e)
 		deep_hits_free(&names);
 		return 0;
 	}
-	rc = deep_regular(c, w, e, &names);
+	rc = names.n == 0 && hashidx_nhashes(c->idx) == 0 ? deep_by_name_only(c, w, e)
+							    : deep_regular(c, w, e, &names);
 	deep_hits_free(&names);
 	return rc;
 }
@@ -704,6 +895,9 @@ static void deep_sum(const struct deep_ctx *c, struct deep_counts *t)
 		t->vanished += w->vanished;
 		t->changed += w->changed;
 		t->excluded += w->excluded;
+		t->archives.inspected += w->archives.inspected;
+		t->archives.corrupt += w->archives.corrupt;
+		t->archives.over_limit += w->archives.over_limit;
 		for (k = 0; k < DEEP_NKINDS; k++) {
 			t->kinds[k] += w->kinds[k];
 			t->errors += w->kinds[k];
@@ -753,6 +947,7 @@ static int deep_cov(struct deep_ctx *c, struct fscov *cov, char **paths, size_t 
 	size_t i;
 
 	cov->max_file_size = c->max_file_size;
+	cov->archives = t->archives;
 	cov->max_duration_s = c->o->max_duration_s;
 	cov->low_priority = c->o->low_priority;
 	for (i = 0; i < npaths; i++) {

@@ -9,6 +9,7 @@
 #include "report/report.h"
 #include "base/kerr.h"
 #include "scanner/deep/hashidx.h"
+#include "scanner/deep/kit.h"
 #include "scanner/sources/rootfs.h"
 #include "signatures/sig.h"
 
@@ -51,7 +52,17 @@ struct deep_opts {
 	unsigned max_fds;
 };
 
-/** A file of the sweep that the index knows by name or by content: the evidence. */
+/** A member of a tarball or zip kit whose name the index knows. */
+struct deep_member {
+	/** The member's path inside the archive (owned by the sweep). */
+	char *name;
+	struct hashidx_hit hit;
+};
+
+/**
+ * A file of the sweep that the index knows by name or by content, or that is a package
+ * archive or kit by its magic (scanner/deep/kit.h): the evidence.
+ */
 struct deep_file {
 	/** Inside the root. */
 	const char *path;
@@ -66,6 +77,11 @@ struct deep_file {
 	/** The hash entries with the file's size and digest. */
 	const struct hashidx_hit *digests;
 	size_t ndigests;
+	/** A package archive or kit recognised by content, or NULL. */
+	const struct kit_meta *kit;
+	/** The kit's members whose names the index knows (tarballs and zips). */
+	const struct deep_member *members;
+	size_t nmembers;
 };
 
 /** Where the sweep hands each file it found. */

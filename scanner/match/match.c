@@ -62,8 +62,14 @@ int match_add(const struct match_ctx *m, const struct sig *sig, const struct rep
 {
 	struct report_finding *f =
 		report_finding(m->rep, sig->id, sig->vendor, sig->product, sig->remove);
+	const struct sig_pack *pack;
 
 	if (f == NULL) {
+		return kerr_set(m->err, KERR_NOMEM, "out of memory");
+	}
+	pack = sig_set_pack(m->sigs, sig->pack);
+	if (pack != NULL && report_finding_rule(f, pack->name, pack->version,
+		sig->references.n > 0 ? sig->references.v[0] : NULL) != 0) {
 		return kerr_set(m->err, KERR_NOMEM, "out of memory");
 	}
 	/* report_add_evidence() refuses evidence only for memory or a cap: say which */

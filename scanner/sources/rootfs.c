@@ -17,6 +17,7 @@
 #include <linux/openat2.h>
 #endif
 
+#include "base/buf.h"
 #include "base/xstd.h"
 
 struct rootfs {
@@ -34,6 +35,37 @@ void rootfs_force_fallback(bool on)
 	rootfs_fallback_forced = on;
 }
 
+/*
+ * The root's name in the report: its real path, if that path leads to the directory opened
+ * (@st). A magic link such as /proc/PID/root of a process in another mount namespace leads
+ * somewhere its text does not ("/", or a mount point that is empty from here): then the path
+ * as given, made absolute.
+ */
+static char *rootfs_name(const char *dir, const struct stat *st)
+{
+	char cwd[PATH_MAX], *real = realpath(dir, NULL);
+	struct stat rst;
+	struct buf b;
+	char *out;
+
+	if (real != NULL && stat(real, &rst) == 0 && rst.st_dev == st->st_dev &&
+	    rst.st_ino == st->st_ino) {
+		return real;
+	}
+	free(real);
+	if (dir[0] == '/') {
+		return strdup(dir);
+	}
+	if (getcwd(cwd, sizeof(cwd)) == NULL) {
+		return NULL;
+	}
+	buf_init(&b, PATH_MAX);
+	buf_addf(&b, "%s/%s", cwd, dir);
+	out = buf_error(&b) == 0 ? strdup(buf_str(&b)) : NULL;
+	buf_free(&b);
+	return out;
+}
+
 struct rootfs *rootfs_open(const char *dir, struct kerr *err)
 {
 	struct rootfs *r;
@@ -44,17 +76,21 @@ struct rootfs *rootfs_open(const char *dir, struct kerr *err)
 		kerr_set(err, KERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	r->path = realpath(dir, NULL);
-	if (r->path == NULL) {
+	/*
+	 * Opened as given, not through realpath(): /proc/PID/root is a magic link that the
+	 * kernel follows into the process's root (a container's), while its text reads "/".
+	 */
+	r->fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (r->fd < 0) {
 		kerr_sys(err, KERR_IO, errno, "root %s", dir);
 		goto free_root;
 	}
-	r->fd = open(r->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (r->fd < 0) {
-		kerr_sys(err, KERR_IO, errno, "root %s", dir);
-		goto free_path;
-	}
 	if (fstat(r->fd, &st) != 0 || stat("/", &hostst) != 0) {
+		kerr_sys(err, KERR_IO, errno, "root %s", dir);
+		goto close_fd;
+	}
+	r->path = rootfs_name(dir, &st);
+	if (r->path == NULL) {
 		kerr_sys(err, KERR_IO, errno, "root %s", dir);
 		goto close_fd;
 	}
@@ -65,8 +101,6 @@ struct rootfs *rootfs_open(const char *dir, struct kerr *err)
 
 close_fd:
 	xstd_close_quietly(r->fd);
-free_path:
-	free(r->path);
 free_root:
 	free(r);
 	return NULL;

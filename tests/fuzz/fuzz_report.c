@@ -50,14 +50,18 @@ static void check_text(const char *s, size_t n)
 
 static void write_all(const struct report *r)
 {
-	static const enum fmt_kind kinds[] = {FMT_JSON, FMT_TEXT, FMT_ECS, FMT_ECS_BULK, FMT_HEC};
+	static const enum fmt_kind kinds[] = {FMT_JSON, FMT_TEXT, FMT_ECS, FMT_ECS_BULK, FMT_HEC,
+		FMT_CDX, FMT_OCSF};
 	size_t i;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct fmt_opts o;
 		struct buf b;
 
+		fmt_opts_init(&o);
+		o.pretty = i == 0;
 		buf_init(&b, (size_t)64 << 20);
-		if (fmt_write(kinds[i], r, &b, i == 0, false) == 0) {
+		if (fmt_write(kinds[i], r, &b, &o) == 0) {
 			if (kinds[i] == FMT_JSON && !jsonv_valid(buf_str(&b), buf_len(&b))) {
 				abort();
 			} else if (kinds[i] == FMT_TEXT) {

@@ -23,10 +23,23 @@ expect_rc "packages --help" 0 "$KSCAN" packages --help
 expect_rc "unknown option" 64 "$KSCAN" --bogus
 check "unknown option is named" grep -q "unknown option '--bogus'" "$FX/err"
 expect_rc "unknown command" 64 "$KSCAN" frobnicate
+check "a command near nothing gets no hint" bash -c '! grep -q "did you mean" "$1"' _ "$FX/err"
+expect_rc "misspelt option" 64 "$KSCAN" scan --formt json
+check "misspelt option: the nearest is named" \
+	grep -qxF "kscan: unknown option '--formt' (did you mean '--format'?)" "$FX/err"
+expect_rc "misspelt option before the verb's operands" 64 "$KSCAN" signatures sign --kye k p
+check "misspelt option: the verb's own is named" grep -qF "(did you mean '--key'?)" "$FX/err"
+expect_rc "misspelt command" 64 "$KSCAN" scna
+check "misspelt command: the nearest is named" \
+	grep -qxF "kscan: unknown command 'scna' (did you mean 'scan'?)" "$FX/err"
+expect_rc "misspelt signatures command" 64 "$KSCAN" signatures verfiy p
+check "misspelt signatures command: the nearest is named" \
+	grep -qF "unknown signatures command 'verfiy' (did you mean 'verify'?)" "$FX/err"
 expect_rc "stray argument" 64 "$KSCAN" scan extra
 expect_rc "bad format" 64 "$KSCAN" --format xml
 expect_rc "missing option argument" 64 "$KSCAN" --root
-expect_rc "option of another command" 64 "$KSCAN" packages --format json
+expect_rc "option of another command" 64 "$KSCAN" packages --deep
+expect_rc "a format packages does not write" 64 "$KSCAN" packages --format ecs
 expect_rc "missing root" 64 "$KSCAN" --root "$FX/does-not-exist"
 expect_rc "signatures without verb" 64 "$KSCAN" signatures
 expect_rc "no signatures at all" 64 "$KSCAN" --no-default-signatures --root "$FX"
@@ -41,7 +54,7 @@ mkdir -p "$FX/tmp"
 TMPDIR="$FX/tmp" kscan_json "$FX/empty.json" --root "$R"
 check "empty root is clean (exit 0)" [ "$rc" -eq 0 ]
 jcheck "verdict clean" "$FX/empty.json" 'r["verdict"] == "clean"'
-jcheck "schema 5" "$FX/empty.json" 'r["schema"] == 5'
+jcheck "schema 7" "$FX/empty.json" 'r["schema"] == 7'
 jcheck "report_id is a UUIDv4" "$FX/empty.json" \
 	'__import__("re").fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", r["report_id"])'
 jcheck "scan root is the absolute root" "$FX/empty.json" "r['scan']['root'] == '$(realpath "$R")'"

@@ -61,7 +61,8 @@ cfg all "root: $R" "signatures: [$FX/acme.yaml]" "no_default_signatures: true" \
 run_kscan --config "$FX/all.yaml"
 expect_exit "root, signatures and no_default_signatures from the file: detected" 1
 check "format and output from the file" grep -q "^== DETECTED == 1 product" "$FX/from-config.txt"
-check "only the file's pack was loaded" grep -q "Signatures: $FX/acme.yaml" "$FX/from-config.txt"
+check "only the file's pack was loaded" grep -q "^Signatures: 1 pack, 1 signature" "$FX/from-config.txt"
+check "the file's pack is named" grep -qx " *$FX/acme.yaml" "$FX/from-config.txt"
 run_kscan --config "$FX/all.yaml" --format json --output "$FX/cli.json"
 jcheck "the command line wins: --format and --output" "$FX/cli.json" \
 	'r["findings"][0]["signature"] == "test.acme"'
@@ -88,7 +89,7 @@ assert [p["name"] for p in r["signatures"]["packs"]] == [sys.argv[2]], r["signat
 	"$FX/out" "$FX/other.yaml"
 cfg pretty "pretty: true"
 run_kscan --config "$FX/pretty.yaml" --root "$R" --format json
-check "pretty from the file" grep -q '^	"schema": 5,$' "$FX/out"
+check "pretty from the file" grep -q '^	"schema": 7,$' "$FX/out"
 
 # --splay: seconds, bounded; the file's collector.splay.
 run_kscan --root "$R" --splay abc

@@ -60,6 +60,9 @@ fi
 "$KSCAN" scan --deep --format text --no-low-priority --root "$R" >"$FX/host.txt" 2>&1
 check "text report escapes the odd name" grep -qF 'kesl_1.2.3-4_\x1b[2J\x0a\xff_amd64.deb' "$FX/host.txt"
 check "text report has the sweep's coverage" grep -q 'swept: /' "$FX/host.txt"
+check "text report: no line is wider than 100 columns" \
+	awk 'length > 100 { print FILENAME ":" FNR ": " length " columns" > "/dev/stderr"; bad = 1 }
+		END { exit bad }' "$FX/host.txt"
 
 # The same with one worker: the same report, whatever the threads did.
 deep "$FX/host1.json" --root "$R" --jobs 1

@@ -72,6 +72,27 @@ check "journal: kscan packages equals dpkg-query ($(tr '\t\n' ' ;' <"$FX/r3.dpkg
 	cmp -s "$FX/r3.kscan" "$FX/r3.dpkg"
 check "journal: klnagent64 is listed half-configured" \
 	grep -q "^dpkg	klnagent64	15.0.0-12	amd64	iF " "$FX/r3.kscan"
+prc=0
+"$KSCAN" packages --root "$r3" --format json >"$FX/r3.pkgs.json" 2>/dev/null || prc=$?
+check "packages --format json: exit 0 and the same packages as the lines" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+lines = [l.split("\t") for l in open(sys.argv[2]).read().splitlines()]
+assert d["complete"] is True and "error" not in d and d["root"] == sys.argv[3]
+assert [(p["manager"], p["name"], p["version"], p["arch"], p["state"]) for p in d["packages"]] \
+	== [(l[0], l[1], l[2], l[3], l[5]) for l in lines], d["packages"]
+k = [p for p in d["packages"] if p["name"] == "klnagent64"][0]
+assert k["source"].startswith("/var/lib/dpkg/") and k["status"].startswith("install ")
+' "$FX/r3.pkgs.json" "$FX/r3.packages" "$r3"
+check "packages --format json: exit 0" [ "$prc" -eq 0 ]
+mkdir -p "$FX/broken/var/lib/dpkg/status"
+prc=0
+"$KSCAN" packages --root "$FX/broken" --format json >"$FX/broken.json" 2>/dev/null || prc=$?
+check "packages --format json, an unreadable database: exit 2, complete false, why" \
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["complete"] is False and "status" in d["error"] and sys.argv[2] == "2"' \
+	"$FX/broken.json" "$prc"
 kscan_json "$FX/r3.json" --root "$r3"
 check "journal: exit 1 (detected), got $rc" [ "$rc" -eq 1 ]
 jcheck "journal: finding kaspersky.klnagent, state installed" "$FX/r3.json" \

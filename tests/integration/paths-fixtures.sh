@@ -101,4 +101,36 @@ check "default pack: files-only KESL detected (exit 1)" [ "$rc" -eq 1 ]
 jcheck "default pack: kaspersky.kesl installed" "$FX/default.json" \
 	'any(f["signature"] == "kaspersky.kesl" and f["state"] == "installed" for f in r["findings"])'
 
+# /proc/PID/root of a process in its own mount namespace (a container's root): the magic link
+# reads "/" from here, yet leads into that root. It is scanned, not the host, and is not live.
+kscan_json "$FX/self.json" --no-default-signatures --signatures "$PACK" --root /proc/self/root
+jcheck "/proc/self/root is the live host" "$FX/self.json" \
+	'r["scan"]["live"] is True and r["scan"]["root"] == "/"'
+if unshare --mount true 2>/dev/null; then
+	mkdir -p "$FX/ns"
+	cat >"$FX/ns.sh" <<'SH'
+mount -t tmpfs kscan-ns "$1" || exit 1
+mkdir -p "$1/opt/kaspersky/kesl/bin" && echo bin >"$1/opt/kaspersky/kesl/bin/kesl-control"
+cd "$1" && exec python3 -c 'import os, time
+os.chroot("."); os.chdir("/"); open("/ready", "w").close(); time.sleep(60)'
+SH
+	unshare --mount --propagation private --fork bash "$FX/ns.sh" "$FX/ns" &
+	ns_pid=$!
+	for _ in $(seq 100); do
+		pid=$(pgrep -P "$ns_pid" -f 'os.chroot' || true)
+		[ -n "$pid" ] && [ -e "/proc/$pid/root/ready" ] && break
+		sleep 0.1
+	done
+	scan "$FX/ns.json" "/proc/$pid/root"
+	check "container root via /proc/PID/root: detected (exit 1)" [ "$rc" -eq 1 ]
+	jcheck "container root: not live, named as given" "$FX/ns.json" \
+		'r["scan"]["live"] is False and r["scan"]["root"].startswith("/proc/")'
+	jcheck "container root: its KESL found" "$FX/ns.json" \
+		'[f["signature"] for f in r["findings"]] == ["test.kesl"]'
+	kill "$pid" "$ns_pid" 2>/dev/null
+	wait "$ns_pid" 2>/dev/null
+else
+	echo "# no mount namespaces here: /proc/PID/root part skipped"
+fi
+
 fx_done

@@ -110,6 +110,11 @@ jcheck "the signature's hint is kept beside the plan" "$FX/host.json" \
 check "text: installed, enabled at boot" grep -qxF "    status:   enabled at boot" "$FX/host.txt"
 check "text: the plan's first step for kesl" grep -qxF "         \$ systemctl disable --now kesl.service" "$FX/host.txt"
 check "text: a step done by hand lists what to edit" grep -qxF "         - /var/spool/cron/crontabs/kluser:1" "$FX/host.txt"
+check "text: a detected host's report" grep -q "^== DETECTED ==" "$FX/host.txt"
+check "text: no line is wider than 100 columns" \
+	awk 'length > 100 { print FILENAME ":" FNR ": " length " columns" > "/dev/stderr"; bad = 1 }
+		END { exit bad }' "$FX/host.txt"
+check "text: the pack list is wrapped under Signatures:" grep -q "^            builtin:kaspersky-" "$FX/host.txt"
 
 # The vendor's uninstaller: in the plan when the signature names it and it is there.
 PACK="$FX/uninstall.yaml"

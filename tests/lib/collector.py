@@ -75,11 +75,18 @@ def parse_hec(body):
         extra = set(env) - {"time", "host", "source", "sourcetype", "index", "event", "fields"}
         if extra:
             raise ValueError("unknown envelope members %s" % sorted(extra))
-        if not isinstance(env.get("time"), (int, float)) or env.get("source") != "kscan":
+        if not isinstance(env.get("time"), (int, float)) or not isinstance(env["source"], str):
             raise ValueError("bad envelope %r" % env)
-        types.append(env["sourcetype"])
+        # HEC indexes only flat fields: strings or arrays of strings
+        for k, v in env.get("fields", {}).items():
+            if not isinstance(v, str) and not (isinstance(v, list) and
+                                               all(isinstance(x, str) for x in v)):
+                raise ValueError("field %s is not flat: %r" % (k, v))
+        types.append(env["sourcetype"].rsplit(":", 1))
         ids.append(env["event"]["report_id"])
-    if not types or types[0] != "kscan:scan" or any(t != "kscan:finding" for t in types[1:]):
+    # PREFIX:scan first, then PREFIX:finding, one prefix (collector.hec.sourcetype)
+    if (not types or types[0][1] != "scan" or any(t[1] != "finding" for t in types[1:])
+            or len({t[0] for t in types}) != 1):
         raise ValueError("bad sourcetypes %s" % types)
     return "splunk-hec", sorted(set(ids))
 
@@ -93,11 +100,19 @@ def check_ecs(ev):
     return ev["kscan"]["report_id"]
 
 
+def parse_ocsf(objs):
+    if any(o["class_uid"] != 2003 or o["metadata"]["version"] != "1.8.0" for o in objs):
+        raise ValueError("not OCSF 1.8.0 Compliance Findings")
+    return "ocsf", sorted({o["metadata"]["correlation_uid"] for o in objs})
+
+
 def parse_ndjson(body):
     lines = body.decode("utf-8").split("\n")
     if lines[-1] != "":
         raise ValueError("NDJSON must end with a newline")
     objs = [json.loads(l) for l in lines[:-1]]
+    if "class_uid" in objs[0]:
+        return parse_ocsf(objs)
     bulk = "create" in objs[0]
     ids = []
     if bulk:
@@ -116,10 +131,22 @@ def parse_ndjson(body):
     return "ecs-bulk" if bulk else "ecs", sorted(set(ids))
 
 
+def parse_cyclonedx(body):
+    bom = json.loads(body.decode("utf-8"))
+    if bom["bomFormat"] != "CycloneDX" or bom["specVersion"] != "1.6":
+        raise ValueError("not a CycloneDX 1.6 BOM")
+    props = {p["name"]: p["value"] for p in bom["metadata"]["properties"]}
+    if bom["serialNumber"] != "urn:uuid:" + props["kscan:report_id"]:
+        raise ValueError("serialNumber is not the report id")
+    return "cyclonedx", [props["kscan:report_id"]]
+
+
 def parse_body(ctype, body):
     try:
         if ctype == "application/x-ndjson":
             return parse_ndjson(body)
+        if ctype == "application/vnd.cyclonedx+json; version=1.6":
+            return parse_cyclonedx(body)
         try:
             return parse_native(body)
         except (ValueError, KeyError):

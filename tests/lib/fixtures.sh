@@ -56,7 +56,9 @@ fx_root() {
 # fx_deb NAME VERSION [ARCH] [FILE[=CONTENT]]...: builds NAME_VERSION_ARCH.deb with the
 # given files (absolute paths inside the package). Files under /etc become conffiles.
 # Set FX_DEB_POSTINST to a shell script body to add a postinst, FX_DEB_MAINTAINER and
-# FX_DEB_DESCRIPTION to replace the control file's Maintainer and Description. Prints the .deb path.
+# FX_DEB_DESCRIPTION to replace the control file's Maintainer and Description, FX_PAD_BYTES
+# to add /usr/share/NAME/pad.bin of that many random bytes (a kit of a real size: the deep
+# sweep opens no file under KS_KIT_SIZE_MIN). Prints the .deb path.
 fx_deb() {
 	local name=$1 version=$2 arch=${3:-amd64}
 	shift 3 || shift $#
@@ -72,6 +74,10 @@ fx_deb() {
 		printf '%s\n' "$content" >"$stage$f"
 		case $f in /etc/*) echo "$f" >>"$stage/DEBIAN/conffiles" ;; esac
 	done
+	if [ -n "${FX_PAD_BYTES:-}" ]; then
+		mkdir -p "$stage/usr/share/$name"
+		head -c "$FX_PAD_BYTES" /dev/urandom >"$stage/usr/share/$name/pad.bin"
+	fi
 	cat >"$stage/DEBIAN/control" <<EOF
 Package: $name
 Version: $version
@@ -98,7 +104,7 @@ fx_dpkg() {
 }
 
 # fx_rpm NAME VERSION RELEASE [FILE[=CONTENT]]...: builds a noarch rpm with rpmbuild;
-# prints its path.
+# prints its path. FX_PAD_BYTES pads it as fx_deb does.
 fx_rpm() {
 	local name=$1 version=$2 release=$3
 	shift 3
@@ -115,6 +121,13 @@ printf '%s\\n' '$content' > %{buildroot}$f"
 		files="$files
 $f"
 	done
+	if [ -n "${FX_PAD_BYTES:-}" ]; then
+		install="$install
+mkdir -p %{buildroot}/usr/share/$name
+head -c $FX_PAD_BYTES /dev/urandom > %{buildroot}/usr/share/$name/pad.bin"
+		files="$files
+/usr/share/$name/pad.bin"
+	fi
 	cat >"$spec" <<EOF
 Name: $name
 Version: $version
@@ -142,6 +155,19 @@ fx_rpm_install() {
 	mkdir -p "$root$dbpath"
 	rpm --root "$root" --dbpath "$dbpath" --initdb >/dev/null 2>&1 || return 1
 	rpm --root "$root" --dbpath "$dbpath" -i --nodeps --ignorearch "$@" >/dev/null 2>&1
+}
+
+# fx_rhel_agent NAME: a RHEL 9.4 root (os-release) with klnagent64 15.1.0-20748 installed
+# by the real rpm into /var/lib/rpm, checked as a fixture; prints the root. The formats'
+# tests use it for their rpm case.
+fx_rhel_agent() {
+	local root rpm
+	root=$(fx_root "$1")
+	mkdir -p "$root/etc"
+	printf 'ID="rhel"\nVERSION_ID="9.4"\n' >"$root/etc/os-release"
+	rpm=$(fx_rpm klnagent64 15.1.0 20748 /opt/kaspersky/klnagent64/sbin/klnagent) &&
+		fx_rpm_install "$root" /var/lib/rpm "$rpm" || return 1
+	echo "$root"
 }
 
 # kscan_json OUT ARGS...: runs kscan with --format json, report in OUT, exit code in $rc.

@@ -31,6 +31,14 @@ has -rw-r--r-- usr/share/man/man5/kscan.yaml.5.gz
 has -rw-r--r-- usr/share/man/man5/kscan-signatures.5.gz
 has -rw-r--r-- usr/share/bash-completion/completions/kscan
 has -rw-r--r-- usr/share/doc/kscan/copyright
+# everything the shipped README links, and the report's schema (dh_compress gzips them)
+for doc in README.md configuration.md performance.md report.md signatures.md security.md \
+	packaging.md ARCHITECTURE.md report.schema.json; do
+	has -rw-r--r-- "usr/share/doc/kscan/$doc.gz"
+done
+dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/share/doc/kscan/copyright >"$FX/copyright"
+check "the .deb's copyright is debian/copyright (the MIT text of LICENSE)" \
+	cmp -s "$FX/copyright" "$KSCAN_SRC/packaging/debian/copyright"
 dpkg-deb -e "$deb" "$FX/ctl"
 check "cron file is a conffile" grep -qx /etc/cron.d/kscan "$FX/ctl/conffiles"
 check "kscan.yaml is a conffile" grep -qx /etc/kscan/kscan.yaml "$FX/ctl/conffiles"

@@ -7,8 +7,8 @@ MAN="$KSCAN_BUILD/docs/man"
 command -v mandoc >/dev/null || skip_all "mandoc not installed (packaging/setup-debian.sh)"
 for p in kscan.1 kscan.yaml.5 kscan-signatures.5; do
 	check "$p exists" [ -s "$MAN/$p" ]
-	mandoc -T lint -W warning "$MAN/$p" >"$FX/lint" 2>&1
-	check "$p: mandoc -T lint -W warning is silent" [ ! -s "$FX/lint" ]
+	mandoc -T lint -W style "$MAN/$p" >"$FX/lint" 2>&1
+	check "$p: mandoc -T lint -W style is silent (lines within 80 bytes too)" [ ! -s "$FX/lint" ]
 	sed 's/^/#   /' "$FX/lint"
 	LC_ALL=C.UTF-8 groff -ww -z -t -man "$MAN/$p" >"$FX/groff" 2>&1
 	check "$p: groff -ww -z is silent" [ ! -s "$FX/groff" ]

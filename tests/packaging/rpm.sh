@@ -33,11 +33,35 @@ has -rw-r--r-- /usr/share/man/man5/kscan.yaml.5
 has -rw-r--r-- /usr/share/man/man5/kscan-signatures.5
 has -rw-r--r-- /usr/share/bash-completion/completions/kscan
 has -rw-r--r-- /usr/share/doc/kscan/signatures.md
+# everything the shipped README links, and the report's schema
+has -rw-r--r-- /usr/share/doc/kscan/configuration.md
+has -rw-r--r-- /usr/share/doc/kscan/performance.md
+has -rw-r--r-- /usr/share/doc/kscan/report.schema.json
+has -rw-r--r-- /usr/share/licenses/kscan/LICENSE
+rpm -qp --licensefiles "$pkg" >"$FX/licenses" 2>/dev/null
+check "LICENSE is the package's %license" grep -qx /usr/share/licenses/kscan/LICENSE "$FX/licenses"
 rpm -qp --configfiles "$pkg" >"$FX/conf" 2>/dev/null
 check "cron file is %config" grep -qx /etc/cron.d/kscan "$FX/conf"
 check "kscan.yaml is %config" grep -qx /etc/kscan/kscan.yaml "$FX/conf"
 rpm -qp --scripts "$pkg" >"$FX/scripts" 2>/dev/null
-check "erase removes the spool" grep -q 'rm -rf /var/spool/kscan' "$FX/scripts"
+check "erase leaves the spool's reports (no rm in a scriptlet)" \
+	bash -c '! grep -q "rm -rf" "$1"' _ "$FX/scripts"
+rpm -qp --requires "$pkg" >"$FX/requires" 2>/dev/null
+check "requires crontabs (it ships /etc/cron.d/kscan)" grep -qx crontabs "$FX/requires"
+check "the binary is stripped" bash -c "rpm2cpio '$pkg' | (cd '$FX' && cpio -idm --quiet ./usr/bin/kscan) &&
+	file '$FX/usr/bin/kscan' | grep -q ', stripped'"
+if command -v rpmlint >/dev/null; then
+	rpmlint "$pkg" >"$FX/rpmlint" 2>&1
+	awk '$1 ~ /^kscan/ && ($2 == "E:" || $2 == "W:") {print $3}' "$FX/rpmlint" | sort -u >"$FX/tags"
+	printf '%s\n' bad-manual-page-folder invalid-license manpage-not-compressed \
+		no-group-tag no-manual-page-for-binary no-packager-tag no-signature \
+		non-standard-dir-perm >"$FX/known"
+	check "rpmlint: only the tags docs/packaging.md explains" cmp -s "$FX/tags" "$FX/known"
+	diff "$FX/known" "$FX/tags" | sed 's/^/#   /'
+	grep -E ': (E|W): ' "$FX/rpmlint" | sed 's/^/#   /'
+else
+	not_ok "rpmlint not installed (packaging/setup-debian.sh)"
+fi
 # installed into a scratch root (no scripts: this may be Debian); the machine is untouched
 mkdir -p "$FX/rr"
 rpm --root "$FX/rr" --dbpath /var/lib/rpm --initdb

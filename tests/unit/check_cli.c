@@ -196,11 +196,51 @@ START_TEST(test_scan_refusals)
 	usage_is(SCAN("--root"), "option '--root' needs an argument");
 	usage_is(SCAN("-r"), "option '-r' needs an argument");
 	usage_is(SCAN("--format", "xml"),
-		"unknown format 'xml' (json, text, ecs, ecs-bulk or splunk-hec)");
+		"unknown format 'xml' (json, text, ecs, ecs-bulk, splunk-hec, cyclonedx or ocsf)");
 	usage_is(SCAN("--log", "journal"), "unknown --log 'journal' (stderr or syslog)");
 	/* another verb's option is named, not its value */
 	usage_is(SCAN("--id", "x"), "option '--id' does not apply here");
 	usage_is(SCAN("--key=k"), "option '--key=k' does not apply here");
+	release();
+}
+END_TEST
+
+START_TEST(test_hints)
+{
+	static const char *const verbs[] = {"scan", "signatures", "packages", "send", "help",
+		"version"};
+	int argc;
+	char **argv;
+
+	/* a typo of one of the verb's options is named; a word near nothing is not */
+	usage_is(SCAN("--formt", "json"), "unknown option '--formt' (did you mean '--format'?)");
+	usage_is(SCAN("--formt=json"), "unknown option '--formt=json' (did you mean '--format'?)");
+	usage_is(SCAN("--deeep"), "unknown option '--deeep' (did you mean '--deep'?)");
+	usage_is(SCAN("--qeuit"), "unknown option '--qeuit' (did you mean '--quiet'?)");
+	usage_is(SCAN("--zzz"), "unknown option '--zzz'");
+	usage_is(SCAN("-z"), "unknown option '-z'");
+	/* only the verb's own options are offered: --id is hash's, --root is the nearest here */
+	usage_is(SCAN("--rooot"), "unknown option '--rooot' (did you mean '--root'?)");
+	argv = ARGV(argc, "packages", "--formt", "json");
+	usage_is(cli_pkgs_parse(argc, argv, &po, &err),
+		"unknown option '--formt' (did you mean '--format'?)");
+	argv = ARGV(argc, "packages", "--rot", "/r");
+	usage_is(cli_pkgs_parse(argc, argv, &po, &err),
+		"unknown option '--rot' (did you mean '--root'?)");
+	usage_is(SIGS("sign", "--kye", "k"), "unknown option '--kye' (did you mean '--key'?)");
+	usage_is(SIGS("lsit"), "unknown signatures command 'lsit' (did you mean 'list'?)");
+	usage_is(SIGS("lnt", "a.yaml"), "unknown signatures command 'lnt' (did you mean 'lint'?)");
+	/* the verbs: a swap of neighbours is one edit; at most 2, under half the word */
+	ck_assert_str_eq(cli_opt_closest("scna", 4, verbs, XSTD_COUNTOF(verbs)), "scan");
+	ck_assert_str_eq(cli_opt_closest("sned", 4, verbs, XSTD_COUNTOF(verbs)), "send");
+	ck_assert_str_eq(cli_opt_closest("signatuers", 10, verbs, XSTD_COUNTOF(verbs)),
+		"signatures");
+	ck_assert_str_eq(cli_opt_closest("pakcges", 7, verbs, XSTD_COUNTOF(verbs)), "packages");
+	ck_assert_ptr_null(cli_opt_closest("sc", 2, verbs, XSTD_COUNTOF(verbs)));
+	ck_assert_ptr_null(cli_opt_closest("frobnicate", 10, verbs, XSTD_COUNTOF(verbs)));
+	ck_assert_ptr_null(cli_opt_closest("sxxn", 4, verbs, XSTD_COUNTOF(verbs)));
+	ck_assert_ptr_null(cli_opt_closest("scanscanscanscanscanscanscanscans", 33, verbs,
+		XSTD_COUNTOF(verbs)));
 	release();
 }
 END_TEST
@@ -394,8 +434,17 @@ START_TEST(test_packages)
 	ck_assert_int_eq(cli_pkgs_parse(argc, argv, &po, &err), 0);
 	ck_assert_str_eq(po.root, "/s");
 	ck_assert(po.common.has_log);
-	argv = ARGV(argc, "packages", "--format", "json");
-	usage_is(cli_pkgs_parse(argc, argv, &po, &err), "option '--format' does not apply here");
+	argv = ARGV(argc, "packages", "--format", "json", "--pretty");
+	ck_assert_int_eq(cli_pkgs_parse(argc, argv, &po, &err), 0);
+	ck_assert(po.json && po.pretty);
+	argv = ARGV(argc, "packages", "-f", "tsv");
+	ck_assert_int_eq(cli_pkgs_parse(argc, argv, &po, &err), 0);
+	ck_assert(!po.json);
+	argv = ARGV(argc, "packages", "--format", "ecs");
+	usage_is(cli_pkgs_parse(argc, argv, &po, &err),
+		"unknown format 'ecs' for packages (tsv or json)");
+	argv = ARGV(argc, "packages", "--deep");
+	usage_is(cli_pkgs_parse(argc, argv, &po, &err), "option '--deep' does not apply here");
 	argv = ARGV(argc, "packages", "-r");
 	usage_is(cli_pkgs_parse(argc, argv, &po, &err), "option '-r' needs an argument");
 	argv = ARGV(argc, "packages", "dpkg");
@@ -511,6 +560,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(tc, test_scan_every_option);
 	tcase_add_test(tc, test_scan_short_options);
 	tcase_add_test(tc, test_scan_refusals);
+	tcase_add_test(tc, test_hints);
 	tcase_add_test(tc, test_scan_quiet_verbose);
 	tcase_add_test(tc, test_scan_ranges);
 	tcase_add_test(tc, test_scan_post_https);

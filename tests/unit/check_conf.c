@@ -67,6 +67,43 @@ static int load(struct conf *c, const char *text, struct kerr *e)
 	return conf_load_mem(c, "k.yaml", text, strlen(text), e);
 }
 
+/* collector.hec reaches the delivery options; the channel becomes a header. */
+START_TEST(test_hec)
+{
+	struct deliver_opts d;
+	struct conf c;
+	struct kerr e;
+
+	ck_assert_int_eq(load(&c, "collector:\n  format: splunk-hec\n  hec:\n"
+		"    index: kscan_audit\n    source: fleet\n    sourcetype: \"gov:kscan\"\n"
+		"    fields: [state, report_id]\n"
+		"    channel: 0AEEAC95-ac74-4aa9-b30d-6c4c0ac581ba\n", &e), 0);
+	conf_deliver_opts(&c, &d);
+	ck_assert_str_eq(d.hec.index, "kscan_audit");
+	ck_assert_str_eq(d.hec.source, "fleet");
+	ck_assert_str_eq(d.hec.sourcetype, "gov:kscan");
+	ck_assert_uint_eq(d.hec.fields, FMT_HEC_STATE | FMT_HEC_REPORT_ID);
+	ck_assert_uint_eq(d.http.nheaders, 1);
+	ck_assert_str_eq(d.http.headers[0].name, "X-Splunk-Request-Channel");
+	ck_assert_str_eq(d.http.headers[0].value, "0AEEAC95-ac74-4aa9-b30d-6c4c0ac581ba");
+	conf_free(&c);
+	/* without the section: the defaults; an empty list turns indexed fields off */
+	ck_assert_int_eq(load(&c, "collector: {format: splunk-hec}\n", &e), 0);
+	conf_deliver_opts(&c, &d);
+	ck_assert_ptr_null(d.hec.index);
+	ck_assert_uint_eq(d.hec.fields, FMT_HEC_VERDICT | FMT_HEC_PRODUCT | FMT_HEC_STATE |
+		FMT_HEC_HOST);
+	conf_free(&c);
+	ck_assert_int_eq(load(&c, "collector: {hec: {fields: []}}\n", &e), 0);
+	ck_assert_uint_eq(c.hec_fields, 0);
+	conf_free(&c);
+	ck_assert_int_eq(load(&c, "collector: {ecs: {namespace: agency.north_1}}\n", &e), 0);
+	conf_deliver_opts(&c, &d);
+	ck_assert_str_eq(d.ecs_namespace, "agency.north_1");
+	conf_free(&c);
+}
+END_TEST
+
 START_TEST(test_full)
 {
 	struct deliver_opts d;
@@ -184,10 +221,27 @@ static const struct {
 	{"signatures: /etc/x\n",
 		"k.yaml:1:13: expected a sequence of paths for \"signatures\", got a string"},
 	{"format: xml\n", "k.yaml:1:9: unknown format \"xml\" for \"format\" "
-		"(json, text, ecs, ecs-bulk or splunk-hec)"},
+		"(json, text, ecs, ecs-bulk, splunk-hec, cyclonedx or ocsf)"},
 	{"collector: {format: text}\n", "k.yaml:1:21: unknown format \"text\" for \"format\" "
-		"(json, ecs, ecs-bulk or splunk-hec)"},
+		"(json, ecs, ecs-bulk, splunk-hec, cyclonedx or ocsf)"},
 	{"collector: []\n", "k.yaml:1:12: expected a mapping for \"collector\", got a sequence"},
+	{"collector: {hec: {index: _audit}}\n", "k.yaml:1:26: \"index\" must be a Splunk index "
+		"name (lower-case letters, digits, _ and -, not first; at most 80 bytes), not "
+		"\"_audit\""},
+	{"collector: {hec: {sourcetype: \"a b\"}}\n", "k.yaml:1:31: \"sourcetype\" must be "
+		"printable ASCII without spaces, at most 80 bytes"},
+	{"collector: {hec: {fields: [verdict, os]}}\n", "k.yaml:1:37: unknown field \"os\" in "
+		"\"fields\" (verdict, product, state, host, signature or report_id)"},
+	{"collector: {hec: {channel: abc-1}}\n", "k.yaml:1:28: \"channel\" must be a GUID "
+		"(0aeeac95-ac74-4aa9-b30d-6c4c0ac581ba), not \"abc-1\""},
+	{"collector: {ecs: {namespace: North-1}}\n", "k.yaml:1:30: \"namespace\" must be "
+		"lower-case letters, digits, _ and ., at most 100 bytes (a data stream namespace), "
+		"not \"North-1\""},
+	{"collector: {hec: {hosts: x}}\n", "k.yaml:1:19: unknown key \"hosts\" in "
+		"collector.hec"},
+	{"collector:\n  headers: {X-Splunk-Request-Channel: a}\n  hec: {channel: "
+		"0aeeac95-ac74-4aa9-b30d-6c4c0ac581ba}\n", "k.yaml:3:18: duplicate header "
+		"\"X-Splunk-Request-Channel\""},
 	{"- a\n", "k.yaml:1:1: expected a mapping at the top of the configuration, got a "
 		"sequence"},
 	{"collector:\n  url: http://c.example/\n",
@@ -518,6 +572,7 @@ static Suite *conf_suite(void)
 	TCase *files = tcase_create("files");
 
 	tcase_add_test(tc, test_full);
+	tcase_add_test(tc, test_hec);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_loop_test(tc, test_bad, 0, (int)XSTD_COUNTOF(bad));
 	tcase_add_test(tc, test_every_problem);

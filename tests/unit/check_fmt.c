@@ -1,7 +1,9 @@
 /*
  * Unit tests for every writer: the native JSON report (report/fmt/fmt_json.c), the text
- * report (fmt_text.c), the dashboard formats (fmt_ecs.c, fmt_hec.c), the format table
- * (fmt.c), json_milli() and the delivery member of the native and text reports.
+ * report (fmt_text.c), the dashboard formats (fmt_ecs.c, fmt_hec.c), the CycloneDX BOM
+ * (fmt_cdx.c; tests/integration/formats-cyclonedx.sh checks it against the schema), OCSF
+ * (fmt_ocsf.c; formats-ocsf.sh checks it against OCSF's files), the format table (fmt.c),
+ * json_milli() and the delivery member of the native and text reports.
  */
 #include <check.h>
 #include <errno.h>
@@ -81,11 +83,14 @@ static struct report *sample(const char *hostname)
 
 static char *render_as(enum fmt_kind k, const struct report *r, bool pretty)
 {
+	struct fmt_opts o;
 	struct buf b;
 	char *s;
 
+	fmt_opts_init(&o);
+	o.pretty = pretty;
 	buf_init(&b, 1 << 20);
-	ck_assert_int_eq(fmt_write(k, r, &b, pretty, false), 0);
+	ck_assert_int_eq(fmt_write(k, r, &b, &o), 0);
 	s = buf_take(&b, NULL);
 	ck_assert_ptr_nonnull(s);
 	return s;
@@ -97,46 +102,51 @@ static char *render(enum fmt_kind k, const struct report *r)
 }
 
 static const char ecs_summary[] =
-	"{\"@timestamp\":\"2026-11-22T06:41:46.357Z\",\"ecs\":{\"version\":\"8.11.0\"},\"agent\""
-	":{\"type\":\"kscan\",\"version\":\"0.1.0\"},\"host\":{\"name\":\"web01\",\"hostname\":"
-	"\"web01\",\"id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"type\":\"linux\",\"pla"
-	"tform\":\"debian\",\"version\":\"12\",\"full\":\"Debian GNU/Linux 12 (bookworm)\",\"ke"
-	"rnel\":\"6.1.0-18-amd64\"}},\"event\":{\"kind\":\"state\",\"category\":[\"host\"],\"ty"
-	"pe\":[\"info\"],\"module\":\"kscan\",\"dataset\":\"kscan.scan\",\"id\":\"6f1c2d0e-9b7a"
-	"-4c3e-8f21-5d4b3a291c07\",\"outcome\":\"success\",\"start\":\"2026-11-22T06:41:45.123Z"
-	"\",\"end\":\"2026-11-22T06:41:46.357Z\",\"duration\":1234000000},\"message\":\"kscan: "
-	"detected, 1 finding(s)\",\"kscan\":{\"schema\":5,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f"
-	"21-5d4b3a291c07\",\"verdict\":\"detected\",\"findings\":1,\"scan\":{\"root\":\"/\",\"m"
-	"ode\":\"quick\",\"live\":false,\"started_at\":\"2026-11-22T06:41:45.123Z\",\"finished_"
-	"at\":\"2026-11-22T06:41:46.357Z\",\"duration_ms\":1234,\"sandbox\":{\"no_new_privs\":f"
-	"alse,\"landlock_abi\":0}},\"signatures\":{\"packs\":[]},\"sources\":{\"dpkg\":{\"statu"
-	"s\":\"ok\",\"counts\":{\"packages\":1234}}},\"errors\":[]}}\n";
+	"{\"@timestamp\":\"2026-11-22T06:41:46.357Z\",\"ecs\":{\"version\":\"8.11.0\"},\"agen"
+	"t\":{\"type\":\"kscan\",\"version\":\"0.1.0\"},\"host\":{\"name\":\"web01\",\"hostna"
+	"me\":\"web01\",\"id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"type\":\"linux"
+	"\",\"platform\":\"debian\",\"version\":\"12\",\"full\":\"Debian GNU/Linux 12 (bookwo"
+	"rm)\",\"kernel\":\"6.1.0-18-amd64\"}},\"data_stream\":{\"type\":\"logs\",\"dataset\""
+	":\"kscan.scan\",\"namespace\":\"default\"},\"event\":{\"kind\":\"state\",\"category"
+	"\":[\"host\"],\"type\":[\"info\"],\"module\":\"kscan\",\"dataset\":\"kscan.scan\",\""
+	"id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"outcome\":\"success\",\"start\":\"20"
+	"26-11-22T06:41:45.123Z\",\"end\":\"2026-11-22T06:41:46.357Z\",\"duration\":123400000"
+	"0},\"message\":\"kscan: detected, 1 finding(s)\",\"kscan\":{\"schema\":7,\"report_id"
+	"\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"verdict\":\"detected\",\"findings\":1,"
+	"\"scan\":{\"root\":\"/\",\"mode\":\"quick\",\"live\":false,\"started_at\":\"2026-11-"
+	"22T06:41:45.123Z\",\"finished_at\":\"2026-11-22T06:41:46.357Z\",\"duration_ms\":1234"
+	",\"sandbox\":{\"no_new_privs\":false,\"landlock_abi\":0}},\"signatures\":{\"packs\":"
+	"[]},\"sources\":{\"dpkg\":{\"status\":\"ok\",\"counts\":{\"packages\":1234}}},\"erro"
+	"rs\":[]}}\n";
 
 static const char ecs_finding[] =
 	"{\"@timestamp\":\"2026-11-22T06:41:46.357Z\",\"ecs\":{\"version\":\"8.11.0\"},\"agen"
 	"t\":{\"type\":\"kscan\",\"version\":\"0.1.0\"},\"host\":{\"name\":\"web01\",\"hostna"
 	"me\":\"web01\",\"id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"type\":\"linux"
 	"\",\"platform\":\"debian\",\"version\":\"12\",\"full\":\"Debian GNU/Linux 12 (bookwo"
-	"rm)\",\"kernel\":\"6.1.0-18-amd64\"}},\"event\":{\"kind\":\"alert\",\"category\":[\""
-	"file\",\"package\",\"process\"],\"type\":[\"info\"],\"module\":\"kscan\",\"dataset\""
-	":\"kscan.finding\",\"id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07:kaspersky.kesl\",\""
-	"severity\":4},\"rule\":{\"id\":\"kaspersky.kesl\",\"name\":\"Kaspersky Endpoint Secu"
-	"rity for Linux\"},\"package\":{\"name\":\"kesl\",\"version\":\"12.0.0-6672\",\"archi"
-	"tecture\":\"amd64\",\"type\":\"deb\"},\"file\":{\"path\":\"/root/kesl.deb\",\"name\""
-	":\"kesl.deb\",\"directory\":\"/root\",\"type\":\"file\",\"size\":42,\"hash\":{\"sha2"
-	"56\":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34\"}},\"proces"
-	"s\":{\"name\":\"kesl\",\"executable\":\"/opt/kaspersky/kesl/libexec/kesl\"},\"kscan"
-	"\":{\"schema\":5,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"verdict\":"
-	"\"detected\",\"finding\":{\"signature\":\"kaspersky.kesl\",\"vendor\":\"Kaspersky\","
-	"\"product\":\"Kaspersky Endpoint Security for Linux\",\"state\":\"running\",\"confid"
-	"ence\":\"high\",\"low_confidence\":false,\"remove\":[],\"remove_hint\":\"apt-get pur"
-	"ge kesl\",\"evidence_kinds\":[\"hash\",\"package\",\"process\"],\"evidence\":[{\"kin"
-	"d\":\"package\",\"state\":\"installed\",\"confidence\":\"high\",\"manager\":\"dpkg\""
-	",\"name\":\"kesl\",\"version\":\"12.0.0-6672\",\"arch\":\"amd64\"},{\"kind\":\"hash"
-	"\",\"state\":\"installer\",\"confidence\":\"high\",\"path\":\"/root/kesl.deb\",\"typ"
-	"e\":\"file\",\"sha256\":\"ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab"
-	"12cd34\",\"size\":42},{\"kind\":\"process\",\"state\":\"running\",\"confidence\":\"h"
-	"igh\",\"name\":\"kesl\",\"path\":\"/opt/kaspersky/kesl/libexec/kesl\"}]}}}\n";
+	"rm)\",\"kernel\":\"6.1.0-18-amd64\"}},\"data_stream\":{\"type\":\"logs\",\"dataset\""
+	":\"kscan.finding\",\"namespace\":\"default\"},\"event\":{\"kind\":\"alert\",\"catego"
+	"ry\":[\"file\",\"package\",\"process\"],\"type\":[\"info\"],\"module\":\"kscan\",\"d"
+	"ataset\":\"kscan.finding\",\"id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07:kaspersky.k"
+	"esl\",\"severity\":4},\"rule\":{\"id\":\"kaspersky.kesl\",\"name\":\"Kaspersky Endpo"
+	"int Security for Linux\",\"category\":\"Prohibited software\"},\"package\":{\"name\""
+	":\"kesl\",\"version\":\"12.0.0-6672\",\"architecture\":\"amd64\",\"type\":\"deb\"},"
+	"\"file\":{\"path\":\"/root/kesl.deb\",\"name\":\"kesl.deb\",\"directory\":\"/root\","
+	"\"type\":\"file\",\"size\":42,\"hash\":{\"sha256\":\"ab12cd34ab12cd34ab12cd34ab12cd3"
+	"4ab12cd34ab12cd34ab12cd34ab12cd34\"}},\"process\":{\"name\":\"kesl\",\"executable\":"
+	"\"/opt/kaspersky/kesl/libexec/kesl\"},\"related\":{\"hash\":[\"ab12cd34ab12cd34ab12c"
+	"d34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34\"]},\"kscan\":{\"schema\":7,\"report_id"
+	"\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\",\"verdict\":\"detected\",\"finding\":{\""
+	"signature\":\"kaspersky.kesl\",\"vendor\":\"Kaspersky\",\"product\":\"Kaspersky Endp"
+	"oint Security for Linux\",\"state\":\"running\",\"confidence\":\"high\",\"low_confid"
+	"ence\":false,\"remove\":[],\"remove_hint\":\"apt-get purge kesl\",\"evidence_kinds\""
+	":[\"hash\",\"package\",\"process\"],\"evidence\":[{\"kind\":\"package\",\"state\":\""
+	"installed\",\"confidence\":\"high\",\"manager\":\"dpkg\",\"name\":\"kesl\",\"version"
+	"\":\"12.0.0-6672\",\"arch\":\"amd64\"},{\"kind\":\"hash\",\"state\":\"installer\",\""
+	"confidence\":\"high\",\"path\":\"/root/kesl.deb\",\"type\":\"file\",\"sha256\":\"ab1"
+	"2cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34\",\"size\":42},{\"kind"
+	"\":\"process\",\"state\":\"running\",\"confidence\":\"high\",\"name\":\"kesl\",\"pat"
+	"h\":\"/opt/kaspersky/kesl/libexec/kesl\"}]}}}\n";
 
 /* ck_assert_str_eq() cannot print long strings: show where they part instead. */
 static void same(const char *got, const char *want)
@@ -173,8 +183,9 @@ START_TEST(test_ecs)
 	free(out);
 	/* _bulk: a create action with a stable id before each event */
 	out = render(FMT_ECS_BULK, r);
-	(void)snprintf(want, size, "{\"create\":{\"_id\":\"" RID "\"}}\n%s"
-		"{\"create\":{\"_id\":\"" RID ":kaspersky.kesl\"}}\n%s", ecs_summary, ecs_finding);
+	(void)snprintf(want, size, "{\"create\":{\"_index\":\"logs-kscan.scan-default\",\"_id\":"
+		"\"" RID "\"}}\n%s{\"create\":{\"_index\":\"logs-kscan.finding-default\",\"_id\":"
+		"\"" RID ":kaspersky.kesl\"}}\n%s", ecs_summary, ecs_finding);
 	same(out, want);
 	free(out);
 	free(want);
@@ -209,7 +220,8 @@ END_TEST
 
 static const char hec_scan[] =
 	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ksca"
-	"n:scan\",\"event\":{\"schema\":5,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\""
+	"n:scan\",\"fields\":{\"verdict\":\"detected\",\"host\":\"web01\"},\"event\":{\"sch"
+	"ema\":7,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a291c07\""
 	",\"verdict\":\"detected\",\"findings\":1,\"kscan\":{\"version\":\"0.1.0\"},\"host\":{\""
 	"hostname\":\"web01\",\"machine_id\":\"0123456789abcdef0123456789abcdef\",\"os\":{\"id\""
 	":\"debian\",\"version_id\":\"12\",\"pretty_name\":\"Debian GNU/Linux 12 (bookworm)\"},"
@@ -221,7 +233,9 @@ static const char hec_scan[] =
 
 static const char hec_finding[] =
 	"{\"time\":1795329706.357,\"host\":\"web01\",\"source\":\"kscan\",\"sourcetype\":\"ks"
-	"can:finding\",\"event\":{\"schema\":5,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a"
+	"can:finding\",\"fields\":{\"verdict\":\"detected\",\"host\":\"web01\",\"product\":"
+	"\"Kaspersky Endpoint Security for Linux\",\"state\":\"running\"},\"event\":{\"schema"
+	"\":7,\"report_id\":\"6f1c2d0e-9b7a-4c3e-8f21-5d4b3a"
 	"291c07\",\"verdict\":\"detected\",\"hostname\":\"web01\",\"machine_id\":\"0123456789"
 	"abcdef0123456789abcdef\",\"finding\":{\"signature\":\"kaspersky.kesl\",\"vendor\":\""
 	"Kaspersky\",\"product\":\"Kaspersky Endpoint Security for Linux\",\"state\":\"runnin"
@@ -345,7 +359,8 @@ END_TEST
 
 START_TEST(test_names)
 {
-	static const char *const names[] = {"json", "text", "ecs", "ecs-bulk", "splunk-hec"};
+	static const char *const names[] = {"json", "text", "ecs", "ecs-bulk", "splunk-hec",
+		"cyclonedx", "ocsf"};
 	enum fmt_kind k;
 	size_t i;
 
@@ -359,20 +374,32 @@ START_TEST(test_names)
 	ck_assert_str_eq(fmt_content_type(FMT_ECS), "application/x-ndjson");
 	ck_assert_str_eq(fmt_content_type(FMT_ECS_BULK), "application/x-ndjson");
 	ck_assert_str_eq(fmt_content_type(FMT_HEC), "application/json");
+	ck_assert_str_eq(fmt_content_type(FMT_CDX), "application/vnd.cyclonedx+json; version=1.6");
+	ck_assert_str_eq(fmt_content_type(FMT_OCSF), "application/x-ndjson");
 }
 END_TEST
 
 START_TEST(test_too_big)
 {
 	struct report *r = sample("web01");
+	struct fmt_opts o;
 	struct buf b;
 
+	fmt_opts_init(&o);
 	buf_init(&b, 500);
-	ck_assert_int_eq(fmt_write(FMT_ECS, r, &b, false, false), -1);
+	ck_assert_int_eq(fmt_write(FMT_ECS, r, &b, &o), -1);
 	ck_assert_int_eq(errno, E2BIG);
 	buf_free(&b);
 	buf_init(&b, 500);
-	ck_assert_int_eq(fmt_write(FMT_HEC, r, &b, false, false), -1);
+	ck_assert_int_eq(fmt_write(FMT_HEC, r, &b, &o), -1);
+	ck_assert_int_eq(errno, E2BIG);
+	buf_free(&b);
+	buf_init(&b, 500);
+	ck_assert_int_eq(fmt_write(FMT_CDX, r, &b, &o), -1);
+	ck_assert_int_eq(errno, E2BIG);
+	buf_free(&b);
+	buf_init(&b, 500);
+	ck_assert_int_eq(fmt_write(FMT_OCSF, r, &b, &o), -1);
 	ck_assert_int_eq(errno, E2BIG);
 	buf_free(&b);
 	report_free(r);
@@ -410,7 +437,7 @@ START_TEST(test_native)
 	struct report *r = sample("web01");
 	char *out = render(FMT_JSON, r);
 
-	ck_assert_int_eq(strncmp(out, "{\"schema\":5,\"report_id\":\"" RID "\",\"kscan\":"
+	ck_assert_int_eq(strncmp(out, "{\"schema\":7,\"report_id\":\"" RID "\",\"kscan\":"
 			 "{\"version\":\"0.1.0\"},", 70), 0);
 	ck_assert_uint_eq(lines(out), 1);
 	has(out, "\"host\":{\"hostname\":\"web01\",\"machine_id\":"
@@ -432,8 +459,9 @@ START_TEST(test_native)
 	has(out, "\nHost:       web01, Debian GNU/Linux 12 (bookworm)");
 	has(out, "\nFindings (1):\n[1] Kaspersky Endpoint Security for Linux "
 		"(kaspersky.kesl): running, high confidence\n");
+	/* wrapped at 100 columns: the sha256 does not fit under the value column */
 	has(out, "\n      installer  hash           high    /root/kesl.deb (file, 42 "
-		"bytes, sha256 ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12"
+		"bytes, sha256\n          ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12"
 		"cd34ab12cd34)\n");
 	has(out, "\n    hint:     apt-get purge kesl\n");
 	free(out);
@@ -445,6 +473,162 @@ END_TEST
  * Hostile strings in both native writers: JSON escapes them (U+FFFD and a _b64 sibling for
  * bytes that are not UTF-8); text shows terminal escapes and line breaks, never acts on them.
  */
+/*
+ * Several items of a kind: ECS fields become arrays in evidence order, a field only when
+ * every item has it (parallel arrays); sockets fill server.* and network.*, accounts
+ * related.user.
+ */
+START_TEST(test_ecs_arrays)
+{
+	struct report *r = report_new("0.1.0");
+	struct report_evidence ev;
+	struct report_finding *f;
+	char *out;
+
+	ck_assert_ptr_nonnull(r);
+	memcpy(r->report_id, RID, sizeof(RID));
+	f = report_finding(r, "kaspersky.klnagent", "Kaspersky", "Network Agent", NULL);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(report_finding_rule(f, "builtin:kaspersky-klnagent.yaml", "2026.11.22",
+		"https://support.kaspersky.com/"), 0);
+	ev = ev_of(REPORT_EV_SOCKET, REPORT_STATE_RUNNING);
+	ev.proto = "tcp";
+	ev.address = "0.0.0.0";
+	ev.port = 15000;
+	ev.pid = 7;
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	ev.proto = "udp";
+	ev.address = "::";
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	ev = ev_of(REPORT_EV_PROCESS, REPORT_STATE_RUNNING);
+	ev.name = "klnagent";
+	ev.pid = 7;
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	ev.name = "klnagent_watchdog";
+	ev.pid = 0;
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	ev = ev_of(REPORT_EV_ACCOUNT, REPORT_STATE_REMNANT);
+	ev.account = "user";
+	ev.name = "klnagent";
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	ck_assert_int_eq(report_finish(r), 0);
+	out = render(FMT_ECS, r);
+	has(out, "\"rule\":{\"id\":\"kaspersky.klnagent\",\"name\":\"Network Agent\",\"categ"
+		"ory\":\"Prohibited software\",\"ruleset\":\"builtin:kaspersky-klnagent.yaml\","
+		"\"version\":\"2026.11.22\",\"reference\":\"https://support.kaspersky.com/\"}");
+	has(out, "\"process\":{\"name\":[\"klnagent\",\"klnagent_watchdog\"]}");
+	has(out, "\"server\":{\"ip\":[\"0.0.0.0\",\"::\"],\"port\":[15000,15000]},\"network\":"
+		"{\"transport\":[\"tcp\",\"udp\"],\"type\":[\"ipv4\",\"ipv6\"]}");
+	has(out, "\"related\":{\"user\":[\"klnagent\"]}");
+	free(out);
+	report_free(r);
+}
+END_TEST
+
+/* Index, source, sourcetype prefix and the indexed fields asked for; none when none asked. */
+START_TEST(test_hec_opts)
+{
+	struct report *r = sample("web01");
+	struct fmt_opts o;
+	struct buf b;
+	char *out;
+
+	fmt_opts_init(&o);
+	o.hec.index = "compliance";
+	o.hec.source = "kscan-fleet";
+	o.hec.sourcetype = "agency:kscan";
+	o.hec.fields = FMT_HEC_SIGNATURE | FMT_HEC_REPORT_ID;
+	buf_init(&b, 1 << 20);
+	ck_assert_int_eq(fmt_write(FMT_HEC, r, &b, &o), 0);
+	out = buf_take(&b, NULL);
+	has(out, "\"source\":\"kscan-fleet\",\"sourcetype\":\"agency:kscan:scan\",\"index\":"
+		"\"compliance\",\"fields\":{\"report_id\":\"" RID "\"},\"event\"");
+	has(out, "\"sourcetype\":\"agency:kscan:finding\",\"index\":\"compliance\",\"fields\":"
+		"{\"report_id\":\"" RID "\",\"signature\":\"kaspersky.kesl\"},\"event\"");
+	free(out);
+	o.hec.fields = 0;
+	buf_init(&b, 1 << 20);
+	ck_assert_int_eq(fmt_write(FMT_HEC, r, &b, &o), 0);
+	out = buf_take(&b, NULL);
+	ck_assert_ptr_null(strstr(out, "\"fields\""));
+	free(out);
+	report_free(r);
+}
+END_TEST
+
+/* The BOM of the sample: its package's purl, the hashed installer and the host. */
+START_TEST(test_cdx)
+{
+	struct report *r = sample("web01");
+	char *out = render(FMT_CDX, r);
+
+	ck_assert_int_eq(strncmp(out, "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\","
+			 "\"serialNumber\":\"urn:uuid:" RID "\"", 88), 0);
+	ck_assert_uint_eq(lines(out), 1);
+	has(out, "\"purl\":\"pkg:deb/debian/kesl@12.0.0-6672?arch=amd64&distro=debian-12\"");
+	has(out, "\"hashes\":[{\"alg\":\"SHA-256\",\"content\":\"ab12cd34");
+	has(out, "\"technique\":\"hash-comparison\"");
+	has(out, "\"technique\":\"dynamic-analysis\"");
+	has(out, "\"name\":\"web01\"");
+	has(out, "\"aggregate\":\"complete\"");
+	free(out);
+	report_free(r);
+}
+END_TEST
+
+/* A hostile name stays inside its JSON string, and a purl is percent-encoded. */
+START_TEST(test_cdx_hostile)
+{
+	struct report *r = report_new("0.1.0");
+	struct report_evidence ev;
+	struct report_finding *f;
+	char *out;
+
+	ck_assert_ptr_nonnull(r);
+	memcpy(r->report_id, RID2, sizeof(RID2));
+	ck_assert_int_eq(report_set_str(&r->os_id, "deb ian"), 0);
+	f = report_finding(r, "kaspersky.kesl", "Kaspersky", "KESL", NULL);
+	ck_assert_ptr_nonnull(f);
+	ev = ev_of(REPORT_EV_PACKAGE, REPORT_STATE_INSTALLED);
+	ev.manager = "dpkg";
+	ev.name = "ke\"sl/x?y#z";
+	ev.version = "1:2&3";
+	ev.path = "/opt/a\"b\nc\\d\xff";
+	ck_assert_int_eq(report_add_evidence(f, &ev), 0);
+	ck_assert_int_eq(report_finish(r), 0);
+	out = render(FMT_CDX, r);
+	ck_assert_uint_eq(lines(out), 1);
+	has(out, "\"purl\":\"pkg:deb/deb%20ian/ke%22sl%2Fx%3Fy%23z@1%3A2%263\"");
+	ck_assert_ptr_null(strchr(out, '\xff'));
+	free(out);
+	report_free(r);
+}
+END_TEST
+
+/*
+ * OCSF: the sample's one Fail event puts each kind of evidence in its OCSF object (the
+ * schema check of whole events is tests/integration/formats-ocsf.sh).
+ */
+START_TEST(test_ocsf)
+{
+	struct report *r = sample("web01");
+	char *out = render(FMT_OCSF, r);
+
+	ck_assert_int_eq(strncmp(out, "{\"activity_id\":1,\"activity_name\":\"Create\","
+			 "\"category_uid\":2,", 53), 0);
+	ck_assert_uint_eq(lines(out), 1);
+	has(out, "\"class_uid\":2003,");
+	has(out, "\"type_uid\":200301,");
+	has(out, "\"status_id\":3,\"status\":\"Fail\"");
+	has(out, "\"hashes\":[{\"algorithm_id\":3,\"algorithm\":\"SHA-256\",\"value\":\"ab12");
+	has(out, "\"process\":{\"pid\":");
+	has(out, "\"remediation\":{\"desc\":\"apt-get purge kesl");
+	has(out, "\"correlation_uid\":\"" RID "\"");
+	free(out);
+	report_free(r);
+}
+END_TEST
+
 START_TEST(test_native_hostile)
 {
 	struct report *r = hostile();
@@ -479,6 +663,11 @@ static Suite *fmt_suite(void)
 	tcase_add_test(tc, test_ecs_clean_incomplete);
 	tcase_add_test(tc, test_hec);
 	tcase_add_test(tc, test_hec_not_utf8);
+	tcase_add_test(tc, test_hec_opts);
+	tcase_add_test(tc, test_ecs_arrays);
+	tcase_add_test(tc, test_cdx);
+	tcase_add_test(tc, test_cdx_hostile);
+	tcase_add_test(tc, test_ocsf);
 	tcase_add_test(tc, test_delivery_member);
 	tcase_add_test(tc, test_milli);
 	tcase_add_test(tc, test_names);

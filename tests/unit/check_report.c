@@ -111,6 +111,48 @@ static struct report_source *add_src(struct report *r, const char *name,
 
 /* ---- model ---- */
 
+/*
+ * report_obligation: every pack's obligations once each (the same framework and control in
+ * two packs counts once), or only those of a finding's pack; none for an unknown pack.
+ */
+START_TEST(test_obligations)
+{
+	struct report *r = report_new("0.1.0");
+	const struct report_compliance *c;
+	struct report_finding *f;
+	const char *got[8];
+	size_t it, n;
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(report_add_pack(r, "a.yaml", "1", SHA_A, false, 1), 0);
+	ck_assert_int_eq(report_pack_add_compliance(&r->packs[0], "F1", "c1", NULL), 0);
+	ck_assert_int_eq(report_pack_add_compliance(&r->packs[0], "F2", "c2", NULL), 0);
+	ck_assert_int_eq(report_add_pack(r, "b.yaml", "1", SHA_A, false, 1), 0);
+	ck_assert_int_eq(report_add_pack(r, "c.yaml", "1", SHA_A, false, 1), 0);
+	ck_assert_int_eq(report_pack_add_compliance(&r->packs[2], "F2", "c2", NULL), 0);
+	ck_assert_int_eq(report_pack_add_compliance(&r->packs[2], "F3", "c3", "https://x/"), 0);
+	for (it = 0, n = 0; (c = report_obligation(r, NULL, &it)) != NULL && n < 8; n++) {
+		got[n] = c->framework;
+	}
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(got[0], "F1");
+	ck_assert_str_eq(got[1], "F2");
+	ck_assert_str_eq(got[2], "F3");
+	f = report_finding(r, "x.y", "V", "P", NULL);
+	ck_assert_ptr_nonnull(f);
+	it = 0;
+	ck_assert_ptr_null(report_obligation(r, f, &it));
+	ck_assert_int_eq(report_finding_rule(f, "c.yaml", "1", NULL), 0);
+	for (it = 0, n = 0; (c = report_obligation(r, f, &it)) != NULL && n < 8; n++) {
+		got[n] = c->framework;
+	}
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(got[0], "F2");
+	ck_assert_str_eq(got[1], "F3");
+	report_free(r);
+}
+END_TEST
+
 START_TEST(test_new_id)
 {
 	struct report *a = new_report(), *b = new_report();
@@ -895,7 +937,7 @@ static const char *const sample_checks[][6] = {
 		"r['signatures']['packs'] == [{'name': 'builtin:kaspersky-kesl.yaml', "
 		"'version': '2026.11', 'sha256': '" SHA_A "', 'builtin': True, 'verified': False, "
 		"'signatures': 5, 'date': '2026-11-01', 'expires': '2027-05-01', 'stale': False}]",
-		"r['kscan'] == {'version': '0.1.0'} and r['schema'] == 5",
+		"r['kscan'] == {'version': '0.1.0'} and r['schema'] == 7",
 		"'errors_dropped' not in r and 'null' not in open(sys.argv[2]).read()",
 	},
 	{
@@ -1114,9 +1156,9 @@ START_TEST(test_json_all_kinds)
 	ck_assert_int_eq(report_finish(r), 0);
 	buf_init(&b, KS_REPORT_MAX);
 	ck_assert_int_eq(fmt_json_write(r, &b, false), 0);
-	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"evidence_kinds\":[\"account\",\"cron\","
-		"\"file\",\"hash\",\"kernel_module\",\"package\",\"path\",\"process\",\"service\","
-		"\"socket\"],"
+	ck_assert_ptr_nonnull(strstr(buf_str(&b), "\"evidence_kinds\":[\"account\","
+		"\"archive\",\"cron\",\"file\",\"hash\",\"kernel_module\",\"package\",\"path\","
+		"\"process\",\"service\",\"socket\"],"
 		"\"evidence\":[{\"kind\":\"package\",\"state\":\"installed\","
 		"\"confidence\":\"high\",\"name\":\"n\"},"
 		"{\"kind\":\"path\",\"state\":\"installed\","
@@ -1136,6 +1178,8 @@ START_TEST(test_json_all_kinds)
 		"{\"kind\":\"socket\",\"state\":\"installed\","
 		"\"confidence\":\"high\",\"name\":\"n\"},"
 		"{\"kind\":\"cron\",\"state\":\"installed\","
+		"\"confidence\":\"high\",\"name\":\"n\"},"
+		"{\"kind\":\"archive\",\"state\":\"installed\","
 		"\"confidence\":\"high\",\"name\":\"n\"}]}]"));
 	buf_free(&b);
 	report_free(r);
@@ -1170,6 +1214,22 @@ static char *text_of(struct report *r, bool color)
 	return s;
 }
 
+/* No line of @t is wider than 100 columns (UTF-8 lead bytes). */
+static void text_fits(const char *t)
+{
+	size_t cols = 0, line = 1;
+
+	for (; *t != '\0'; t++) {
+		if (*t == '\n') {
+			cols = 0;
+			line++;
+			continue;
+		}
+		cols += ((unsigned char)*t & 0xc0) != 0x80 ? 1 : 0;
+		ck_assert_msg(cols <= 100, "line %zu is wider than 100 columns", line);
+	}
+}
+
 START_TEST(test_text_detected)
 {
 	struct report *r = sample_detected();
@@ -1180,13 +1240,21 @@ START_TEST(test_text_detected)
 		"Warning: some sources failed (see Coverage), there may be more\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\n[1] Kaspersky Endpoint Security for Linux "
 		"(kaspersky.kesl): running, high confidence\n"));
+	/* wrapped at 100 columns, under the value column */
 	ck_assert_ptr_nonnull(strstr(t, "\n      installed  package        high    "
-		"kesl 12.0.0-6672 amd64 "
-		"(dpkg, status \"install ok installed\", from /var/lib/dpkg/status)\n"));
+		"kesl 12.0.0-6672 amd64 (dpkg, status \"install ok installed\",\n"
+		"                                        from /var/lib/dpkg/status)\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\n      running    process        high    kesl "
 		"(/opt/kaspersky/kesl/libexec/kesl)\n"));
-	ck_assert_ptr_nonnull(strstr(t, "install-current (symlink -> install_12.0.0.6672, "
-		"modified 2026-11-22T05:40:00.000Z, role install)\n"));
+	ck_assert_ptr_nonnull(strstr(t, "install-current (symlink ->\n"
+		"                                        install_12.0.0.6672, "
+		"modified 2026-11-22T05:40:00.000Z, role\n"
+		"                                        install)\n"));
+	/* a sha256 too long for the value column starts nearer the margin */
+	ck_assert_ptr_nonnull(strstr(t, "bytes, sha256\n          ab12cd34"));
+	ck_assert_ptr_nonnull(strstr(t, "\nSignatures: 1 pack, 5 signatures, version 2026.11\n"
+		"            builtin:kaspersky-kesl.yaml\n"));
+	text_fits(t);
 	ck_assert_ptr_nonnull(strstr(t, "\n    remove:   no step could be planned from the "
 		"evidence\n    hint:     apt-get purge kesl\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\n    hint:     (no hint in the signature)\n"));
@@ -1220,6 +1288,39 @@ START_TEST(test_text_clean_incomplete)
 		"Reason: source rpm failed: /var/lib/rpm/rpmdb.sqlite: bad \\xff header\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nErrors (103):\n  - error 0 \\xc0\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\n  ... and 3 more not kept\n"));
+	free(t);
+	report_free(r);
+}
+END_TEST
+
+/*
+ * A long plan command is wrapped with " \\" so it still pastes as one command, never inside
+ * a quoted name; a step's description continues under its text.
+ */
+START_TEST(test_text_wrap)
+{
+	struct report *r = new_report();
+	struct report_finding *f = kesl(r);
+	static const char *const targets[] = {"/opt/x"};
+	char *t;
+
+	add_ev(f, ev_path(REPORT_STATE_REMNANT, "/opt/kaspersky/kesl"));
+	ck_assert_int_eq(report_add_step(f, "delete_paths", "Delete what the product left on "
+		"disk, every path that this scan found and that no package of the system owns",
+		"rm -rf -- /opt/kaspersky/kesl/install_12.0.0.6672 /var/opt/kaspersky/kesl/"
+		"install-current '/home/alice/some long name with spaces.deb' /var/log/kaspersky",
+		targets, 1), 0);
+	ck_assert_int_eq(report_finish(r), 0);
+	t = text_of(r, false);
+	text_fits(t);
+	ck_assert_ptr_nonnull(strstr(t, "\n      1. Delete what the product left on disk, every "
+		"path that this scan found and that no package\n"
+		"         of the system owns\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\n         $ rm -rf -- /opt/kaspersky/kesl/"
+		"install_12.0.0.6672 \\\n"
+		"           /var/opt/kaspersky/kesl/install-current "
+		"'/home/alice/some long name with spaces.deb' \\\n"
+		"           /var/log/kaspersky\n"));
 	free(t);
 	report_free(r);
 }
@@ -1300,6 +1401,7 @@ static Suite *report_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_new_id);
+	tcase_add_test(tc, test_obligations);
 	tcase_add_test(tc, test_set_str);
 	tcase_add_loop_test(tc, test_dedup, 0, 21);
 	tcase_add_test(tc, test_dedup_unset_fields);
@@ -1335,6 +1437,7 @@ static Suite *report_suite(void)
 	tc = tcase_create("text");
 	tcase_add_test(tc, test_text_detected);
 	tcase_add_test(tc, test_text_clean_incomplete);
+	tcase_add_test(tc, test_text_wrap);
 	tcase_add_loop_test(tc, test_text_escape, 0, (int)XSTD_COUNTOF(text_esc_cases));
 	tcase_add_loop_test(tc, test_text_color, 0, (int)XSTD_COUNTOF(samples));
 	suite_add_tcase(s, tc);

@@ -546,6 +546,19 @@ static const struct bad_case bad_cases[] = {
 		"    vendor: v\n    product: p\n" MATCH,
 		"t.yaml:2:7: date \"1969-12-31\" is not a date YYYY-MM-DD (a real day, 1970 to "
 		"9999)", KERR_INPUT, NULL},
+	{"compliance without a control", "schema: 1\ncompliance:\n  - {framework: FAR 52.204-23}"
+		"\nsignatures:\n  - id: x\n    vendor: v\n    product: p\n" MATCH,
+		"t.yaml:3:5: missing key \"control\" in a \"compliance\" entry", KERR_INPUT, NULL},
+	{"compliance reference not a url", "schema: 1\ncompliance:\n  - {framework: f, control: c,"
+		" reference: \"x.gov/far\"}\nsignatures:\n  - id: x\n    vendor: v\n"
+		"    product: p\n" MATCH,
+		"t.yaml:3:43: \"x.gov/far\" in \"reference\" is not an http(s) url", KERR_INPUT,
+		NULL},
+	{"compliance twice", "schema: 1\ncompliance:\n  - {framework: f, control: c}\n"
+		"  - {framework: f, control: c}\nsignatures:\n  - id: x\n    vendor: v\n"
+		"    product: p\n" MATCH,
+		"t.yaml:4:5: duplicate entry \"f: c\" in \"compliance\" (first at 3:5)",
+		KERR_INPUT, NULL},
 	{"deep nesting", "schema: 1\nsignatures: [[[[[[[[[[[[x]]]]]]]]]]]]\n",
 		"t.yaml:2:14: expected a mapping in \"signatures\", got a sequence", KERR_INPUT,
 		"t.yaml:2:20: nesting deeper than 8 levels"},
@@ -1074,6 +1087,30 @@ START_TEST(test_dates)
 	ck_assert_int_eq(sig_parse_date("2026-1-010", &d), -1);
 	ck_assert_int_eq(sig_parse_date("2026-01-01x", &d), -1);
 	ck_assert_int_eq(sig_parse_date("+026-01-01", &d), -1);
+}
+END_TEST
+
+/* compliance: entries reach the set's pack, in order, the reference optional. */
+START_TEST(test_compliance)
+{
+	static const char yaml[] = "schema: 1\ncompliance:\n"
+		"  - framework: DHS BOD 17-01\n    control: remove them\n"
+		"    reference: https://www.cisa.gov/\n"
+		"  - {framework: FAR 52.204-23, control: do not use them}\n"
+		"signatures:\n  - id: x\n    vendor: v\n    product: p\n" MATCH;
+	const struct sig_pack *p;
+	struct sig_set *s;
+	struct kerr e;
+
+	ck_assert_int_eq(load(&s, yaml, strlen(yaml), &e), 0);
+	p = sig_set_pack(s, 0);
+	ck_assert_uint_eq(p->ncompliance, 2);
+	ck_assert_str_eq(p->compliance[0].framework, "DHS BOD 17-01");
+	ck_assert_str_eq(p->compliance[0].control, "remove them");
+	ck_assert_str_eq(p->compliance[0].reference, "https://www.cisa.gov/");
+	ck_assert_str_eq(p->compliance[1].framework, "FAR 52.204-23");
+	ck_assert_ptr_null(p->compliance[1].reference);
+	sig_set_free(s);
 }
 END_TEST
 
@@ -1692,6 +1729,7 @@ static Suite *sig_suite(void)
 	tcase_add_test(good, test_probe_keys);
 	tcase_add_test(good, test_confidence);
 	tcase_add_test(good, test_dates);
+	tcase_add_test(good, test_compliance);
 	tcase_add_test(good, test_accounts_alone);
 	tcase_add_test(good, test_duplicate_ids_across_packs);
 	tcase_add_test(good, test_bad_pack_adds_nothing);
