@@ -10,7 +10,7 @@ fi
 
 PKGS="
 	build-essential meson ninja-build pkg-config
-	libyaml-dev libssl-dev libcurl4-openssl-dev librpm-dev zlib1g-dev libarchive-dev makeself
+	libyaml-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev libarchive-dev makeself
 	check
 	dpkg-dev rpm gpg gpg-agent
 	openssl python3 ca-certificates
