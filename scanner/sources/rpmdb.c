@@ -269,6 +269,39 @@ static int rpmdb_open_file(const struct rpmdb_loc *loc, struct kerr *err)
 	return -1;
 }
 
+/*
+ * rpm takes a write lock on .rpm.lock for a whole transaction (rpmlock.c), readers a shared
+ * one. F_GETLK only asks whether a shared lock could be had, taking none: a writer holding
+ * it means the files are being changed under us. @return 0, or -1 with @err set.
+ */
+static int rpmdb_locked(const struct rpmdb_loc *loc, struct kerr *err)
+{
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+	struct stat st;
+	int fd;
+
+	/* a device there is not opened: opening one can do things */
+	if (fstatat(loc->dirfd, ".rpm.lock", &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    !S_ISREG(st.st_mode)) {
+		return 0;
+	}
+	fd = openat(loc->dirfd, ".rpm.lock",
+		O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		/* absent, or not a file rpm could lock: rpm is not running a transaction here */
+		return 0;
+	}
+	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type == F_WRLCK) {
+		kerr_set(err, KERR_IO, "rpm database %s is locked by process %jd (.rpm.lock): a "
+			"transaction in progress; read again when it ends", loc->path,
+			(intmax_t)fl.l_pid);
+		xstd_close_quietly(fd);
+		return -1;
+	}
+	xstd_close_quietly(fd);
+	return 0;
+}
+
 /* Runs the backend of @loc on the open file @fd. */
 static long rpmdb_backend(const struct rpmdb_loc *loc, int fd, struct rpmdb_ctx *c,
 	struct kerr *err)
@@ -294,6 +327,9 @@ static long rpmdb_read_loc(const struct rpmdb_loc *loc, struct pkg_list *out, st
 	long n;
 	int fd;
 
+	if (rpmdb_locked(loc, err) != 0) {
+		return -1;
+	}
 	fd = rpmdb_open_file(loc, err);
 	if (fd < 0) {
 		return -1;

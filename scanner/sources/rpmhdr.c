@@ -287,13 +287,14 @@ int rpmhdr_parse(struct rpmhdr *h, const void *p, size_t n, struct kerr *err)
 	size_t need;
 
 	if (n < 8) {
-		return kerr_set(err, KERR_CORRUPT, "header of %zu bytes, shorter than its counts", n);
+		return kerr_set(err, KERR_CORRUPT, "header of %zu bytes, shorter than its counts",
+			n);
 	}
 	h->il = rpmhdr_be32(b);
 	h->dl = rpmhdr_be32(b + 4);
 	if (h->il > KS_RPMHDR_TAGS_MAX || h->dl > KS_RPMHDR_DATA_MAX) {
-		return kerr_set(err, KERR_LIMIT, "header of %u tags and %u data bytes: over the caps",
-			h->il, h->dl);
+		return kerr_set(err, KERR_LIMIT,
+			"header of %u tags and %u data bytes: over the caps", h->il, h->dl);
 	}
 	need = 8 + (size_t)h->il * RPMHDR_ENTRY + h->dl;
 	if (n < need) {

@@ -297,10 +297,15 @@ static int rpmsql_busy(int dirfd, struct kerr *err)
 			}
 			return kerr_sys(err, KERR_IO, errno, "%s", side[i]);
 		}
-		if (!S_ISREG(st.st_mode) || st.st_size > 0) {
+		if (!S_ISREG(st.st_mode)) {
+			return kerr_set(err, KERR_CORRUPT, "%s is %s, not a regular file: refused",
+				side[i], S_ISLNK(st.st_mode) ? "a symlink" : "special");
+		}
+		if (st.st_size > 0) {
 			return kerr_set(err, KERR_IO,
-				"%s holds %jd bytes: a transaction in progress or cut short (rpm "
-				"running, or killed); the database alone is not the installed state",
+				"%s holds %jd bytes: a transaction in progress or cut short "
+				"(rpm running, or killed); the database alone is not the installed "
+				"state",
 				side[i], (intmax_t)st.st_size);
 		}
 	}
@@ -324,7 +329,8 @@ static long rpmsql_rows(sqlite3 *db, rpmhdr_blob_fn fn, void *ctx, struct kerr *
 
 		if (sqlite3_column_type(st, 1) != SQLITE_BLOB || id <= 0 || id > UINT32_MAX ||
 		    blob == NULL) {
-			kerr_set(err, KERR_CORRUPT, "sqlite: row %lld is not a header", (long long)id);
+			kerr_set(err, KERR_CORRUPT, "sqlite: row %lld is not a header",
+				(long long)id);
 			goto finalize;
 		}
 		if (count >= (long)KS_RPMDB_PACKAGES_MAX) {
