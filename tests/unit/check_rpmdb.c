@@ -382,13 +382,9 @@ static const char py_wal_delete[] =
 static void python_in(const char *dir, const char *script)
 {
 	char path[PATH_MAX];
-	FILE *f;
 
+	cu_write_at(cu_tmp, "script.py", script, 0600);
 	cu_path(path, sizeof(path), cu_tmp, "script.py");
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_ge(fputs(script, f), 0);
-	ck_assert_int_eq(fclose(f), 0);
 	cu_sh("cd '%s' && python3 '%s'", dir, path);
 }
 
@@ -475,15 +471,11 @@ START_TEST(test_locked)
 {
 	char dir[PATH_MAX], script[PATH_MAX];
 	struct got g;
-	FILE *f;
 
 	make_root("r", VARLIB, "foo bar");
 	cu_path(dir, sizeof(dir), cu_tmp, "r" VARLIB);
+	cu_write_at(cu_tmp, "lock.py", py_lock, 0600);
 	cu_path(script, sizeof(script), cu_tmp, "lock.py");
-	f = fopen(script, "w");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_ge(fputs(py_lock, f), 0);
-	ck_assert_int_eq(fclose(f), 0);
 	cu_sh("rm -f '%s/locked' && cd '%s' && (python3 '%s' %s >/dev/null 2>&1 & echo $! > "
 	   "'%s/lock.pid') && for i in $(seq 100); do test -e '%s/locked' && break; "
 	   "sleep 0.1; done && test -e '%s/locked'", cu_tmp, dir, script, _i == 0 ? "ex" : "sh",
