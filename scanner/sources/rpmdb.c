@@ -18,7 +18,9 @@
  * us, and refused unless regular; the backends read that descriptor and never a name, and
  * none of them writes, locks or creates anything (the old librpm reader had to copy the
  * database aside for that). Every header blob goes through rpmhdr, which bounds it and
- * checks its digest as librpm did.
+ * checks its digest as librpm did. While rpm runs a transaction it holds a write lock on
+ * .rpm.lock and the files are changing: the read fails with that reason (asked with
+ * F_GETLK, which takes no lock) instead of returning a half-written state.
  *
  * On failure, the records appended before it stay in the list: they were read from a header
  * that passed its digest check, so a product found there is still evidence; the source is

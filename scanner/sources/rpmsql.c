@@ -12,7 +12,8 @@
  * What that cannot see: committed transactions still in the -wal (rpm running, or killed
  * before its checkpoint) and a hot -journal (a transaction cut short). Either one, non-empty,
  * fails the read with a reason: the database file alone is not the whole state. rpm itself
- * leaves an empty -wal after every run; that holds nothing and is not a failure.
+ * leaves an empty -wal after every run; that holds nothing and is not a failure. A -wal or
+ * -journal that is not a regular file (a symlink, a FIFO) is refused: it is not rpm's.
  */
 #include "scanner/sources/rpmsql.h"
 
