@@ -12,40 +12,31 @@ static void parse(const char *text, struct rpmcfg *cfg)
 	rpmcfg_parse(text, strlen(text), cfg);
 }
 
-/* Debian 12's own macros: %_dbpath is a shell expansion (ignored), the backend sqlite. */
-START_TEST(test_debian)
+/* Macros texts and what they leave in struct rpmcfg. */
+static const struct {
+	const char *why, *text, *dbpath, *backend;
+} cases[] = {
+	{ "Debian 12's own macros: %_dbpath is a shell expansion (ignored)",
+	  "%_var\t\t\t/var\n%_dbpath\t\t%(bash -c 'echo ~/.rpmdb')\n"
+	  "%_dbpath_rebuild\t%{_dbpath}\n%_db_backend\t      sqlite\n", "", "sqlite" },
+	{ "the directory macros distributions use are expanded; the last definition wins",
+	  "%_dbpath %{_var}/lib/rpm\n%_dbpath\t%{_usr}/lib/sysimage/rpm\n%_db_backend ndb\n",
+	  "/usr/lib/sysimage/rpm", "ndb" },
+	{ "what cannot be used is ignored and the earlier value kept",
+	  "%_dbpath /var/lib/rpm\r\n%_db_backend\tbdb_ro  \r\n"
+	  "%_dbpath %{_localstatedir}/lib/%{name}\n%_dbpath relative/path\n"
+	  "%_db_backend sqlite/x\n%_dbpathx /elsewhere\n%_dbpath\n", "/var/lib/rpm", "bdb_ro" },
+};
+
+START_TEST(test_cases)
 {
 	struct rpmcfg cfg;
 
-	parse("%_var\t\t\t/var\n%_dbpath\t\t%(bash -c 'echo ~/.rpmdb')\n"
-	      "%_dbpath_rebuild\t%{_dbpath}\n%_db_backend\t      sqlite\n", &cfg);
-	ck_assert_str_eq(cfg.dbpath, "");
-	ck_assert_str_eq(cfg.backend, "sqlite");
-}
-END_TEST
-
-/* The directory macros distributions use are expanded; the last definition wins. */
-START_TEST(test_expand_last_wins)
-{
-	struct rpmcfg cfg;
-
-	parse("%_dbpath %{_var}/lib/rpm\n%_dbpath\t%{_usr}/lib/sysimage/rpm\n"
-	      "%_db_backend ndb\n", &cfg);
-	ck_assert_str_eq(cfg.dbpath, "/usr/lib/sysimage/rpm");
-	ck_assert_str_eq(cfg.backend, "ndb");
-}
-END_TEST
-
-/* What cannot be used is ignored and the earlier value kept. */
-START_TEST(test_rejects)
-{
-	struct rpmcfg cfg;
-
-	parse("%_dbpath /var/lib/rpm\r\n%_db_backend\tbdb_ro  \r\n"
-	      "%_dbpath %{_localstatedir}/lib/%{name}\n%_dbpath relative/path\n"
-	      "%_db_backend sqlite/x\n%_dbpathx /elsewhere\n%_dbpath\n", &cfg);
-	ck_assert_str_eq(cfg.dbpath, "/var/lib/rpm");
-	ck_assert_str_eq(cfg.backend, "bdb_ro");
+	parse(cases[_i].text, &cfg);
+	ck_assert_msg(strcmp(cfg.dbpath, cases[_i].dbpath) == 0, "%s: dbpath %s", cases[_i].why,
+		cfg.dbpath);
+	ck_assert_msg(strcmp(cfg.backend, cases[_i].backend) == 0, "%s: backend %s",
+		cases[_i].why, cfg.backend);
 }
 END_TEST
 
@@ -68,9 +59,7 @@ static Suite *rpmcfg_suite(void)
 	Suite *s = suite_create("rpmcfg");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_test(tc, test_debian);
-	tcase_add_test(tc, test_expand_last_wins);
-	tcase_add_test(tc, test_rejects);
+	tcase_add_loop_test(tc, test_cases, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, test_too_long);
 	suite_add_tcase(s, tc);
 	return s;
