@@ -62,12 +62,22 @@
 /* One package field we keep (name, version, arch, status). */
 #define KS_PKG_FIELD_MAX 4096u
 
-/* One rpm database file copied aside: real ones stay under 1 GiB; bounds time and space. */
+/* One rpm database file: real ones stay under 1 GiB; bounds the pages a walk may visit. */
 #define KS_RPMDB_FILE_MAX ((off_t)4 << 30)
-/* Copies retried while rpm keeps writing the database: a transaction ends within seconds. */
-#define KS_RPMDB_COPY_TRIES 3u
-/* librpm messages kept for an error: the first few say what went wrong. */
-#define KS_RPMDB_LOG_MAX 640u
+/* Index entries of one rpm header: rpm's own hdrchkTags() limit. */
+#define KS_RPMHDR_TAGS_MAX 0xffffu
+/* Data store of one rpm header: rpm's own hdrchkData() limit (256 MiB). */
+#define KS_RPMHDR_DATA_MAX 0x0fffffffu
+/* One file path rebuilt from a header's dirname + basename: PATH_MAX on Linux. */
+#define KS_RPMHDR_PATH_MAX 4096u
+/* One header blob read from bdb or ndb: rpm's caps (index + data) with room for the counts. */
+#define KS_RPMDB_BLOB_MAX ((size_t)8 + 16u * KS_RPMHDR_TAGS_MAX + KS_RPMHDR_DATA_MAX)
+/* Packages in one database: KS_PKG_MAX, so a loop over ids or slots ends. */
+#define KS_RPMDB_PACKAGES_MAX KS_PKG_MAX
+/* One rpm macros file read for %_dbpath and %_db_backend: real ones are under 64 KiB. */
+#define KS_RPMCFG_FILE_MAX ((size_t)1 << 20)
+/* macros.* files read in one macros directory: distributions ship a few dozen. */
+#define KS_RPMCFG_GLOB_MAX 256u
 
 /* Paths and the scanned root */
 

@@ -10,7 +10,7 @@ fi
 
 PKGS="
 	build-essential meson ninja-build pkg-config
-	libyaml-dev libssl-dev libcurl4-openssl-dev librpm-dev zlib1g-dev libarchive-dev makeself
+	libyaml-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev libarchive-dev makeself
 	check
 	dpkg-dev rpm gpg gpg-agent
 	openssl python3 ca-certificates
@@ -18,7 +18,7 @@ PKGS="
 	clang libclang-rt-14-dev valgrind time
 	clamav python3-jsonschema python3-yaml
 	debhelper lintian rpmlint fakeroot mandoc groff-base bash-completion systemd
-	file cpio
+	file cpio debootstrap
 	ansible-core python3-apt
 "
 

@@ -51,7 +51,16 @@
  * - rootfs.[ch]   the scanned root; every lookup stays inside it (openat2 RESOLVE_IN_ROOT,
  *                 or an O_PATH walk), never opens FIFOs or devices
  * - dpkg.[ch]     var/lib/dpkg: status, the updates journal, status.d
- * - rpmdb.[ch]    the rpm database through librpm, read-only
+ * - rpmdb.[ch]    the rpm database, read natively and read-only (no librpm): where it is,
+ *                 which backend, one package record per header; over the modules below
+ *   - rpmcfg.[ch]  rpm's own rules from the root's macros: %_dbpath, %_db_backend
+ *   - rpmfile.[ch] bounded pread() of a database file, or memory (fuzzing)
+ *   - rpmhdr.[ch]  the header blob every backend stores (and .rpm files: kitrpm): bounded
+ *                  index and data, the digest of the immutable region, tags, file names
+ *   - rpmsql.[ch]  rpmdb.sqlite through libsqlite3 over the open fd: immutable, no lock,
+ *                  no -wal/-shm; a hot -wal or -journal fails the read
+ *   - rpmbdb.[ch]  Berkeley DB hash "Packages" (rpm < 4.16)
+ *   - rpmndb.[ch]  ndb "Packages.db" (SUSE)
  * - pkg.[ch]      the package model both share
  * - paths.[ch]    signature paths looked up in the root, globs expanded
  * - host.[ch]     host name, machine id, os-release, kernel, into a struct host_info

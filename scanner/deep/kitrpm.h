@@ -1,4 +1,4 @@
-/** A bounded parser of rpm headers: a package file's, or (later) the rpm database's blobs. */
+/** An .rpm package file's lead and header introductions; its header blob through rpmhdr. */
 #ifndef KSCAN_KITRPM_H
 #define KSCAN_KITRPM_H
 
@@ -10,9 +10,10 @@
  * An rpm header is an index of 16-byte entries (tag, type, offset, count; big-endian)
  * followed by a data store. In a package file it follows the 96-byte lead and the
  * signature header (itself a header, padded to 8 bytes), each introduced by 8 magic bytes
- * (8e ad e8 01 and 4 reserved). The rpm database stores the same blob without the magic.
- * Nothing here trusts the input: the entry count and data size are capped
- * (KS_KITRPM_INDEX_MAX, KS_KITRPM_DATA_MAX) and every offset is checked.
+ * (8e ad e8 01 and 4 reserved). The rpm database stores the same blob without the magic,
+ * so the blob itself is parsed by scanner/sources/rpmhdr, the one header parser (bounds,
+ * digest of the immutable region, tags). Here: the file's caps on what one member may make
+ * us read (KS_KITRPM_INDEX_MAX, KS_KITRPM_DATA_MAX) and the fields kit reports.
  */
 
 /** The lead of a package file: 96 bytes starting ed ab ee db. */

@@ -1,8 +1,7 @@
-/** The rpm database, read through librpm, read-only, inside the scanned root. */
+/** The rpm database, read natively and read-only, inside the scanned root. */
 #ifndef KSCAN_RPMDB_H
 #define KSCAN_RPMDB_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/kerr.h"
@@ -22,15 +21,12 @@ struct rpmdb_counts {
 	size_t packages;
 };
 
-/** True if this build reads rpm databases (built with librpm). */
-bool rpmdb_available(void);
-
 /**
- * Finds the rpm database under @r (usr/lib/sysimage/rpm, then var/lib/rpm) and appends
+ * Finds the rpm database under @r (its %_dbpath, usr/lib/sysimage/rpm, var/lib/rpm) and appends
  * one record per installed header to @out. Opens read-only: never creates, locks, rebuilds
  * or writes anything in the root.
  * @return 1 if read, 0 if the root has no rpm database, -1 with @err set on failure
- *         (a corrupt database, or a database found in a build without librpm).
+ *         (a corrupt or truncated database, or one in the middle of a transaction).
  *         On -1, records read before the failure stay in @out.
  */
 int rpmdb_read(const struct rootfs *r, struct pkg_list *out, struct rpmdb_counts *counts,

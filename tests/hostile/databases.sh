@@ -42,7 +42,7 @@ s=$(dpkg_root badjournal)
 printf 'Package: kesl\nStatus: install ok bogus\nVersion: 1\n' >"${s%/status}/updates/0000"
 incomplete badjournal dpkg
 
-if [ "${KSCAN_HAVE_RPM:-0}" = 1 ]; then
+if command -v rpmbuild >/dev/null && command -v rpm >/dev/null; then
 	for how in garbage truncated empty; do
 		R="$FX/rpm-$how"
 		rpmf=$(fx_rpm kfx 1.0 1 /opt/kfx/file) && fx_rpm_install "$R" /var/lib/rpm "$rpmf"

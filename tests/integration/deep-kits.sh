@@ -91,7 +91,7 @@ if command -v makeself >/dev/null; then
 fi
 
 # An .rpm built by rpmbuild, under an arbitrary name.
-if [ "${KSCAN_HAVE_RPM:-0}" = 1 ] && command -v rpmbuild >/dev/null; then
+if command -v rpmbuild >/dev/null && command -v rpm >/dev/null; then
 	RPM=$(fx_rpm kesl 12.1.0 1297 /opt/kaspersky/kesl/bin/kesl) || not_ok "build the kesl .rpm"
 	cp "$RPM" "$R/srv/pkg/agent.dat"
 	have_rpm=1

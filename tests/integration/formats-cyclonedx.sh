@@ -42,7 +42,7 @@ expect "dpkg: composition complete" 'r["compositions"][0]["aggregate"] == "compl
 judge "$FX/deb.json"
 
 # rpm: the real rpm's database
-if [ "${KSCAN_HAVE_RPM:-0}" = 1 ] && command -v rpmbuild >/dev/null; then
+if command -v rpmbuild >/dev/null && command -v rpm >/dev/null; then
 	R=$(fx_rhel_agent rpm)
 	check "fixture: rpm -i klnagent64" [ -n "$R" ]
 	bom "$FX/rpm.json" --root "$R"

@@ -41,7 +41,7 @@ assert k["rule"]["ruleset"] == "builtin:kaspersky-kesl.yaml" and k["rule"]["refe
 assert k["data_stream"]["dataset"] == "kscan.finding"' "$FX/dpkg.ndjson"
 
 # rpm: the real rpm's database
-if [ "${KSCAN_HAVE_RPM:-0}" = 1 ] && command -v rpmbuild >/dev/null; then
+if command -v rpmbuild >/dev/null && command -v rpm >/dev/null; then
 	R=$(fx_rhel_agent rpm)
 	check "fixture: rpm -i klnagent64" [ -n "$R" ]
 	ecs rpm 1 --root "$R"

@@ -65,7 +65,7 @@ expect "dpkg: the native finding under unmapped.kscan" 'all(e["unmapped"]["kscan
 judge "$FX/deb.ndjson.list"
 
 # rpm: the real rpm's database
-if [ "${KSCAN_HAVE_RPM:-0}" = 1 ] && command -v rpmbuild >/dev/null; then
+if command -v rpmbuild >/dev/null && command -v rpm >/dev/null; then
 	R=$(fx_rhel_agent rpm)
 	check "fixture: rpm -i klnagent64" [ -n "$R" ]
 	events "$FX/rpm.ndjson" --root "$R"

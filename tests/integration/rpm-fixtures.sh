@@ -3,9 +3,8 @@
 # compared with what `rpm -qa` says, and scanned with the default signatures.
 . "$KSCAN_SRC/tests/lib/fixtures.sh"
 
-[ "${KSCAN_HAVE_RPM:-0}" = 1 ] || skip_all "kscan built without librpm"
 command -v rpmbuild >/dev/null && command -v rpm >/dev/null || skip_all "rpm tools missing"
-# kscan's private copies of the database go there, so we can see none is left behind
+# kscan reads in place now (no private copy); TMPDIR stays watched so none comes back
 export TMPDIR="$FX/tmp"
 mkdir "$TMPDIR"
 
@@ -115,8 +114,8 @@ check "corrupt db: incomplete (exit 2)" [ "$rc" -eq 2 ]
 jcheck "corrupt db: rpm source failed with the location" "$FX/corrupt.json" \
 	'r["sources"]["rpm"]["status"] == "failed" and "/var/lib/rpm" in r["sources"]["rpm"]["error"]'
 jcheck "corrupt db: verdict incomplete" "$FX/corrupt.json" 'r["verdict"] == "incomplete"'
-# kscan's own warning names the failed source; nothing else (librpm's logging) may appear
-check "corrupt db: librpm printed nothing on stderr" \
+# kscan's own warning names the failed source; nothing else (sqlite's logging) may appear
+check "corrupt db: nothing but kscan's own lines on stderr" \
 	[ -z "$(grep -v '^kscan: ' "$FX/corrupt.json.err" | grep -iE 'sqlite|rpmdb|error:')" ]
 check "corrupt db: kscan warned about the rpm source" \
 	grep -q '^kscan: warning: source rpm failed: rpm database /var/lib/rpm' "$FX/corrupt.json.err"
@@ -124,7 +123,97 @@ rc=0
 "$KSCAN" packages --root "$R" >/dev/null 2>&1 || rc=$?
 check "corrupt db: kscan packages exits 2" [ "$rc" -eq 2 ]
 
-# Nothing of kscan's private copy is left in TMPDIR.
-check "no private copy left behind" [ -z "$(ls -A "$TMPDIR")" ]
+# Read-only, on the database rpm just wrote (its .rpm.lock, -shm and empty -wal as rpm
+# leaves them), in both locations: after a scan and a `packages`, no file in the database
+# directory is new, changed or touched, and the directory's own mtime is the same.
+dbstate() {
+	(cd "$1" && find . -printf '%p %y %s %T@ %C@\n' | LC_ALL=C sort
+		stat -c 'dir %Y.%y' .)
+}
+for DB in /var/lib/rpm /usr/lib/sysimage/rpm; do
+	R="$FX/ro-${DB//\//_}"
+	fx_rpm_install "$R" "$DB" "$FOO" "$BAR" || not_ok "install ro $DB"
+	before=$(dbstate "$R$DB")
+	sleep 0.02
+	kscan_json "$FX/ro.json" --root "$R"
+	"$KSCAN" packages --root "$R" >/dev/null 2>&1
+	check "$DB: read-only: scan exit 0" [ "$rc" -eq 0 ]
+	check "$DB: read-only: no file new or changed, directory mtime unchanged" \
+		[ "$(dbstate "$R$DB")" = "$before" ]
+	if [ "$(dbstate "$R$DB")" != "$before" ]; then
+		diff <(echo "$before") <(dbstate "$R$DB") | sed 's/^/#   /'
+	fi
+	check "$DB: read-only: no -journal appeared" [ ! -e "$R$DB/rpmdb.sqlite-journal" ]
+done
+
+# Mid-transaction: frames committed to the WAL and never checkpointed (rpm killed, or
+# running). The database file alone is not the state: the source fails with the reason.
+R="$FX/walframes"
+fx_rpm_install "$R" /var/lib/rpm "$FOO" "$BAR" || not_ok "install walframes"
+(cd "$R/var/lib/rpm" && python3 -c 'import os, sqlite3
+c = sqlite3.connect("rpmdb.sqlite", isolation_level=None)
+c.execute("pragma wal_autocheckpoint = 0")
+c.execute("delete from Packages where hnum = 2")
+os._exit(0)')
+check "walframes: the -wal holds frames" [ -s "$R/var/lib/rpm/rpmdb.sqlite-wal" ]
+kscan_json "$FX/wal.json" --root "$R"
+check "walframes: incomplete (exit 2)" [ "$rc" -eq 2 ]
+jcheck "walframes: rpm source failed, the -wal named as the reason" "$FX/wal.json" \
+	'r["verdict"] == "incomplete" and r["sources"]["rpm"]["status"] == "failed" and "rpmdb.sqlite-wal holds" in r["sources"]["rpm"]["error"] and "transaction in progress" in r["sources"]["rpm"]["error"]'
+check "walframes: the frames are still there (nothing replayed)" \
+	[ -s "$R/var/lib/rpm/rpmdb.sqlite-wal" ]
+
+# rpm running a transaction: its write lock on .rpm.lock, held here by python as rpm does.
+R="$FX/locked"
+fx_rpm_install "$R" /var/lib/rpm "$FOO" || not_ok "install locked"
+(cd "$R/var/lib/rpm" && exec python3 -c 'import fcntl, time
+f = open(".rpm.lock", "r+")
+fcntl.lockf(f, fcntl.LOCK_EX)
+open("../../../held", "w").close()
+time.sleep(60)') &
+locker=$!
+for _ in $(seq 100); do [ -e "$R/held" ] && break; sleep 0.1; done
+kscan_json "$FX/locked.json" --root "$R"
+kill "$locker"
+wait "$locker" 2>/dev/null
+check "locked: incomplete (exit 2)" [ "$rc" -eq 2 ]
+jcheck "locked: rpm source failed, locked by the process" "$FX/locked.json" \
+	'r["sources"]["rpm"]["status"] == "failed" and "is locked by process" in r["sources"]["rpm"]["error"]'
+
+# The root's own macros decide (rpmcfg): a %_dbpath elsewhere, written with %{_var} in a
+# macros.d file as distributions do, is found, and that database is what rpm -qa reads.
+R="$FX/macros-dbpath"
+fx_rpm_install "$R" /var/lib/custom-rpm "$FOO" "$EPOCH" || not_ok "install custom dbpath"
+mkdir -p "$R/usr/lib/rpm/macros.d"
+printf '%%_dbpath\t%%{_var}/lib/custom-rpm\n' >"$R/usr/lib/rpm/macros.d/macros.dbpath"
+check "macros %_dbpath: kscan packages equals rpm -qa" \
+	[ "$(kscan_rpm "$R")" = "$(rpm_qa "$R" /var/lib/custom-rpm)" ]
+kscan_json "$FX/macros.json" --root "$R"
+jcheck "macros %_dbpath: rpm source ok at that location" "$FX/macros.json" \
+	'r["sources"]["rpm"]["status"] == "ok" and r["sources"]["rpm"]["location"] == "/var/lib/custom-rpm"'
+# etc/rpm/macros comes last and wins; without it the directory is not looked in at all
+rm "$R/usr/lib/rpm/macros.d/macros.dbpath"
+check "macros %_dbpath removed: nothing found" [ -z "$(kscan_rpm "$R")" ]
+
+# %_db_backend: a configured backend whose file is there is the one read (a stale
+# Packages beside rpmdb.sqlite, after a conversion, would be preferred if configured);
+# one whose file is absent falls back to what exists, as rpm does.
+R="$FX/macros-backend"
+fx_rpm_install "$R" /var/lib/rpm "$FOO" || not_ok "install backend"
+mkdir -p "$R/etc/rpm"
+printf '%%_db_backend ndb\n' >"$R/etc/rpm/macros"
+check "%_db_backend ndb, no Packages.db: sqlite read" \
+	[ "$(kscan_rpm "$R")" = $'foo\t1.0-1\tnoarch' ]
+head -c 8192 /dev/urandom >"$R/var/lib/rpm/Packages"
+printf '%%_db_backend bdb\n' >"$R/etc/rpm/macros"
+kscan_json "$FX/backend.json" --root "$R"
+jcheck "%_db_backend bdb, Packages there: bdb is what was read (and this one is junk)" \
+	"$FX/backend.json" \
+	'r["sources"]["rpm"]["status"] == "failed" and "(bdb)" in r["sources"]["rpm"]["error"]'
+rm "$R/etc/rpm/macros"
+check "no macros: sqlite first again" [ "$(kscan_rpm "$R")" = $'foo\t1.0-1\tnoarch' ]
+
+# Nothing of kscan's is left in TMPDIR.
+check "nothing left in TMPDIR" [ -z "$(ls -A "$TMPDIR")" ]
 
 fx_done

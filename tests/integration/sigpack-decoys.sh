@@ -44,7 +44,7 @@ rpm_decoys() {
 	fx_rpm_install "$R" /var/lib/rpm "$top"/RPMS/noarch/*.rpm
 }
 have_rpm=0
-if [ "${KSCAN_HAVE_RPM:-0}" = 1 ] && command -v rpmbuild >/dev/null; then
+if command -v rpmbuild >/dev/null && command -v rpm >/dev/null; then
 	have_rpm=1
 	check "fixture: rpm -i of look-alike rpm packages" rpm_decoys
 fi

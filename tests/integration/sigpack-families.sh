@@ -217,7 +217,7 @@ rpm_families() {
 	rpmbuild --quiet --define "_topdir $top" --define '_build_id_links none' \
 		-bb "$top/SPECS/families.spec" >/dev/null 2>&1
 }
-if [ "${KSCAN_HAVE_RPM:-0}" = 1 ] && command -v rpmbuild >/dev/null; then
+if command -v rpmbuild >/dev/null && command -v rpm >/dev/null; then
 	R="$FX/rpmroot"
 	check "fixture: rpmbuild of the family packages" rpm_families
 	rpms=("$FX"/rpmbuild-families/RPMS/noarch/*.rpm)
@@ -235,7 +235,7 @@ if [ "${KSCAN_HAVE_RPM:-0}" = 1 ] && command -v rpmbuild >/dev/null; then
 	done <<<"$RPMS"
 	judge "$FX/rpm.json"
 else
-	ok "# SKIP rpm fixtures: kscan built without librpm or rpmbuild missing"
+	ok "# SKIP rpm fixtures: rpm or rpmbuild missing (packaging/setup-debian.sh)"
 fi
 
 # What the research only infers is marked: a root with nothing but Kaspersky for Linux's

@@ -49,7 +49,9 @@ check "postinst enables the timer only if it was enabled" [ \
 check "postinst starts nothing" bash -c "! grep -Eq 'invoke.*(start|restart)' '$FX/ctl/postinst'"
 check "postrm purges the spool" grep -q 'rm -rf /var/spool/kscan' "$FX/ctl/postrm"
 dpkg-deb -f "$deb" Depends >"$FX/depends"
-check "depends on libyaml, libcurl, librpm" grep -Eq 'libyaml.*libcurl|librpm' "$FX/depends"
+check "depends on libyaml, libcurl, libsqlite3" bash -c \
+	"grep -q libyaml '$FX/depends' && grep -q libcurl '$FX/depends' && grep -q libsqlite3 '$FX/depends'"
+check "does not depend on librpm" bash -c "! grep -q librpm '$FX/depends'"
 
 if command -v lintian >/dev/null; then
 	lintian --pedantic "$deb" 2>/dev/null | awk '{print $3}' | sort -u >"$FX/tags"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The .rpm: packaging/build-rpm.sh (rpmbuild -bb packaging/rpm/kscan.spec, --nodeps on
-# Debian) builds it with the librpm reader on; its files, modes and scriptlets; installed
+# Debian) builds it, without librpm; its files, modes and scriptlets; installed
 # into a scratch rpm root, its kscan runs and kscan finds the package there.
 . "$KSCAN_SRC/tests/lib/fixtures.sh"
 
@@ -70,7 +70,9 @@ check "rpm -i into a scratch root: exit 0" [ $? -eq 0 ]
 check "installed spool 0700" [ "$(stat -c %a "$FX/rr/var/spool/kscan")" = 700 ]
 check "the unit runs the installed binary" \
 	grep -q '^ExecStart=/usr/bin/kscan scan ' "$FX/rr/usr/lib/systemd/system/kscan.service"
-check "kscan in the rpm links librpm (-Drpm=enabled)" bash -c "ldd '$FX/rr/usr/bin/kscan' | grep -q librpm"
+# the rpm database is read natively (issue 15): librpm must not come back as a dependency
+check "kscan in the rpm does not link librpm" bash -c "! ldd '$FX/rr/usr/bin/kscan' | grep -q librpm"
+check "kscan in the rpm links libsqlite3" bash -c "ldd '$FX/rr/usr/bin/kscan' | grep -q libsqlite3"
 check "kscan in the rpm runs" bash -c "'$FX/rr/usr/bin/kscan' --version | grep -qx 'kscan [0-9.]*'"
 "$KSCAN" packages --root "$FX/rr" >"$FX/pkgs"
 check "kscan reads its own rpm from that root" grep -q "^rpm	kscan	0.1.0-1	x86_64" "$FX/pkgs"
