@@ -57,8 +57,16 @@ q -U --nodeps --ignorearch "$IN/${FOO2##*/}" || not_ok "rpm -U foo 2.0"
 q -e --nodeps gone || not_ok "rpm -e gone"
 DB="$R$DBPATH/Packages.db"
 check "rpm wrote an ndb Packages.db (and no sqlite)" \
-	[ -f "$DB" ] && [ ! -e "$R$DBPATH/rpmdb.sqlite" ]
+	test -f "$DB" -a ! -e "$R$DBPATH/rpmdb.sqlite"
 check "Packages.db starts with RpmP" [ "$(head -c 4 "$DB")" = RpmP ]
+# A stale sqlite database beside it (as a backend conversion leaves): rpm's order would take
+# it first, so only the root's %_db_backend makes kscan read Packages.db, as rpm does.
+# (rpm itself would add to the ndb database it finds, so the sqlite one is made aside.)
+mkdir -p "$CT/stale/db"
+chroot "$C" rpm --root "$IN/stale" --dbpath /db --define '_db_backend sqlite' \
+	-i --nodeps --justdb "$IN/${GONE##*/}" >"$FX/rpm.log" 2>&1 || not_ok "stale sqlite"
+cp "$CT/stale/db/rpmdb.sqlite" "$R$DBPATH/"
+check "a stale rpmdb.sqlite lies beside Packages.db" [ -f "$R$DBPATH/rpmdb.sqlite" ]
 [ -n "${KSCAN_NDB_KEEP:-}" ] && cp -a "$R" "$KSCAN_NDB_KEEP"
 
 # The oracle: the real rpm's list, five columns, and kscan's three-column form of it.
@@ -98,6 +106,12 @@ jcheck "scan: the ndb database read, four packages" "$FX/scan.json" \
 jcheck "scan: klnagent64 found through its rpm" "$FX/scan.json" \
 	'any(e["kind"] == "package" and e["manager"] == "rpm" and e["name"] == "klnagent64"
 	for f in r["findings"] for e in f["evidence"])'
+# Without the macros file rpm's order takes the stale sqlite database: the check above is
+# really the macros' doing.
+cp -a "$R" "$FX/nomacros"
+rm "$FX/nomacros/usr/lib/rpm/macros.d/macros.db"
+check "without the macros, the stale sqlite database is read instead" \
+	[ "$("$KSCAN" packages --root "$FX/nomacros" 2>/dev/null | cut -f1,2)" = $'rpm\tgone' ]
 
 # Damage: each copy must fail the rpm source (exit 2) with a message naming what broke.
 # damaged NAME WANT-IN-ERROR PYTHON: PYTHON edits bytearray d (the file), then kscan reads it.
