@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/kerr.h"
+#include "base/limits.h"
 #include "check_util.h"
 #include "scanner/sources/rpmfile.h"
 #include "scanner/sources/rpmhdr.h"
@@ -214,6 +215,20 @@ START_TEST(test_header)
 }
 END_TEST
 
+/* More slot pages than KS_RPMDB_PACKAGES_MAX slots need: refused before any is read. */
+START_TEST(test_slot_pages_cap)
+{
+	size_t n = ((size_t)KS_RPMNDB_SLOT_PAGES_MAX + 1) * 4096;
+	unsigned char *d = calloc(1, n);
+
+	ck_assert_ptr_nonnull(d);
+	memcpy(d, "RpmP", 4);
+	put_le(d + 12, KS_RPMNDB_SLOT_PAGES_MAX + 1);
+	expect_fail(d, n, KERR_LIMIT, "slot pages, over");
+	free(d);
+}
+END_TEST
+
 START_TEST(test_slots)
 {
 	unsigned char *d;
@@ -347,6 +362,7 @@ static Suite *rpmndb_suite(void)
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_every_truncation);
 	tcase_add_test(tc, test_header);
+	tcase_add_test(tc, test_slot_pages_cap);
 	tcase_add_test(tc, test_slots);
 	tcase_add_test(tc, test_blobs);
 	tcase_add_test(tc, test_callback_stops);
