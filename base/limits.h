@@ -74,6 +74,8 @@
 #define KS_RPMDB_BLOB_MAX ((size_t)8 + 16u * KS_RPMHDR_TAGS_MAX + KS_RPMHDR_DATA_MAX)
 /* Packages in one database: KS_PKG_MAX, so a loop over ids or slots ends. */
 #define KS_RPMDB_PACKAGES_MAX KS_PKG_MAX
+/* Slot pages of one ndb Packages.db: 256 slots a page, room for KS_RPMDB_PACKAGES_MAX. */
+#define KS_RPMNDB_SLOT_PAGES_MAX (KS_RPMDB_PACKAGES_MAX / 256u + 1u)
 /* One rpm macros file read for %_dbpath and %_db_backend: real ones are under 64 KiB. */
 #define KS_RPMCFG_FILE_MAX ((size_t)1 << 20)
 /* macros.* files read in one macros directory: distributions ship a few dozen. */
