@@ -254,9 +254,13 @@ static int rpmhdr_digest(const struct rpmhdr *h, struct kerr *err)
 		return kerr_set(err, KERR_CORRUPT, "digest present but no immutable region");
 	}
 	tr.off = rpmhdr_be32(h->data + e.off + 8);
-	ril = (uint32_t)(-(int32_t)tr.off) / RPMHDR_ENTRY;
+	/* the offset is negative: -(il * 16); negated unsigned, so INT32_MIN is not UB */
+	if ((tr.off & 0x80000000u) == 0) {
+		return kerr_set(err, KERR_CORRUPT, "malformed immutable region trailer");
+	}
+	ril = (0u - tr.off) / RPMHDR_ENTRY;
 	rdl = e.off + RPMHDR_ENTRY;
-	if ((int32_t)tr.off >= 0 || ril == 0 || ril > h->il || tr.off % RPMHDR_ENTRY != 0) {
+	if (ril == 0 || ril > h->il || tr.off % RPMHDR_ENTRY != 0) {
 		return kerr_set(err, KERR_CORRUPT, "malformed immutable region trailer");
 	}
 	rpmhdr_put_be32(ildl, ril);

@@ -112,6 +112,26 @@ START_TEST(test_digest)
 }
 END_TEST
 
+/* A region trailer whose offset is INT32_MIN: refused, without negating it (UBSan). */
+START_TEST(test_trailer_int_min)
+{
+	static const unsigned char int_min[4] = {0x80, 0, 0, 0};
+	struct rpmhdr h;
+	struct kerr err;
+	unsigned char *b;
+	size_t n;
+
+	b = seed("rpmhdr/installed-foo", &n);
+	/* tag 63, the immutable region: its 16-byte trailer sits where its data is */
+	memcpy(b + data_of(b, 63) + 8, int_min, sizeof(int_min));
+	kerr_clear(&err);
+	ck_assert_int_eq(rpmhdr_parse(&h, b, n, &err), -1);
+	ck_assert_int_eq(err.code, KERR_CORRUPT);
+	ck_assert_str_eq(err.msg, "malformed immutable region trailer");
+	free(b);
+}
+END_TEST
+
 /* Cut short, or counts past the caps: refused before anything is read. */
 START_TEST(test_bounds)
 {
@@ -171,6 +191,7 @@ static Suite *rpmhdr_suite(void)
 
 	tcase_add_test(tc, test_installed_header);
 	tcase_add_test(tc, test_digest);
+	tcase_add_test(tc, test_trailer_int_min);
 	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_sqlite_mem);
 	suite_add_tcase(s, tc);
