@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -578,6 +579,30 @@ struct http_try {
 	uint64_t retry_after;
 };
 
+/*
+ * curl_easy_perform() with SIGPIPE ignored. CURLOPT_NOSIGNAL (threads, no alarm()) also
+ * stops libcurl from ignoring SIGPIPE itself, and OpenSSL 1.1 writes a TLS alert to a peer
+ * that already closed (a collector refusing the client certificate) with plain write():
+ * the signal would kill kscan before the report reaches the spool. Delivery runs on one
+ * thread, so swapping the process-wide disposition around the transfer is safe.
+ */
+static CURLcode http_perform_nosigpipe(CURL *h)
+{
+	struct sigaction ign, old;
+	bool restore;
+	CURLcode rc;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	(void)sigemptyset(&ign.sa_mask);
+	restore = sigaction(SIGPIPE, &ign, &old) == 0;
+	rc = curl_easy_perform(h);
+	if (restore) {
+		(void)sigaction(SIGPIPE, &old, NULL);
+	}
+	return rc;
+}
+
 static int http_perform(struct http_client *c, const struct http_req *r, struct http_try *t)
 {
 	CURLcode rc = CURLE_OK;
@@ -592,7 +617,7 @@ static int http_perform(struct http_client *c, const struct http_req *r, struct 
 		return -1;
 	}
 	memset(t, 0, sizeof(*t));
-	t->rc = curl_easy_perform(c->h);
+	t->rc = http_perform_nosigpipe(c->h);
 	if (t->rc != CURLE_OK) {
 		return 0;
 	}

@@ -41,7 +41,7 @@ deb=$(fx_deb kesl 12.4.0-1225 amd64 /opt/kaspersky/kesl/bin/kesl-control \
 check "fixture: dpkg -i kesl" fx_dpkg "$r2" -i "$deb"
 check "fixture: dpkg -r kesl" fx_dpkg "$r2" -r kesl
 check "fixture: dpkg-query says rc" \
-	[ "$(dpkg-query --root="$r2" -W -f '${db:Status-Abbrev}' kesl)" = "rc " ]
+	[ "$(dpkg-query --admindir="$r2/var/lib/dpkg" -W -f '${db:Status-Abbrev}' kesl)" = "rc " ]
 kscan_json "$FX/r2.json" --root "$r2"
 check "removed kesl: exit 1 (detected), got $rc" [ "$rc" -eq 1 ]
 jcheck "removed kesl: finding kaspersky.kesl, state remnant" "$FX/r2.json" \
@@ -67,7 +67,7 @@ prc=0
 check "journal: kscan packages exits 0, got $prc" [ "$prc" -eq 0 ]
 cut -f1-5 "$FX/r3.packages" | LC_ALL=C sort >"$FX/r3.kscan"
 fmt='dpkg\t${Package}\t${Version}\t${Architecture}\t${db:Status-Abbrev}\n'
-dpkg-query --root="$r3" -W -f "$fmt" | LC_ALL=C sort >"$FX/r3.dpkg"
+dpkg-query --admindir="$r3/var/lib/dpkg" -W -f "$fmt" | LC_ALL=C sort >"$FX/r3.dpkg"
 check "journal: kscan packages equals dpkg-query ($(tr '\t\n' ' ;' <"$FX/r3.dpkg"))" \
 	cmp -s "$FX/r3.kscan" "$FX/r3.dpkg"
 check "journal: klnagent64 is listed half-configured" \

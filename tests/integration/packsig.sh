@@ -23,6 +23,12 @@ openssl pkey -in signer.pem -pubout -out keys/signer.pem 2>/dev/null
 openssl genpkey -algorithm ed25519 -out stranger.pem 2>/dev/null
 openssl pkey -in stranger.pem -pubout -out other/stranger.pem 2>/dev/null
 
+# openssl pkeyutl -rawin (Ed25519 over a whole file) came with OpenSSL 3.0; with 1.1.1
+# (Debian 11) the interoperability checks are skipped.
+rawin() {
+	openssl pkeyutl -help 2>&1 | grep -q -- -rawin
+}
+
 run() {
 	rc=0
 	"$KSCAN" "$@" >out 2>err || rc=$?
@@ -31,8 +37,12 @@ run() {
 run signatures sign --key signer.pem pack.yaml
 check "sign: exit 0" [ "$rc" -eq 0 ]
 check "sign: PACK.sig is a raw 64-byte signature" [ "$(stat -c %s pack.yaml.sig)" -eq 64 ]
-check "sign: openssl verifies kscan's signature" \
-	openssl pkeyutl -verify -pubin -inkey keys/signer.pem -rawin -in pack.yaml -sigfile pack.yaml.sig
+if rawin; then
+	check "sign: openssl verifies kscan's signature" openssl pkeyutl -verify -pubin \
+		-inkey keys/signer.pem -rawin -in pack.yaml -sigfile pack.yaml.sig
+else
+	ok "# SKIP sign: openssl verifies kscan's signature (openssl without pkeyutl -rawin)"
+fi
 
 run signatures verify --keys keys pack.yaml
 check "verify: trusted key, exit 0" [ "$rc" -eq 0 ]
@@ -48,9 +58,13 @@ jcheck "report: built-in packs are not marked verified" scan.json \
 # openssl-made signatures are accepted too
 cp pack.yaml pack2.yaml
 sed -i 's/test.signed/test.signed2/' pack2.yaml
-openssl pkeyutl -sign -inkey signer.pem -rawin -in pack2.yaml -out pack2.yaml.sig
-run signatures verify --keys keys pack2.yaml
-check "verify: a signature made by openssl pkeyutl" [ "$rc" -eq 0 ]
+if rawin; then
+	openssl pkeyutl -sign -inkey signer.pem -rawin -in pack2.yaml -out pack2.yaml.sig
+	run signatures verify --keys keys pack2.yaml
+	check "verify: a signature made by openssl pkeyutl" [ "$rc" -eq 0 ]
+else
+	ok "# SKIP verify: a signature made by openssl pkeyutl (no pkeyutl -rawin)"
+fi
 
 run signatures verify --keys other pack.yaml
 check "verify: signed by a key that is not trusted: 65" [ "$rc" -eq 65 ]
