@@ -50,6 +50,8 @@
  *                 or an O_PATH walk), never opens FIFOs or devices
  * - dpkg.[ch]     var/lib/dpkg: status, the updates journal, status.d
  * - rpmdb.[ch]    the rpm database through librpm, read-only
+ * - rpmbdb.[ch]   rpm's Berkeley DB Packages (rpm 4.16 and older), without libdb, either
+ *                 byte order
  * - pkg.[ch]      the package model both share
  * - paths.[ch]    signature paths looked up in the root, globs expanded
  * - host.[ch]     host name, machine id, os-release, kernel, into a struct host_info

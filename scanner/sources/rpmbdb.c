@@ -138,7 +138,7 @@ static int bdb_page(struct bdb *b, uint32_t pgno, unsigned char *buf, struct ker
 	}
 	if (b->seen[pgno / 8] & (1u << (pgno % 8))) {
 		return kerr_set(err, KERR_CORRUPT,
-			"page %u: reached twice (a chain that loops or two chains sharing it)", pgno);
+			"page %u: reached twice (a looping chain, or two chains sharing it)", pgno);
 	}
 	b->seen[pgno / 8] |= (unsigned char)(1u << (pgno % 8));
 	if (rpmfile_read(b->f, (uint64_t)pgno * b->pagesize, buf, b->pagesize) != 0) {
@@ -181,8 +181,9 @@ static int bdb_overflow(struct bdb *b, uint32_t pgno, uint32_t tlen, const char 
 	}
 	/* before allocating: the claim must fit in the pages the file has */
 	if (tlen == 0 || tlen > (uint64_t)room * (b->npages - 1)) {
-		return kerr_set(err, KERR_CORRUPT, "%s: off-page item of %u bytes in a file of %u pages",
-			where, tlen, b->npages);
+		return kerr_set(err, KERR_CORRUPT,
+			"%s: off-page item of %u bytes in a file of %u pages", where, tlen,
+			b->npages);
 	}
 	if (bdb_blob_room(b, tlen, err) != 0) {
 		return -1;
@@ -192,7 +193,8 @@ static int bdb_overflow(struct bdb *b, uint32_t pgno, uint32_t tlen, const char 
 
 		if (pgno == 0) {
 			return kerr_set(err, KERR_CORRUPT,
-				"%s: overflow chain ends after %zu of its %u bytes", where, got, tlen);
+				"%s: overflow chain ends after %zu of its %u bytes", where, got,
+				tlen);
 		}
 		if (bdb_page(b, pgno, b->ovpage, err) != 0) {
 			kerr_prefix(err, "%s: ", where);
@@ -202,8 +204,8 @@ static int bdb_overflow(struct bdb *b, uint32_t pgno, uint32_t tlen, const char 
 		if (b->ovpage[25] != BDB_P_OVERFLOW || bdb_pg_pgno(b, b->ovpage) != pgno ||
 		    len == 0 || len > room || len > tlen - got) {
 			return kerr_set(err, KERR_CORRUPT,
-				"%s: page %u: not an overflow page of this item (type %u, %u bytes)", where,
-				pgno, b->ovpage[25], len);
+				"%s: page %u: not one of its overflow pages (type %u, %u bytes)",
+				where, pgno, b->ovpage[25], len);
 		}
 		memcpy(b->blob + got, b->ovpage + b->data_off, len);
 		got += len;
@@ -231,7 +233,8 @@ static int bdb_item(struct bdb *b, uint32_t pgno, uint32_t i, const unsigned cha
 
 	if (off < b->data_off + 2 * n || off >= end || end > b->pagesize) {
 		return kerr_set(err, KERR_CORRUPT,
-			"page %u: item %u at offset %u, outside the page's free area", pgno, i, off);
+			"page %u: item %u at offset %u, outside the page's item area", pgno, i,
+			off);
 	}
 	*item = b->page + off;
 	*len = end - off;
@@ -261,8 +264,8 @@ static int bdb_pair(struct bdb *b, uint32_t pgno, uint32_t i, struct kerr *err)
 	}
 	if (key[0] != BDB_H_KEYDATA || klen != 5) {
 		return kerr_set(err, KERR_CORRUPT,
-			"page %u: key %u is not a 4-byte header number (type %u, %u bytes)", pgno, i / 2,
-			key[0], klen - 1);
+			"page %u: key %u is not a 4-byte header number (type %u, %u bytes)", pgno,
+			i / 2, key[0], klen - 1);
 	}
 	id = bdb_u32(b, key + 1);
 	if (id == 0) {
@@ -275,8 +278,8 @@ static int bdb_pair(struct bdb *b, uint32_t pgno, uint32_t i, struct kerr *err)
 	if (data[0] != BDB_H_OFFPAGE || dlen != BDB_HOFFPAGE_SIZE) {
 		/* duplicates and external blobs: libdb features rpm never asks for */
 		return kerr_set(err, KERR_CORRUPT,
-			"page %u: header #%u stored as item type %u (%u bytes), not one rpm writes", pgno,
-			id, data[0], dlen);
+			"page %u: header #%u stored as item type %u (%u bytes), not one rpm writes",
+			pgno, id, data[0], dlen);
 	}
 	snprintf(where, sizeof(where), "page %u: header #%u", pgno, id);
 	if (bdb_overflow(b, bdb_u32(b, data + 4), bdb_u32(b, data + 8), where, err) != 0) {
@@ -296,13 +299,14 @@ static int bdb_hash_page(struct bdb *b, uint32_t pgno, struct kerr *err)
 		/* a bucket page allocated with its doubling, never written: an empty bucket */
 		return 0;
 	}
-	if ((type != BDB_P_HASH && type != BDB_P_HASH_UNSORTED) || bdb_pg_pgno(b, b->page) != pgno) {
+	if ((type != BDB_P_HASH && type != BDB_P_HASH_UNSORTED) ||
+	    bdb_pg_pgno(b, b->page) != pgno) {
 		return kerr_set(err, KERR_CORRUPT, "page %u: not a hash page (type %u, number %u)",
 			pgno, type, bdb_pg_pgno(b, b->page));
 	}
 	if (n % 2 != 0 || b->data_off + 2 * n > b->pagesize) {
-		return kerr_set(err, KERR_CORRUPT, "page %u: %u items, not key/data pairs on a page",
-			pgno, n);
+		return kerr_set(err, KERR_CORRUPT,
+			"page %u: %u items, not key/data pairs on a page", pgno, n);
 	}
 	for (i = 0; i < n; i += 2) {
 		if (bdb_pair(b, pgno, i, err) != 0) {
@@ -346,11 +350,13 @@ static int bdb_meta_order(struct bdb *b, const unsigned char *m, struct kerr *er
 		magic = bdb_u32(b, m + 12);
 	}
 	if (magic == BDB_BTREE_MAGIC) {
-		return kerr_set(err, KERR_CORRUPT, "meta page: a Berkeley DB btree, not rpm's hash");
+		return kerr_set(err, KERR_CORRUPT,
+			"meta page: a Berkeley DB btree, not rpm's hash");
 	}
 	if (magic != BDB_HASH_MAGIC) {
 		return kerr_set(err, KERR_CORRUPT,
-			"meta page: not a Berkeley DB hash database (magic 0x%08x)", bdb_u32(b, m + 12));
+			"meta page: not a Berkeley DB hash database (magic 0x%08x)",
+			bdb_u32(b, m + 12));
 	}
 	b->pagesize = bdb_u32(b, m + 20);
 	if (b->pagesize < BDB_PAGE_MIN || b->pagesize > BDB_PAGE_MAX ||
