@@ -341,22 +341,20 @@ static int bdb_bucket(struct bdb *b, uint32_t bucket, struct kerr *err)
 /* Settles the byte order from the magic, then the page size. @return 0, or -1, @err set. */
 static int bdb_meta_order(struct bdb *b, const unsigned char *m, struct kerr *err)
 {
-	uint32_t magic;
+	uint32_t le, be;
 
 	b->big_endian = false;
-	magic = bdb_u32(b, m + 12);
-	if (magic != BDB_HASH_MAGIC) {
-		b->big_endian = true;
-		magic = bdb_u32(b, m + 12);
-	}
-	if (magic == BDB_BTREE_MAGIC) {
+	le = bdb_u32(b, m + 12);
+	b->big_endian = true;
+	be = bdb_u32(b, m + 12);
+	b->big_endian = le != BDB_HASH_MAGIC;
+	if (le == BDB_BTREE_MAGIC || be == BDB_BTREE_MAGIC) {
 		return kerr_set(err, KERR_CORRUPT,
 			"meta page: a Berkeley DB btree, not rpm's hash");
 	}
-	if (magic != BDB_HASH_MAGIC) {
+	if (le != BDB_HASH_MAGIC && be != BDB_HASH_MAGIC) {
 		return kerr_set(err, KERR_CORRUPT,
-			"meta page: not a Berkeley DB hash database (magic 0x%08x)",
-			bdb_u32(b, m + 12));
+			"meta page: not a Berkeley DB hash database (magic 0x%08x)", le);
 	}
 	b->pagesize = bdb_u32(b, m + 20);
 	if (b->pagesize < BDB_PAGE_MIN || b->pagesize > BDB_PAGE_MAX ||
