@@ -288,14 +288,17 @@ static int bdb_pair(struct bdb *b, uint32_t pgno, uint32_t i, struct kerr *err)
 	return bdb_emit(b, id, b->blob, bdb_u32(b, data + 8), err);
 }
 
-/* Every pair of the hash page @pgno, already in b->page. @return 0, or -1, @err set. */
-static int bdb_hash_page(struct bdb *b, uint32_t pgno, struct kerr *err)
+/*
+ * Every pair of the hash page @pgno, already in b->page; @first if it is its bucket's first.
+ * @return 0, or -1 with @err set.
+ */
+static int bdb_hash_page(struct bdb *b, uint32_t pgno, bool first, struct kerr *err)
 {
 	uint32_t n = bdb_pg_entries(b, b->page);
 	uint32_t type = b->page[25];
 	uint32_t i;
 
-	if (type == BDB_P_INVALID && n == 0 && bdb_pg_pgno(b, b->page) == 0) {
+	if (first && type == BDB_P_INVALID && n == 0 && bdb_pg_pgno(b, b->page) == 0) {
 		/* a bucket page allocated with its doubling, never written: an empty bucket */
 		return 0;
 	}
@@ -331,7 +334,7 @@ static int bdb_bucket(struct bdb *b, uint32_t bucket, struct kerr *err)
 			kerr_prefix(err, "bucket %u: ", bucket);
 			return -1;
 		}
-		if (bdb_hash_page(b, pgno, err) != 0) {
+		if (bdb_hash_page(b, pgno, pgno == first, err) != 0) {
 			return -1;
 		}
 	}
