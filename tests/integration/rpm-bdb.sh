@@ -1,6 +1,6 @@
 #!/bin/bash
 # The Berkeley DB rpm database end to end: a root whose Packages file the real rpm 4.16 wrote
-# (tests/lib/rpm-bdb.sh: overflow pages, an upgrade, an erase, kesl, 120 more packages), and
+# (tests/lib/rpm-bdb.sh: overflow pages, an upgrade, an erase, kesl, 500 more packages), and
 # its byte-swapped copy, read by kscan and compared with what that rpm lists; a scan finds
 # kesl through it; a truncated file and a looping overflow chain fail the rpm source in
 # bounded time; reading writes nothing.
@@ -9,7 +9,7 @@
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (a Debian 11 chroot writes the database)"
 command -v python3 >/dev/null || skip_all "python3 missing"
 rc=0
-"$KSCAN_SRC/tests/lib/rpm-bdb.sh" "$FX/bdb" >"$FX/fixture.log" 2>&1 || rc=$?
+"$KSCAN_SRC/tests/lib/rpm-bdb.sh" "$FX/bdb" 500 >"$FX/fixture.log" 2>&1 || rc=$?
 [ "$rc" -eq 77 ] && skip_all "no chroot for rpm 4.16"
 if [ "$rc" -ne 0 ]; then
 	not_ok "rpm-bdb.sh made the fixture (exit $rc)"
@@ -18,6 +18,12 @@ if [ "$rc" -ne 0 ]; then
 	exit
 fi
 DB=var/lib/rpm/Packages
+# the table split: a third bucket, mapped through spares[] to a page after the others
+check "the hash table has split (max_bucket >= 2, spares[2] set)" python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read(224)
+sys.exit(not (struct.unpack_from("<I", d, 72)[0] >= 2 and struct.unpack_from("<I", d, 104)[0]))
+' "$FX/bdb/root/$DB"
 
 # rpm's lines as kscan prints them: name, [epoch:]version-release, arch. EPOCHNUM is 0 for
 # no epoch; the fixture has no explicit epoch 0.
@@ -33,7 +39,7 @@ for side in little big; do
 	if [ $side = little ]; then dir="$FX/bdb"; else dir="$FX/bdb/swapped"; fi
 	want=$(want_lines "$dir/rpm-qa.tsv")
 	got=$(kscan_rpm "$dir/root")
-	check "$side-endian: rpm 4.16 lists 123 packages" [ "$(wc -l <<<"$want")" -eq 123 ]
+	check "$side-endian: rpm 4.16 lists 503 packages" [ "$(wc -l <<<"$want")" -eq 503 ]
 	check "$side-endian: kscan packages equals rpm -qa" [ "$got" = "$want" ]
 	if [ "$got" != "$want" ]; then
 		diff <(echo "$want") <(echo "$got") | head -20 | sed 's/^/#   /' >&2
@@ -49,8 +55,8 @@ R="$FX/bdb/root"
 before=$(cd "$R/var/lib/rpm" && ls -A && sha256sum -- * | sha256sum)
 kscan_json "$FX/scan.json" --root "$R"
 check "scan: detected (exit 1)" [ "$rc" -eq 1 ]
-jcheck "scan: rpm source ok, 123 packages" "$FX/scan.json" \
-	'r["sources"]["rpm"]["status"] == "ok" and r["sources"]["rpm"]["counts"]["packages"] == 123'
+jcheck "scan: rpm source ok, 503 packages" "$FX/scan.json" \
+	'r["sources"]["rpm"]["status"] == "ok" and r["sources"]["rpm"]["counts"]["packages"] == 503'
 jcheck "scan: kaspersky.kesl from the rpm package" "$FX/scan.json" \
 	'any(e["kind"] == "package" and e["manager"] == "rpm" and e["name"] == "kesl" and e["version"] == "11.4.0-1" for f in r["findings"] if f["signature"] == "kaspersky.kesl" for e in f["evidence"])'
 after=$(cd "$R/var/lib/rpm" && ls -A && sha256sum -- * | sha256sum)
