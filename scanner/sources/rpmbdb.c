@@ -48,7 +48,6 @@ enum {
 	BDB_P_INVALID = 0,
 	BDB_P_HASH_UNSORTED = 2,
 	BDB_P_OVERFLOW = 7,
-	BDB_P_HASHMETA = 8,
 	BDB_P_HASH = 13,
 	/* hash item types: the first byte of every item */
 	BDB_H_KEYDATA = 1,
@@ -375,10 +374,11 @@ static int bdb_meta_fields(struct bdb *b, const unsigned char *m, struct kerr *e
 	uint64_t have = b->f->size / b->pagesize;
 	uint32_t i;
 
-	if (version < BDB_HASH_VERSION_MIN || version > BDB_HASH_VERSION_MAX || m[25] !=
-	    BDB_P_HASHMETA || bdb_pg_pgno(b, m) != 0) {
-		return kerr_set(err, KERR_CORRUPT, "meta page: hash version %u, page type %u",
-			version, m[25]);
+	/* the magic decides, as libdb's open does: the meta page's type byte is not checked */
+	if (version < BDB_HASH_VERSION_MIN || version > BDB_HASH_VERSION_MAX ||
+	    bdb_pg_pgno(b, m) != 0) {
+		return kerr_set(err, KERR_CORRUPT, "meta page: hash version %u, page number %u",
+			version, bdb_pg_pgno(b, m));
 	}
 	if (m[24] != 0 || bdb_u32(b, m + 36) != 0) {
 		return kerr_set(err, KERR_UNSUPPORTED,
