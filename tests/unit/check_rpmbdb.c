@@ -279,6 +279,41 @@ START_TEST(test_bucket_loop)
 }
 END_TEST
 
+/*
+ * A page libdb allocated with a doubling of the table but never wrote is all zeros: an
+ * empty bucket at the head of a bucket's chain, corruption in the middle of one.
+ */
+START_TEST(test_zero_page)
+{
+	unsigned char *db;
+	uint32_t ps, first, z;
+	struct got g;
+	size_t len;
+
+	db = packages("root", &len);
+	ps = pagesize_of(db);
+	first = le32(db + 96);
+	/* a freed page (the erased package's, the upgraded one's old header) */
+	for (z = 1; (size_t)(z + 1) * ps <= len && db[(size_t)z * ps + 25] != 0; z++) {
+	}
+	ck_assert_msg((size_t)(z + 1) * ps <= len, "no freed page");
+	memset(db + (size_t)z * ps, 0, ps);
+	put_le32(db + (size_t)first * ps + 16, z);
+	got_init(&g);
+	read_mem(db, len, &g);
+	assert_corrupt(&g, KERR_CORRUPT, "not a hash page");
+	buf_free(&g.lines);
+	/* bucket 0 itself zeroed: its headers are gone, the others still read */
+	put_le32(db + (size_t)first * ps + 16, 0);
+	memset(db + (size_t)first * ps, 0, ps);
+	got_init(&g);
+	read_mem(db, len, &g);
+	ck_assert_msg(g.rc >= 0, "%s", g.err.msg);
+	buf_free(&g.lines);
+	free(db);
+}
+END_TEST
+
 /* Hostile meta page fields, by offset and value, and what the error must say. */
 static const struct {
 	size_t off;
@@ -411,6 +446,7 @@ static Suite *rpmbdb_suite(void)
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_overflow_loop);
 	tcase_add_test(tc, test_bucket_loop);
+	tcase_add_test(tc, test_zero_page);
 	tcase_add_loop_test(tc, test_hostile_meta, 0, (int)(sizeof(metas) / sizeof(metas[0])));
 	tcase_add_loop_test(tc, test_hostile_item, 0, (int)(sizeof(items) / sizeof(items[0])));
 	tcase_add_test(tc, test_duplicate_refused);
