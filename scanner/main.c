@@ -59,7 +59,8 @@
  *                  index and data, the digest of the immutable region, tags, file names
  *   - rpmsql.[ch]  rpmdb.sqlite through libsqlite3 over the open fd: immutable, no lock,
  *                  no -wal/-shm; a hot -wal or -journal fails the read
- *   - rpmbdb.[ch]  Berkeley DB hash "Packages" (rpm < 4.16)
+ *   - rpmbdb.[ch]  Berkeley DB hash "Packages" (rpm 4.16 and older), without libdb,
+ *                  either byte order
  *   - rpmndb.[ch]  ndb "Packages.db" (SUSE)
  * - pkg.[ch]      the package model both share
  * - paths.[ch]    signature paths looked up in the root, globs expanded
