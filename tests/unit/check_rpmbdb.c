@@ -55,9 +55,9 @@ static int collect(void *ctx, unsigned id, const void *blob, size_t n, struct ke
 		return kerr_set(err, KERR_CORRUPT, "#%u: bad epoch", id);
 	}
 	g->max_blob = n > g->max_blob ? n : g->max_blob;
-	ck_assert_int_eq(buf_addf(&g->lines, "%s\t%u\t%s\t%s\t%s\n", rpmhdr_str(&h, RPMHDR_TAG_NAME), epoch,
-		rpmhdr_str(&h, RPMHDR_TAG_VERSION), rpmhdr_str(&h, RPMHDR_TAG_RELEASE),
-		rpmhdr_str(&h, RPMHDR_TAG_ARCH)), 0);
+	ck_assert_int_eq(buf_addf(&g->lines, "%s\t%u\t%s\t%s\t%s\n",
+		rpmhdr_str(&h, RPMHDR_TAG_NAME), epoch, rpmhdr_str(&h, RPMHDR_TAG_VERSION),
+		rpmhdr_str(&h, RPMHDR_TAG_RELEASE), rpmhdr_str(&h, RPMHDR_TAG_ARCH)), 0);
 	return 0;
 }
 
