@@ -54,4 +54,4 @@ chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LAN
 	/bin/sh -c 'cd /root/kscan && ./packaging/quickstart.sh >/root/quickstart.log 2>&1 || {
 		tail -40 /root/quickstart.log; exit 1; }
 	echo "-- quickstart.sh: ok (its scan of the chroot: exit 0)"
-	meson test -C build --print-errorlogs --num-processes 2 '"$TESTARGS"'
+	meson test -C build --print-errorlogs --num-processes 2 '"$TESTARGS"
