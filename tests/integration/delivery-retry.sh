@@ -97,7 +97,7 @@ PORT=$(free_port)
 kscan_config "$FX/c.yaml" "https://localhost:$PORT/reports"
 run_kscan --root "$R" --config "$FX/c.yaml" --output "$FX/down.json"
 expect_exit "connection refused: spooled" 3
-check "says it could not connect" grep -q "Couldn't connect to server\|Connection refused" "$FX/err"
+check "says it could not connect" grep -qiE "could(n't| not) connect|connection refused" "$FX/err"
 check "says where the report waits" grep -q "is in the spool $FX/spool (1 waiting)" "$FX/err"
 F=$(find "$FX/spool" -name '*.report')
 ID=$(jget "$FX/down.json" 'r["report_id"]')

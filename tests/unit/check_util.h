@@ -65,9 +65,9 @@ struct rootfs *cu_open_root(const char *dir);
 struct sig_set *cu_load_pack(const char *yaml);
 
 /*
- * Checks an "invalid collector URL \"U\": REASON" message against the one expected: the
- * whole of it with curl 7.80 and later, whose curl_url_strerror() gives REASON; before
- * that kscan words REASON itself, and only what precedes it is compared.
+ * Checks an "invalid collector URL \"U\": REASON" message against the one expected, REASON
+ * aside: it is libcurl's wording (curl_url_strerror() from 7.80, kscan's own before), and
+ * each curl release words it its own way. Any other message must be equal.
  */
 void cu_assert_url_msg(const char *have, const char *want);
 
