@@ -161,6 +161,9 @@ build_sqlite3() {
 
 # The kit reader (scanner/deep/kit.c): tar, zip and ar with gzip, xz, zstd and bzip2.
 build_libarchive() {
+	# its configure was made with an older libtool than Debian 12's (Debian's build
+	# reconfigures it too)
+	autoreconf -fi
 	autotools --without-openssl --without-nettle --without-xml2 --without-expat \
 		--without-lz4 --without-lzo2 --without-libb2 --without-cng --without-mbedtls \
 		--with-zlib --with-lzma --with-zstd --with-bz2lib \
