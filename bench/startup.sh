@@ -37,9 +37,11 @@ def load(p):
 def show(title, res, base):
     print(title)
     for name, r in res.items():
-        print("  %-11s median %7.2f ms  (min %.2f, max %.2f, %d runs)  %.2fx %s" % (
+        # CPU time (user + system) moves less than wall time on a shared machine
+        cpu = (r["user"] + r["system"]) / (res[base]["user"] + res[base]["system"])
+        print("  %-11s median %7.2f ms  (min %.2f, max %.2f, %d runs)  %.2fx %s, cpu %.2fx" % (
             name, r["median"] * 1e3, r["min"] * 1e3, r["max"] * 1e3, len(r["times"]),
-            r["median"] / res[base]["median"], base))
+            r["median"] / res[base]["median"], base, cpu))
 libs = subprocess.run(["ldd", sys.argv[3]], capture_output=True, text=True).stdout
 print("dynamic build: %d shared libraries (ldd)" % len(libs.strip().splitlines()))
 show("kscan --version (ratio of medians to /bin/true):", load(sys.argv[1]), "true")
