@@ -1,7 +1,6 @@
 #include "config.h"
 #include "report/deliver/http.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -19,6 +18,7 @@
 
 #include "base/limits.h"
 #include "base/xstd.h"
+#include "report/deliver/curlso.h"
 
 /* Defaults (docs/configuration.md). */
 #define HTTP_CONNECT_TIMEOUT_MS 10000u
@@ -87,6 +87,10 @@ int http_url_check(const char *url, struct kerr *err)
 	if (strlen(url) > KS_URL_MAX) {
 		return kerr_set(err, KERR_INPUT, "the collector URL is longer than %u bytes",
 			KS_URL_MAX);
+	}
+	/* the first libcurl call of every run that delivers (http_client_new checks first) */
+	if (curlso_load(err) != 0) {
+		return -1;
 	}
 	u = curl_url();
 	if (u == NULL) {
