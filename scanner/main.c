@@ -111,6 +111,7 @@
  * - output.[ch]   stdout or an atomically replaced file
  * - deliver.[ch]  one run's session: the spool first, oldest first, then the new report
  * - http.[ch]     HTTPS POST through libcurl: verification always on, retries, gzip, HMAC
+ * - curlso.[ch]   libcurl loaded (dlopen) only when a run delivers, in the dynamic build
  * - spool.[ch]    undelivered reports on disk: bounded, checksummed, drops journaled
  */
 #include "scanner/cli/cli.h"

@@ -1,7 +1,6 @@
 #include "config.h"
 #include "report/deliver/http.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -20,6 +19,7 @@
 
 #include "base/limits.h"
 #include "base/xstd.h"
+#include "report/deliver/curlso.h"
 
 /* Defaults (docs/configuration.md). */
 #define HTTP_CONNECT_TIMEOUT_MS 10000u
@@ -98,6 +98,10 @@ int http_url_check(const char *url, struct kerr *err)
 	if (strlen(url) > KS_URL_MAX) {
 		return kerr_set(err, KERR_INPUT, "the collector URL is longer than %u bytes",
 			KS_URL_MAX);
+	}
+	/* the first libcurl call of every run that delivers (http_client_new checks first) */
+	if (curlso_load(err) != 0) {
+		return -1;
 	}
 	u = curl_url();
 	if (u == NULL) {
@@ -372,8 +376,37 @@ static CURLcode http_setup_policy(struct http_client *c, CURLcode *rc)
 	return *rc;
 }
 
+/*
+ * The system's CA bundle when libcurl was built without one (the static build: it cannot
+ * know the host it will run on). The distributions' places, Debian's and Ubuntu's first;
+ * a libcurl that names its own bundle (every distribution's) keeps it.
+ */
+static const char *http_system_ca_file(void)
+{
+	static const char *const bundles[] = {
+		"/etc/ssl/certs/ca-certificates.crt",	/* Debian, Ubuntu, Alpine, Arch */
+		"/etc/pki/tls/certs/ca-bundle.crt",	/* RHEL, CentOS, Fedora, Amazon Linux */
+		"/etc/ssl/ca-bundle.pem",		/* SLES, openSUSE */
+		"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", /* RHEL 7+ */
+		"/etc/ssl/cert.pem",			/* Alpine, OpenSSL's default */
+	};
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	struct stat st;
+
+	if (v == NULL || v->cainfo != NULL || v->capath != NULL) {
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof(bundles) / sizeof(bundles[0]); i++) {
+		if (stat(bundles[i], &st) == 0 && S_ISREG(st.st_mode)) {
+			return bundles[i];
+		}
+	}
+	return NULL;
+}
+
 static CURLcode http_setup_tls(struct http_client *c, CURLcode *rc)
 {
+	const char *system_ca;
 	struct curl_blob blob;
 	CURL *h = c->h;
 
@@ -381,6 +414,8 @@ static CURLcode http_setup_tls(struct http_client *c, CURLcode *rc)
 		/* the private CA alone: the system store is not consulted as well */
 		HTTP_OPT(rc, h, CURLOPT_CAINFO, c->o->ca_file);
 		HTTP_OPT(rc, h, CURLOPT_CAPATH, (char *)NULL);
+	} else if ((system_ca = http_system_ca_file()) != NULL) {
+		HTTP_OPT(rc, h, CURLOPT_CAINFO, system_ca);
 	}
 	if (c->o->pinned_pubkey != NULL) {
 		HTTP_OPT(rc, h, CURLOPT_PINNEDPUBLICKEY, c->o->pinned_pubkey);

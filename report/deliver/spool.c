@@ -1,3 +1,4 @@
+#include "config.h"
 #include "report/deliver/spool.h"
 
 #include <dirent.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "report/deliver/output.h"
@@ -1134,6 +1136,20 @@ close_fd:
 	return -1;
 }
 
+#if HAVE_RENAMEAT2
+#define spool_renameat2 renameat2
+#else
+/* musl before 1.2.4 has no wrapper (the static build); the system call is the same */
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1u << 0)
+#endif
+static int spool_renameat2(int from_dir, const char *from, int to_dir, const char *to,
+	unsigned flags)
+{
+	return (int)syscall(SYS_renameat2, from_dir, from, to_dir, to, flags);
+}
+#endif
+
 /*
  * renameat(2) that never replaces: with RENAME_NOREPLACE, or where the filesystem lacks it,
  * a look first (quarantine/ is ours alone, 0700, so nobody can race us to the name).
@@ -1142,10 +1158,11 @@ static int spool_rename_new(int from_dir, const char *from, int to_dir, const ch
 {
 	struct stat st;
 
-	if (renameat2(from_dir, from, to_dir, to, RENAME_NOREPLACE) == 0) {
+	if (spool_renameat2(from_dir, from, to_dir, to, RENAME_NOREPLACE) == 0) {
 		return 0;
 	}
-	if (errno != EINVAL) {
+	/* ENOSYS: a kernel before 3.15 (RHEL 7's 3.10 has it only for some filesystems) */
+	if (errno != EINVAL && errno != ENOSYS) {
 		return -1;
 	}
 	if (fstatat(to_dir, to, &st, AT_SYMLINK_NOFOLLOW) == 0) {

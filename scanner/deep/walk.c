@@ -598,7 +598,8 @@ static int walk_one(struct walk_worker *k, struct walk_dir *d, int fd, const cha
 static ssize_t walk_getdents(int fd, char *buf, size_t n)
 {
 #if HAVE_GETDENTS64
-	return getdents64(fd, buf, n);
+	/* void *: glibc takes one, musl a struct dirent * (the same kernel layout) */
+	return getdents64(fd, (void *)buf, n);
 #else
 	return syscall(SYS_getdents64, fd, buf, n);
 #endif

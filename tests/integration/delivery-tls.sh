@@ -37,6 +37,15 @@ check "--verbose: progress on stderr" grep -q "^kscan: delivered report [0-9a-f-
 run_kscan --root "$R" --config "$FX/ok.yaml" --quiet
 expect_exit "--quiet delivery" 0
 check "--quiet: nothing on stderr or stdout" [ ! -s "$FX/err" ] && [ ! -s "$FX/out" ]
+# The dynamic build loads libcurl only when a run delivers (report/deliver/curlso.c).
+if readelf -p .note.dlopen "$KSCAN" 2>/dev/null | grep -q libcurl.so.4; then
+	LD_DEBUG=libs "$KSCAN" scan --root "$R" --output "$FX/nodeliver.json" 2>"$FX/ld.log"
+	check "a scan that does not deliver never loads libcurl" \
+		bash -c "! grep -q 'init: .*libcurl' '$FX/ld.log'"
+	LD_DEBUG=libs "$KSCAN" scan --root "$R" --config "$FX/ok.yaml" --output "$FX/d.json" \
+		2>"$FX/ld.log"
+	check "a scan that delivers loads libcurl" grep -q 'init: .*libcurl' "$FX/ld.log"
+fi
 collector_stop ok
 
 # expect_refused NAME DESCRIPTION GREP [N]: the run before failed, spooled its report, said

@@ -49,8 +49,14 @@ check "postinst enables the timer only if it was enabled" [ \
 check "postinst starts nothing" bash -c "! grep -Eq 'invoke.*(start|restart)' '$FX/ctl/postinst'"
 check "postrm purges the spool" grep -q 'rm -rf /var/spool/kscan' "$FX/ctl/postrm"
 dpkg-deb -f "$deb" Depends >"$FX/depends"
-check "depends on libyaml, libcurl, libsqlite3" bash -c \
-	"grep -q libyaml '$FX/depends' && grep -q libcurl '$FX/depends' && grep -q libsqlite3 '$FX/depends'"
+check "depends on libyaml, libsqlite3" bash -c \
+	"grep -q libyaml '$FX/depends' && grep -q libsqlite3 '$FX/depends'"
+# libcurl is loaded only to deliver (report/deliver/curlso.c): recommended, and named in
+# the binary's .note.dlopen for tools that read it
+check "recommends libcurl4" bash -c "dpkg-deb -f '$deb' Recommends | grep -q '^libcurl4'"
+check "the binary's .note.dlopen names libcurl.so.4" bash -c "dpkg-deb --fsys-tarfile '$deb' |
+	tar -xOf - ./usr/bin/kscan >'$FX/kscan.bin' &&
+	readelf -p .note.dlopen '$FX/kscan.bin' | grep -q 'libcurl.so.4'"
 check "does not depend on librpm" bash -c "! grep -q librpm '$FX/depends'"
 
 if command -v lintian >/dev/null; then
