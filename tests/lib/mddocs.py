@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The Markdown side of the docs test (tests/packaging/docs.sh).
+"""The Markdown side of the docs test (tests/integration/docs.sh).
 
   mddocs.py links FILE...        every relative link and #anchor that does not resolve
   mddocs.py examples FILE        the example commands: "CODES<TAB>COMMAND" per line
